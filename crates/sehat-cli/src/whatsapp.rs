@@ -1,0 +1,29 @@
+//! `sehat whatsapp`.
+
+mod inspect;
+mod send;
+mod verify;
+
+use clap::Subcommand;
+
+use crate::error::Result;
+
+/// The `sehat whatsapp` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print one JSON line per event in webhook bodies or Graph API error bodies.
+    Inspect(inspect::Args),
+    /// Check a webhook body's X-Hub-Signature-256 header against the app secret.
+    Verify(verify::Args),
+    /// Send one template message through the Cloud API (token from the environment).
+    SendTemplate(send::Args),
+}
+
+/// Runs one `sehat whatsapp` subcommand.
+pub fn run(command: Command) -> Result {
+    match command {
+        Command::Inspect(args) => inspect::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::SendTemplate(args) => send::run(args),
+    }
+}
