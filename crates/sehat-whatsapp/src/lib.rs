@@ -3,4 +3,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod error;
+pub mod ids;
+pub mod message;
+pub mod template;
 pub mod webhook;

@@ -1,0 +1,103 @@
+//! The client's error type.
+
+use std::time::Duration;
+
+use crate::error::ApiError;
+
+/// Everything a client call can fail with.
+///
+/// The variants separate what matters for retrying: [`Error::Api`] is an answer from Meta
+/// (branch on [`ApiError::kind`] and [`ApiError::retry_class`]); [`Error::NotSent`] means
+/// the request never left, so sending again is safe; [`Error::OutcomeUnknown`] means it may
+/// have been delivered, so a send must not be repeated blindly.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The Graph API answered with an error body.
+    #[error("HTTP {status}: {error}")]
+    Api {
+        /// The HTTP status (informational: branch on the code).
+        status: u16,
+        /// The parsed error.
+        error: Box<ApiError>,
+        /// How long Meta asks to wait (`Retry-After`, or the usage header's
+        /// `estimated_time_to_regain_access`), when it says.
+        retry_after: Option<Duration>,
+    },
+    /// The server answered with an error status and a body that is not a Graph error.
+    #[error("HTTP {status} with a body that is not a Graph API error: {body}")]
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body (at most 1 KiB).
+        body: String,
+    },
+    /// The request could not be sent (connection refused, DNS, TLS): nothing reached Meta.
+    #[error("request not sent: {0}")]
+    NotSent(#[source] reqwest::Error),
+    /// The request left but no answer came (timeout, connection reset): the operation may or
+    /// may not have happened. Sends are never repeated after this.
+    #[error("outcome unknown (the request was sent but no answer arrived): {0}")]
+    OutcomeUnknown(#[source] reqwest::Error),
+    /// A success response did not have the expected shape.
+    #[error("unexpected response body from {endpoint}: {source}; body starts with {body:?}")]
+    Decode {
+        /// The endpoint, such as `POST /{phone-number-id}/messages`.
+        endpoint: &'static str,
+        /// The start of the body (at most 1 KiB).
+        body: String,
+        /// Where parsing failed.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A message failed a local check before any request.
+    #[error(transparent)]
+    Build(#[from] crate::message::BuildError),
+    /// A template message does not fit its template.
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateCheckError),
+    /// Writing a download or reading an upload failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A downloaded media file did not match the size or checksum the API announced, or
+    /// exceeded the size limit.
+    #[error("media integrity check failed: {0}")]
+    Integrity(String),
+    /// The configured base URL cannot be used.
+    #[error("invalid base URL {url:?}: {reason}")]
+    BaseUrl {
+        /// The URL given.
+        url: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// The Graph API error, when the API answered with one.
+    #[must_use]
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Whether a send that failed with this error is known not to have produced a
+    /// message, so sending again cannot duplicate it.
+    #[must_use]
+    pub fn is_known_unsent(&self) -> bool {
+        !matches!(self, Self::OutcomeUnknown(_))
+    }
+}
+
+/// Truncates a body for an error message, on a character boundary.
+#[allow(dead_code)]
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut end = text.len().min(1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}

@@ -1,0 +1,8 @@
+//! Errors: the Graph API's error object classified by code ([`ApiError`], [`ErrorKind`],
+//! [`RetryClass`]) and the client's error type ([`Error`]).
+
+mod api;
+mod client;
+
+pub use api::{ApiError, ErrorData, ErrorKind, NotAnErrorBody, RetryClass};
+pub use client::Error;

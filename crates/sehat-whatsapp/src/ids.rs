@@ -1,0 +1,452 @@
+//! Identifier newtypes.
+//!
+//! Every id the Graph API hands out is a string, and mixing them up (a WABA id where a
+//! phone-number id belongs, a media id as a template id) is an easy mistake that the API
+//! answers with a vague `(#100) Invalid parameter`. Each id here is its own type, so the
+//! compiler catches the swap.
+//!
+//! User identifiers are special: a WhatsApp user is reached either by phone number
+//! ([`WaId`]) or, since the 2026 rollout, by a business-scoped user id
+//! ([`BusinessScopedUserId`]). [`Recipient`] holds one of the two. A [`WaId`] is a phone
+//! number and prints masked in `Debug` and `Display`; the full number comes out only through
+//! [`WaId::as_str`].
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// An id string was not acceptable for the type asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdError {
+    /// The id was empty.
+    #[error("{kind} is empty")]
+    Empty {
+        /// The kind of id (for example `phone number`).
+        kind: &'static str,
+    },
+    /// The id contained a character that is not allowed, at the given byte offset.
+    #[error("{kind} has an invalid character at byte {offset}")]
+    InvalidCharacter {
+        /// The kind of id.
+        kind: &'static str,
+        /// Byte offset of the first offending character.
+        offset: usize,
+    },
+    /// The id had the wrong length.
+    #[error("{kind} has {len} digits, expected {min} to {max}")]
+    Length {
+        /// The kind of id.
+        kind: &'static str,
+        /// The length found.
+        len: usize,
+        /// The smallest length allowed.
+        min: usize,
+        /// The largest length allowed.
+        max: usize,
+    },
+}
+
+macro_rules! graph_id {
+    ($(#[$meta:meta])* $name:ident, $kind:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an id as the Graph API returned it.
+            #[must_use]
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as a string.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// Parses an id given by a user, rejecting an empty string and characters that
+            /// cannot appear in a Graph API path segment (whitespace, `/`, `?`, `#`, `%`,
+            /// `&`).
+            ///
+            /// # Errors
+            ///
+            /// [`IdError::Empty`] or [`IdError::InvalidCharacter`].
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use sehat_whatsapp::ids::", stringify!($name), ";")]
+            #[doc = concat!("assert!(", stringify!($name), "::parse(\"106540352242922\").is_ok());")]
+            #[doc = concat!("assert!(", stringify!($name), "::parse(\"\").is_err());")]
+            /// ```
+            pub fn parse(id: &str) -> Result<Self, IdError> {
+                check_path_segment(id, $kind)?;
+                Ok(Self(id.to_owned()))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+fn check_path_segment(id: &str, kind: &'static str) -> Result<(), IdError> {
+    if id.is_empty() {
+        return Err(IdError::Empty { kind });
+    }
+    if let Some((offset, _)) = id.char_indices().find(|&(_, c)| {
+        c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '%' | '&')
+    }) {
+        return Err(IdError::InvalidCharacter { kind, offset });
+    }
+    Ok(())
+}
+
+graph_id!(
+    /// The id of a business phone number (`{phone-number-id}` in paths).
+    PhoneNumberId,
+    "phone-number id"
+);
+graph_id!(
+    /// The id of a WhatsApp Business Account (`{waba-id}` in paths).
+    WabaId,
+    "WABA id"
+);
+graph_id!(
+    /// The id of an uploaded or received media object (valid 30 days after upload, 7 days
+    /// for media received in webhooks).
+    MediaId,
+    "media id"
+);
+graph_id!(
+    /// The id of a message template.
+    TemplateId,
+    "template id"
+);
+graph_id!(
+    /// A WhatsApp message id (`wamid.…`), as returned by a send and carried by webhooks.
+    MessageId,
+    "message id"
+);
+graph_id!(
+    /// The id of a Meta app (as listed by a WABA's subscribed apps).
+    AppId,
+    "app id"
+);
+graph_id!(
+    /// The id of a WhatsApp Flow.
+    FlowId,
+    "flow id"
+);
+
+/// A business-scoped user id (BSUID), such as `US.13491208655302741918` or `user.2b7e…`.
+///
+/// Meta introduced them in 2026: webhooks carry them as `user_id`, `from_user_id` and
+/// `recipient_user_id`, and `to` accepts one in place of a phone number (except for
+/// authentication templates). The id is scoped to the business and changes when the user
+/// changes phone number.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BusinessScopedUserId(String);
+
+impl BusinessScopedUserId {
+    /// Parses a business-scoped user id: non-empty, no whitespace or control characters.
+    ///
+    /// # Errors
+    ///
+    /// [`IdError::Empty`] or [`IdError::InvalidCharacter`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_whatsapp::ids::BusinessScopedUserId;
+    /// let id = BusinessScopedUserId::parse("ID.13491208655302741918")?;
+    /// assert_eq!(id.as_str(), "ID.13491208655302741918");
+    /// assert!(BusinessScopedUserId::parse("").is_err());
+    /// # Ok::<(), sehat_whatsapp::ids::IdError>(())
+    /// ```
+    pub fn parse(id: &str) -> Result<Self, IdError> {
+        check_path_segment(id, "business-scoped user id")?;
+        Ok(Self(id.to_owned()))
+    }
+
+    /// Wraps an id as received from the API, without checks.
+    #[must_use]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The id as a string.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for BusinessScopedUserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BusinessScopedUserId({})", self.0)
+    }
+}
+
+impl fmt::Display for BusinessScopedUserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A WhatsApp user's phone number as the API writes it (`wa_id`, `from`, `recipient_id`,
+/// `to`): digits with the country code, optionally with a leading `+`.
+///
+/// `Debug` and `Display` mask the middle digits (`6281******90`); [`WaId::as_str`] is the
+/// one explicit way to the full number.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WaId(String);
+
+impl WaId {
+    /// Parses a phone number given in international form: an optional `+`, then 7 to 15
+    /// digits (E.164 allows at most 15). Spaces, dashes, dots and parentheses are removed
+    /// first, so `+62 812-3456-7890` is accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`IdError::Empty`], [`IdError::InvalidCharacter`] (with the offset in the input) or
+    /// [`IdError::Length`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_whatsapp::ids::WaId;
+    /// let to = WaId::parse("+62 812-3456-7890")?;
+    /// assert_eq!(to.as_str(), "6281234567890");
+    /// assert_eq!(to.to_string(), "6281*******90");
+    /// assert!(WaId::parse("0812 abc").is_err());
+    /// # Ok::<(), sehat_whatsapp::ids::IdError>(())
+    /// ```
+    pub fn parse(number: &str) -> Result<Self, IdError> {
+        const KIND: &str = "phone number";
+        let trimmed = number.trim();
+        if trimmed.is_empty() {
+            return Err(IdError::Empty { kind: KIND });
+        }
+        let mut digits = String::with_capacity(trimmed.len());
+        for (offset, c) in number.char_indices() {
+            match c {
+                '0'..='9' => digits.push(c),
+                '+' if digits.is_empty() => {}
+                ' ' | '-' | '.' | '(' | ')' => {}
+                _ => return Err(IdError::InvalidCharacter { kind: KIND, offset }),
+            }
+        }
+        if !(7..=15).contains(&digits.len()) {
+            return Err(IdError::Length {
+                kind: KIND,
+                len: digits.len(),
+                min: 7,
+                max: 15,
+            });
+        }
+        Ok(Self(digits))
+    }
+
+    /// Wraps a number as received from the API, without checks.
+    #[must_use]
+    pub fn new(number: impl Into<String>) -> Self {
+        Self(number.into())
+    }
+
+    /// The full, unmasked number.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the API sent an empty string (as it does for users known only by a
+    /// business-scoped user id).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Writes `number` with all but the first four and last two characters replaced by `*`.
+pub(crate) fn mask_number(number: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let len = number.chars().count();
+    if len <= 6 {
+        for _ in 0..len {
+            f.write_str("*")?;
+        }
+        return Ok(());
+    }
+    for (i, c) in number.chars().enumerate() {
+        if i < 4 || i >= len - 2 {
+            write!(f, "{c}")?;
+        } else {
+            f.write_str("*")?;
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Debug for WaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WaId(")?;
+        mask_number(&self.0, f)?;
+        f.write_str(")")
+    }
+}
+
+impl fmt::Display for WaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        mask_number(&self.0, f)
+    }
+}
+
+/// Who a message goes to: a phone number or a business-scoped user id.
+///
+/// It serializes into the `to` field of a send (with `recipient_type: "individual"`).
+/// `Display` masks a phone number.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum Recipient {
+    /// A phone number.
+    Phone(WaId),
+    /// A business-scoped user id (not allowed for authentication templates: error 131062).
+    User(BusinessScopedUserId),
+}
+
+impl Recipient {
+    /// The value of the `to` field.
+    #[must_use]
+    pub fn to_field(&self) -> &str {
+        match self {
+            Self::Phone(number) => number.as_str(),
+            Self::User(id) => id.as_str(),
+        }
+    }
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Phone(number) => fmt::Display::fmt(number, f),
+            Self::User(id) => fmt::Display::fmt(id, f),
+        }
+    }
+}
+
+impl From<WaId> for Recipient {
+    fn from(number: WaId) -> Self {
+        Self::Phone(number)
+    }
+}
+
+impl From<BusinessScopedUserId> for Recipient {
+    fn from(id: BusinessScopedUserId) -> Self {
+        Self::User(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wa_id_parse_normalizes_and_masks() {
+        let id = WaId::parse("+62 (812) 3456.7890").unwrap();
+        assert_eq!(id.as_str(), "6281234567890");
+        assert_eq!(format!("{id}"), "6281*******90");
+        assert_eq!(format!("{id:?}"), "WaId(6281*******90)");
+    }
+
+    #[test]
+    fn wa_id_parse_rejects_bad_input_with_position() {
+        assert_eq!(
+            WaId::parse("62812x"),
+            Err(IdError::InvalidCharacter {
+                kind: "phone number",
+                offset: 5
+            })
+        );
+        assert_eq!(
+            WaId::parse("+62 8"),
+            Err(IdError::Length {
+                kind: "phone number",
+                len: 3,
+                min: 7,
+                max: 15
+            })
+        );
+        assert_eq!(
+            WaId::parse("  "),
+            Err(IdError::Empty {
+                kind: "phone number"
+            })
+        );
+        assert!(WaId::parse("62+81234567").is_err());
+    }
+
+    #[test]
+    fn graph_ids_reject_path_characters() {
+        assert_eq!(
+            PhoneNumberId::parse("12/34"),
+            Err(IdError::InvalidCharacter {
+                kind: "phone-number id",
+                offset: 2
+            })
+        );
+        assert_eq!(
+            WabaId::parse("102290129340398").unwrap().as_str(),
+            "102290129340398"
+        );
+    }
+
+    #[test]
+    fn ids_are_transparent_in_json() {
+        let id: MessageId = serde_json::from_str("\"wamid.ABC\"").unwrap();
+        assert_eq!(id.as_str(), "wamid.ABC");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"wamid.ABC\"");
+        let user: BusinessScopedUserId = serde_json::from_str("\"US.1349\"").unwrap();
+        assert_eq!(user.as_str(), "US.1349");
+    }
+
+    #[test]
+    fn recipient_to_field() {
+        let phone = Recipient::from(WaId::parse("6281234567890").unwrap());
+        assert_eq!(phone.to_field(), "6281234567890");
+        assert_eq!(phone.to_string(), "6281*******90");
+        let user = Recipient::from(BusinessScopedUserId::parse("ID.99").unwrap());
+        assert_eq!(user.to_field(), "ID.99");
+    }
+}

@@ -1,0 +1,5 @@
+//! Outgoing messages.
+
+mod build_error;
+
+pub use build_error::BuildError;

@@ -1,0 +1,5 @@
+//! Templates.
+
+mod check_error;
+
+pub use check_error::TemplateCheckError;
