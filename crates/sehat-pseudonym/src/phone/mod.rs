@@ -1,0 +1,367 @@
+//! Phone numbers: parsing from human formats and WhatsApp ids, validity, type, formatting.
+
+mod error;
+mod mask;
+mod number_type;
+mod policy;
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat};
+
+pub use error::ParseError;
+pub use number_type::NumberType;
+
+use crate::Region;
+
+/// The longest E.164 number: 15 digits after the `+`.
+const MAX_E164_DIGITS: usize = 15;
+
+/// A parsed phone number, identified by its E.164 form (`+6281234567890`).
+///
+/// Parsing follows Google's libphonenumber (the numbering-plan metadata of every country),
+/// so a `PhoneNumber` may be *possible* or *valid* or neither: check
+/// [`is_valid`](Self::is_valid) before sending to it, or use
+/// [`parse_mobile`](Self::parse_mobile), which checks for you.
+///
+/// `Debug` and `Display` mask the number (`+62 812-****-**90`), so it can sit in a log
+/// line or an error. The full number comes out only through the `expose_*` methods
+/// ([`expose_e164`](Self::expose_e164) and friends), which are easy to find in review.
+/// Two numbers are equal when their E.164 forms are.
+///
+/// # Examples
+///
+/// ```
+/// use sehat_pseudonym::{NumberType, PhoneNumber, Region};
+///
+/// let number = PhoneNumber::parse("0812-3456-7890", Region::ID)?;
+/// assert_eq!(number.expose_e164(), "+6281234567890");
+/// assert!(number.is_valid());
+/// assert_eq!(number.number_type(), NumberType::Mobile);
+/// assert_eq!(number.to_string(), "+62 812-****-**90");
+///
+/// // A WhatsApp id is E.164 without the `+`, never read with a default region.
+/// assert_eq!(PhoneNumber::from_wa_id("6281234567890")?, number);
+/// # Ok::<(), sehat_pseudonym::ParseError>(())
+/// ```
+#[derive(Clone)]
+pub struct PhoneNumber {
+    inner: rlibphonenumber::PhoneNumber,
+    e164: Box<str>,
+}
+
+impl PhoneNumber {
+    /// Parses a number written in any human format, the way libphonenumber does.
+    ///
+    /// `default_region` says how to read a number without a country code; pass
+    /// [`Region::ID`] for Indonesian data, or `None` when every number must carry its
+    /// country code. Separators, brackets, Unicode digits and spaces, a leading label and
+    /// `tel:` URIs are handled as libphonenumber handles them, and so are its quirks
+    /// (documented in the crate's `docs/pseudonym.md`): `0062…` under `ID` is not read as
+    /// international, and one or two stray letters are dropped. For numbers you will
+    /// message, prefer [`parse_mobile`](Self::parse_mobile), which refuses those cases.
+    ///
+    /// Succeeds whenever libphonenumber's `parse` does, even for a number that is not
+    /// valid: see [`is_valid`](Self::is_valid).
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::InvalidCountryCode`], [`ParseError::NotANumber`],
+    /// [`ParseError::TooShortAfterIdd`], [`ParseError::TooShortNsn`] or
+    /// [`ParseError::TooLong`], exactly when libphonenumber raises them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_pseudonym::{ParseError, PhoneNumber, Region};
+    ///
+    /// let landline = PhoneNumber::parse("(021) 555 1234", Region::ID)?;
+    /// assert_eq!(landline.expose_e164(), "+62215551234");
+    ///
+    /// let foreign = PhoneNumber::parse("+60 12-345 6789", None)?;
+    /// assert_eq!(foreign.region(), Some(Region::MY));
+    ///
+    /// assert_eq!(PhoneNumber::parse("0812 3456 7890", None), Err(ParseError::InvalidCountryCode));
+    /// assert_eq!(PhoneNumber::parse("tidak ada", Region::ID), Err(ParseError::NotANumber));
+    /// # Ok::<(), ParseError>(())
+    /// ```
+    pub fn parse(
+        input: &str,
+        default_region: impl Into<Option<Region>>,
+    ) -> Result<PhoneNumber, ParseError> {
+        let region = default_region.into().and_then(Region::to_engine);
+        let inner = PHONE_NUMBER_UTIL
+            .parse(input, region)
+            .map_err(|e| ParseError::from_engine(&e))?;
+        Ok(PhoneNumber::from_engine(inner))
+    }
+
+    /// Parses a number a parent or patient gave for messaging, under a stricter policy
+    /// than [`parse`](Self::parse), and requires a valid mobile number.
+    ///
+    /// On top of libphonenumber's parse it
+    /// - refuses a letter that touches a digit or sits between digits
+    ///   (`0812 3456 789O`, `0812-ABCD-7890`): libphonenumber would silently produce a
+    ///   different number;
+    /// - with default region [`Region::ID`], reads a leading `0062`, `001 62`, `007 62` or
+    ///   `01017 62` as the international prefix it is meant to be (libphonenumber knows
+    ///   only `008` and `009`, and gives `+62006281…`);
+    /// - requires the result to be valid and `MOBILE` (or `FIXED_LINE_OR_MOBILE`).
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::StrayLetter`], [`ParseError::NotValid`], [`ParseError::NotMobile`],
+    /// or any error of [`parse`](Self::parse).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_pseudonym::{ParseError, PhoneNumber, Region};
+    ///
+    /// let number = PhoneNumber::parse_mobile("0062 812 3456 7890", Region::ID)?;
+    /// assert_eq!(number.expose_e164(), "+6281234567890");
+    ///
+    /// assert_eq!(PhoneNumber::parse_mobile("0812 3456 789O", Region::ID), Err(ParseError::StrayLetter));
+    /// assert!(matches!(
+    ///     PhoneNumber::parse_mobile("(021) 555 1234", Region::ID),
+    ///     Err(ParseError::NotMobile { .. })
+    /// ));
+    /// # Ok::<(), ParseError>(())
+    /// ```
+    pub fn parse_mobile(
+        input: &str,
+        default_region: impl Into<Option<Region>>,
+    ) -> Result<PhoneNumber, ParseError> {
+        let region = default_region.into();
+        if policy::has_stray_letter(input) {
+            return Err(ParseError::StrayLetter);
+        }
+        let number = match policy::rewrite_indonesian_idd(input, region) {
+            Some(rewritten) => PhoneNumber::parse(&rewritten, None)?,
+            None => PhoneNumber::parse(input, region)?,
+        };
+        let number_type = number.number_type();
+        if number_type == NumberType::Unknown {
+            return Err(ParseError::NotValid);
+        }
+        if !number_type.is_mobile() {
+            return Err(ParseError::NotMobile { number_type });
+        }
+        Ok(number)
+    }
+
+    /// Reads a WhatsApp `wa_id`: the E.164 digits without the `+`, as the Cloud API sends
+    /// them in webhooks (`"6281234567890"`).
+    ///
+    /// The id is never read with a default region: under `ID`, libphonenumber would read
+    /// the 11-digit `62853…` as the landline `+6262853…`.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::InvalidWaId`] when the id is not 1 to 15 ASCII digits without a
+    /// leading zero, or an error of [`parse`](Self::parse) when the digits are not a number
+    /// (an unknown country code, too short, too long).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_pseudonym::{ParseError, PhoneNumber};
+    ///
+    /// let number = PhoneNumber::from_wa_id("62853897600")?;
+    /// assert_eq!(number.expose_e164(), "+62853897600");
+    /// assert!(number.is_valid());
+    ///
+    /// assert!(matches!(PhoneNumber::from_wa_id("+62853897600"), Err(ParseError::InvalidWaId { .. })));
+    /// # Ok::<(), ParseError>(())
+    /// ```
+    pub fn from_wa_id(wa_id: &str) -> Result<PhoneNumber, ParseError> {
+        let reason = if wa_id.is_empty() {
+            Some("it is empty")
+        } else if !wa_id.bytes().all(|b| b.is_ascii_digit()) {
+            Some("it must contain only the digits 0-9")
+        } else if wa_id.len() > MAX_E164_DIGITS {
+            Some("it has more than 15 digits")
+        } else if wa_id.starts_with('0') {
+            Some("it starts with 0, and no country code does")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(ParseError::InvalidWaId { reason });
+        }
+        let mut plus = String::with_capacity(wa_id.len() + 1);
+        plus.push('+');
+        plus.push_str(wa_id);
+        PhoneNumber::parse(&plus, None)
+    }
+
+    /// Reads a canonical E.164 string (`+6281234567890`), as stored by this crate or a
+    /// contact vault.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::InvalidE164`] when the text is not `+` and 1 to 15 ASCII digits, or
+    /// when libphonenumber would write the number differently (it is not canonical);
+    /// an error of [`parse`](Self::parse) when the digits are not a number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_pseudonym::{ParseError, PhoneNumber};
+    ///
+    /// let number = PhoneNumber::from_e164("+6281234567890")?;
+    /// assert_eq!(number.expose_wa_id(), "6281234567890");
+    /// assert!(matches!(PhoneNumber::from_e164("6281234567890"), Err(ParseError::InvalidE164 { .. })));
+    /// # Ok::<(), ParseError>(())
+    /// ```
+    pub fn from_e164(e164: &str) -> Result<PhoneNumber, ParseError> {
+        let digits = e164.strip_prefix('+').ok_or(ParseError::InvalidE164 {
+            reason: "it must start with +",
+        })?;
+        if digits.is_empty()
+            || digits.len() > MAX_E164_DIGITS
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(ParseError::InvalidE164 {
+                reason: "it must be + followed by 1 to 15 digits 0-9",
+            });
+        }
+        let number = PhoneNumber::parse(e164, None)?;
+        if &*number.e164 != e164 {
+            return Err(ParseError::InvalidE164 {
+                reason: "it is not in canonical form",
+            });
+        }
+        Ok(number)
+    }
+
+    fn from_engine(inner: rlibphonenumber::PhoneNumber) -> PhoneNumber {
+        let e164 = PHONE_NUMBER_UTIL
+            .format(&inner, PhoneNumberFormat::E164)
+            .into_owned()
+            .into_boxed_str();
+        PhoneNumber { inner, e164 }
+    }
+
+    /// Whether the number's length is possible for its country (libphonenumber's
+    /// `is_possible_number`: a length check only, local-only lengths included).
+    #[must_use]
+    pub fn is_possible(&self) -> bool {
+        PHONE_NUMBER_UTIL.is_possible_number(&self.inner)
+    }
+
+    /// Whether the number is valid under its country's numbering plan (libphonenumber's
+    /// `is_valid_number`).
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        PHONE_NUMBER_UTIL.is_valid_number(&self.inner)
+    }
+
+    /// The kind of line (libphonenumber's `number_type`); [`NumberType::Unknown`] for a
+    /// number that is not valid.
+    #[must_use]
+    pub fn number_type(&self) -> NumberType {
+        NumberType::from_engine(PHONE_NUMBER_UTIL.get_number_type(&self.inner))
+    }
+
+    /// The region the number belongs to, when the numbering plan says (`None` for
+    /// non-geographic numbers and numbers that match no region).
+    #[must_use]
+    pub fn region(&self) -> Option<Region> {
+        PHONE_NUMBER_UTIL
+            .get_region_for_number(&self.inner)
+            .and_then(|region| Region::new(&region.as_region_str()).ok())
+    }
+
+    /// The country calling code (`62` for Indonesia).
+    #[must_use]
+    pub fn country_code(&self) -> u16 {
+        u16::try_from(self.inner.country_code).unwrap_or(0)
+    }
+
+    /// The full number in E.164 (`+6281234567890`). This is the call that reveals the
+    /// number: keep it out of logs.
+    #[must_use]
+    pub fn expose_e164(&self) -> &str {
+        &self.e164
+    }
+
+    /// The full number as a WhatsApp `wa_id`: E.164 without the `+`
+    /// (`6281234567890`). This reveals the number: keep it out of logs.
+    #[must_use]
+    pub fn expose_wa_id(&self) -> &str {
+        self.e164.strip_prefix('+').unwrap_or(&self.e164)
+    }
+
+    /// The full number in international format (`+62 812-3456-7890`). This reveals the
+    /// number: keep it out of logs.
+    #[must_use]
+    pub fn expose_international(&self) -> String {
+        PHONE_NUMBER_UTIL
+            .format(&self.inner, PhoneNumberFormat::International)
+            .into_owned()
+    }
+
+    /// The full number in its country's national format (`0812-3456-7890`). This reveals
+    /// the number: keep it out of logs.
+    #[must_use]
+    pub fn expose_national(&self) -> String {
+        PHONE_NUMBER_UTIL
+            .format(&self.inner, PhoneNumberFormat::National)
+            .into_owned()
+    }
+
+    /// The E.164 digits without `+`: the value a pseudonym is computed over.
+    #[allow(dead_code)]
+    pub(crate) fn e164_digits(&self) -> &str {
+        self.expose_wa_id()
+    }
+
+    fn masked(&self) -> String {
+        mask::mask(
+            &self.expose_international(),
+            self.inner.country_code.unsigned_abs(),
+        )
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    /// The masked international form, `+62 812-****-**90`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.masked())
+    }
+}
+
+impl PartialEq for PhoneNumber {
+    fn eq(&self, other: &Self) -> bool {
+        self.e164 == other.e164
+    }
+}
+
+impl Eq for PhoneNumber {}
+
+impl Hash for PhoneNumber {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.e164.hash(state);
+    }
+}
+
+impl PartialOrd for PhoneNumber {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PhoneNumber {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.e164.cmp(&other.e164)
+    }
+}

@@ -1,0 +1,116 @@
+//! The stricter pre-parse policy of `PhoneNumber::parse_mobile`.
+
+use crate::Region;
+
+/// Whether a letter touches a digit or stands between two digits.
+///
+/// A label before the number (`HP: 0812…`) or a name after it (`0812… (Ibu Siti)`) is
+/// fine; `0812 3456 789O`, `0812-ABCD-7890` and `WA0812…` are not.
+pub(super) fn has_stray_letter(input: &str) -> bool {
+    let is_digit = |c: char| c.is_numeric();
+    let first = input.find(is_digit);
+    let last = input.rfind(is_digit);
+    let (Some(first), Some(last)) = (first, last) else {
+        return false;
+    };
+    let mut previous: Option<char> = None;
+    for (index, c) in input.char_indices() {
+        if c.is_alphabetic() {
+            if index > first && index < last {
+                return true;
+            }
+            if previous.is_some_and(is_digit) {
+                return true;
+            }
+        } else if is_digit(c) && previous.is_some_and(char::is_alphabetic) {
+            return true;
+        }
+        previous = Some(c);
+    }
+    false
+}
+
+/// International prefixes that Indonesians write before `62` but that libphonenumber's
+/// metadata for `ID` (`00[89]`) does not know.
+const INDONESIAN_IDD_TO_62: [&str; 4] = ["0062", "00162", "00762", "0101762"];
+
+/// With default region `ID`, rewrites a leading `0062`, `001 62`, `007 62` or `01017 62`
+/// (separators allowed anywhere) to `+62`, keeping the rest of the input as it was.
+pub(super) fn rewrite_indonesian_idd(input: &str, region: Option<Region>) -> Option<String> {
+    if region != Some(Region::ID) {
+        return None;
+    }
+    let start = input.find(|c: char| c.is_ascii_digit() || c == '+')?;
+    let body = &input[start..];
+    for prefix in INDONESIAN_IDD_TO_62 {
+        if let Some(rest) = strip_digits(body, prefix) {
+            return Some(format!("+62{rest}"));
+        }
+    }
+    None
+}
+
+/// Strips `digits` from the start of `text`, allowing spaces, dashes, dots and brackets
+/// between them; `None` when `text` does not start with those digits.
+fn strip_digits<'a>(text: &'a str, digits: &str) -> Option<&'a str> {
+    let mut wanted = digits.chars().peekable();
+    for (index, c) in text.char_indices() {
+        if wanted.peek().is_none() {
+            return Some(&text[index..]);
+        }
+        if c.is_ascii_digit() {
+            if wanted.next() != Some(c) {
+                return None;
+            }
+        } else if !is_separator(c) {
+            return None;
+        }
+    }
+    wanted.peek().is_none().then_some("")
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '-' | '.' | '(' | ')' | '/' | '\u{2010}'..='\u{2015}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stray_letters() {
+        assert!(has_stray_letter("0812 3456 789O"));
+        assert!(has_stray_letter("0812-ABCD-7890"));
+        assert!(has_stray_letter("WA0812345678"));
+        assert!(has_stray_letter("O812 3456 7890"));
+        assert!(!has_stray_letter("HP: 0812-3456-7890"));
+        assert!(!has_stray_letter("0812-3456-7890 (Ibu Siti)"));
+        assert!(!has_stray_letter("+62 812 3456 7890"));
+        assert!(!has_stray_letter("tidak ada"));
+    }
+
+    #[test]
+    fn idd_rewrite_only_under_id() {
+        assert_eq!(
+            rewrite_indonesian_idd("0062 812 3456 7890", Some(Region::ID)).as_deref(),
+            Some("+62 812 3456 7890")
+        );
+        assert_eq!(
+            rewrite_indonesian_idd("001-62-812-3456-7890", Some(Region::ID)).as_deref(),
+            Some("+62-812-3456-7890")
+        );
+        assert_eq!(
+            rewrite_indonesian_idd("01017 62 812 3456 7890", Some(Region::ID)).as_deref(),
+            Some("+62 812 3456 7890")
+        );
+        assert_eq!(rewrite_indonesian_idd("0062 812", Some(Region::MY)), None);
+        assert_eq!(
+            rewrite_indonesian_idd("0812 3456 7890", Some(Region::ID)),
+            None
+        );
+        assert_eq!(
+            rewrite_indonesian_idd("0060 12 345 6789", Some(Region::ID)),
+            None
+        );
+    }
+}
