@@ -2,3 +2,31 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod age;
+mod centile;
+mod child;
+pub mod classification;
+mod error;
+mod indicator;
+mod lms;
+mod measure;
+mod round;
+mod school_age;
+mod sex;
+mod tables;
+mod zscore;
+
+pub use age::{Age, DAYS_PER_MONTH};
+pub use centile::{centile, z_for_centile};
+pub use child::{Child, ZScores, zscores, zscores_batch};
+pub use error::InputError;
+pub use indicator::{Axis, Indicator};
+pub use lms::Lms;
+pub use measure::{Measure, parse_oedema};
+pub use round::round_r;
+pub use school_age::{
+    SchoolAgeChild, SchoolAgeZScores, school_age_zscores, school_age_zscores_batch,
+};
+pub use sex::Sex;
+pub use zscore::{NaReason, Outcome, ZScore};

@@ -1,0 +1,22 @@
+//! The compiled tables are the files recorded in `data/README.md`, byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sha2::{Digest, Sha256};
+
+#[test]
+fn data_files_match_recorded_checksums() {
+    let readme = std::fs::read_to_string("data/README.md").unwrap();
+    let mut checked = 0;
+    for line in readme.lines() {
+        let Some((sum, file)) = line.split_once("  ") else {
+            continue;
+        };
+        if sum.len() != 64 || !file.ends_with(".csv") {
+            continue;
+        }
+        let bytes = std::fs::read(format!("data/{file}")).unwrap();
+        assert_eq!(hex::encode(Sha256::digest(&bytes)), sum, "{file}");
+        checked += 1;
+    }
+    assert_eq!(checked, 12);
+}
