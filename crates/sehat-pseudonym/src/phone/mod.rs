@@ -314,7 +314,6 @@ impl PhoneNumber {
     }
 
     /// The E.164 digits without `+`: the value a pseudonym is computed over.
-    #[allow(dead_code)]
     pub(crate) fn e164_digits(&self) -> &str {
         self.expose_wa_id()
     }

@@ -1,0 +1,130 @@
+//! The keyset file format: round trips through files and the environment, and every
+//! malformed file gives an error that names its field.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use secrecy::ExposeSecret;
+use sehat_pseudonym::{Domain, KeyId, Keyset, KeysetError, PhoneNumber, Subject, TokenKeyset};
+
+const VALID: &str = r#"{"format": "sehat-keyset", "version": 1, "purpose": "pseudonym", "primary": "0000002a",
+  "keys": [{"kid": "0000002a", "created": "2026-11-26", "key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}]}"#;
+
+#[test]
+fn generated_keysets_round_trip_through_a_file() {
+    let mut keyset = Keyset::generate().unwrap();
+    let old = keyset.primary_kid();
+    keyset.rotate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keyset.json");
+    std::fs::write(&path, keyset.expose_secret_json().expose_secret()).unwrap();
+    let loaded = Keyset::from_file(&path).unwrap();
+    assert_eq!(loaded.primary_kid(), keyset.primary_kid());
+    assert_eq!(
+        loaded.kids().collect::<Vec<_>>(),
+        keyset.kids().collect::<Vec<_>>()
+    );
+    assert!(loaded.created(old).is_some_and(|date| date.len() == 10));
+
+    let domain = Domain::new("analysis").unwrap();
+    let number = PhoneNumber::from_wa_id("6281234567890").unwrap();
+    let subject = Subject::phone(&number);
+    assert_eq!(
+        keyset.pseudonymize(&domain, &subject),
+        loaded.pseudonymize(&domain, &subject)
+    );
+    // A pseudonym made before the rotation is still recognised, and differs from the new one.
+    let before = keyset
+        .pseudonymizer_for(old, &domain)
+        .unwrap()
+        .pseudonymize(&subject);
+    assert!(loaded.recognizes(&domain, &subject, &before));
+    assert_ne!(before, loaded.pseudonymize(&domain, &subject));
+}
+
+#[test]
+fn an_unset_environment_variable_is_a_typed_error() {
+    // Loading from a set variable is tested through the `sehat` binary, which can be
+    // given an environment; this crate forbids the `unsafe` that `set_var` needs.
+    let error = Keyset::from_env_var("SEHAT_TEST_KEYSET_UNSET_VARIABLE").unwrap_err();
+    assert!(matches!(error, KeysetError::EnvVar { .. }));
+    assert!(
+        error
+            .to_string()
+            .contains("SEHAT_TEST_KEYSET_UNSET_VARIABLE")
+    );
+}
+
+fn field_error(json: &str) -> String {
+    match Keyset::from_json(json) {
+        Err(KeysetError::Invalid { field, .. }) => field,
+        other => panic!("expected an Invalid error, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_files_name_the_field() {
+    assert_eq!(
+        field_error(&VALID.replace("\"0000002a\", \"created\"", "\"2A\", \"created\"")),
+        "keys[0].kid"
+    );
+    assert_eq!(
+        field_error(&VALID.replace("2026-11-26", "26/11/2026")),
+        "keys[0].created"
+    );
+    assert_eq!(
+        field_error(&VALID.replace("2026-11-26", "2026-02-30")),
+        "keys[0].created"
+    );
+    assert_eq!(field_error(&VALID.replace("Hh8=", "Hh8")), "keys[0].key");
+    assert_eq!(
+        field_error(&VALID.replace("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "AAAA")),
+        "keys[0].key"
+    );
+    assert_eq!(
+        field_error(&VALID.replace("\"primary\": \"0000002a\"", "\"primary\": \"x\"")),
+        "primary"
+    );
+    assert_eq!(
+        field_error(&VALID.replace("sehat-keyset", "tink")),
+        "format"
+    );
+    assert_eq!(
+        field_error(&VALID.replace("\"purpose\": \"pseudonym\"", "\"purpose\": \"mac\"")),
+        "purpose"
+    );
+}
+
+#[test]
+fn structural_errors_are_typed() {
+    assert!(matches!(
+        Keyset::from_json("{"),
+        Err(KeysetError::Json { line: 1, .. })
+    ));
+    assert!(matches!(
+        Keyset::from_json(&VALID.replace("\"version\": 1", "\"version\": 1, \"extra\": 2")),
+        Err(KeysetError::Json { .. })
+    ));
+    assert!(matches!(
+        Keyset::from_json(&VALID.replace("\"version\": 1", "\"version\": 2")),
+        Err(KeysetError::UnsupportedVersion { found: 2 })
+    ));
+    assert!(matches!(
+        Keyset::from_json(&VALID.replace("\"primary\": \"0000002a\"", "\"primary\": \"0000002b\"")),
+        Err(KeysetError::PrimaryNotFound(kid)) if kid == KeyId::new(0x2b)
+    ));
+    let two = VALID.replace(
+        "\"keys\": [{\"kid\": \"0000002a\", \"created\": \"2026-11-26\", \"key\": \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}]",
+        "\"keys\": [{\"kid\": \"0000002a\", \"created\": \"2026-11-26\", \"key\": \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}, {\"kid\": \"0000002a\", \"created\": \"2026-11-26\", \"key\": \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}]",
+    );
+    assert!(matches!(
+        Keyset::from_json(&two),
+        Err(KeysetError::DuplicateKid(_))
+    ));
+    assert!(matches!(
+        TokenKeyset::from_json(VALID),
+        Err(KeysetError::WrongPurpose { .. })
+    ));
+    assert!(matches!(
+        Keyset::from_file("/nonexistent/sehat/keyset.json"),
+        Err(KeysetError::Io { .. })
+    ));
+}
