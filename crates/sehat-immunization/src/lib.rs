@@ -2,3 +2,24 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod assessment;
+mod cohort;
+mod duration;
+mod error;
+mod evaluation;
+mod kemenkes;
+mod patient;
+mod schedule;
+mod supporting_data;
+
+pub use assessment::{
+    Assessment, DoseEvaluation, EvaluationReason, EvaluationStatus, GroupAssessment, SeriesStatus,
+    assess,
+};
+pub use cohort::{DateWindow, Reminder, ReminderStatus, cohort_due};
+pub use duration::Duration;
+pub use error::{DurationError, PatientError, ScheduleError};
+pub use kemenkes::{Band, KemenkesOptions};
+pub use patient::{AdministeredDose, Patient, Sex};
+pub use schedule::{Schedule, Series, SeriesDose, SeriesType, Vaccine, VaccineGroup};

@@ -1,0 +1,608 @@
+//! Indonesia's national programme (Kemenkes) from its TOML schedule file, the Buku KIA
+//! colour bands, and the configurable choices where Kemenkes sources conflict.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Deserialize;
+use time::Date;
+
+use crate::duration::Duration;
+use crate::error::ScheduleError;
+use crate::patient::Sex;
+use crate::schedule::{
+    AgeRule, AntigenAssociation, Interval, IntervalFrom, Schedule, Series, SeriesDose, SeriesType,
+    Vaccine, VaccineGroup, VaccineRule,
+};
+use crate::supporting_data::parse_date;
+
+pub(crate) static EMBEDDED_TOML: &str = include_str!("../data/id-kemenkes.toml");
+
+/// A Buku KIA colour band ("Jadwal Imunisasi Lengkap Bayi dan Balita").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Band {
+    /// White: *dianjurkan* (recommended age).
+    Dianjurkan,
+    /// Yellow: *masih diperbolehkan* (still allowed, "rentang diperbolehkan").
+    MasihDiperbolehkan,
+    /// Orange: *imunisasi kejar* (catch-up).
+    ImunisasiKejar,
+    /// Grey: *tidak diperbolehkan* (not allowed).
+    TidakDiperbolehkan,
+}
+
+impl fmt::Display for Band {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Band::Dianjurkan => "dianjurkan",
+            Band::MasihDiperbolehkan => "masih diperbolehkan",
+            Band::ImunisasiKejar => "imunisasi kejar",
+            Band::TidakDiperbolehkan => "tidak diperbolehkan",
+        })
+    }
+}
+
+/// One band over completed months `[from, to]` (inclusive month columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BandRange {
+    pub(crate) band: Band,
+    pub(crate) from_month: i32,
+    pub(crate) to_month: i32,
+}
+
+/// Completed months of age on `on`.
+fn completed_months(dob: Date, on: Date) -> i32 {
+    let mut months = (on.year() - dob.year()) * 12
+        + (i32::from(on.month() as u8) - i32::from(dob.month() as u8));
+    if Duration::months(months).after(dob) > on {
+        months -= 1;
+    }
+    months
+}
+
+/// The band of a dose with `bands` for a child born `dob`, on `on`.
+pub(crate) fn band_on(bands: &[BandRange], dob: Date, on: Date) -> Option<Band> {
+    if bands.is_empty() {
+        return None;
+    }
+    let m = completed_months(dob, on);
+    if let Some(b) = bands.iter().find(|b| b.from_month <= m && m <= b.to_month) {
+        return Some(b.band);
+    }
+    let previous = bands
+        .iter()
+        .filter(|b| b.to_month < m)
+        .max_by_key(|b| b.to_month);
+    let next = bands
+        .iter()
+        .filter(|b| b.from_month > m)
+        .min_by_key(|b| b.from_month);
+    match (previous, next) {
+        (Some(_), Some(n)) if n.band == Band::MasihDiperbolehkan => Some(Band::MasihDiperbolehkan),
+        (Some(p), Some(_)) => Some(p.band),
+        _ => Some(Band::TidakDiperbolehkan),
+    }
+}
+
+/// The choices made where Kemenkes sources conflict (see the crate's `docs/decisions.md`),
+/// each configurable. [`Default`] gives the choices `id-kemenkes` ships with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KemenkesOptions {
+    /// Grace period in days (Kemenkes defines none: 0).
+    pub grace_period_days: i32,
+    /// HB0 maximum age (exclusive): `7d` ("< 7 hari", default) or `8d` (inclusive "0–7 hari").
+    pub hb0_max_age: Duration,
+    /// PCV 3 maximum age: `60m` (Buku KIA chart kejar band, default) or `24m` (PCV slide).
+    pub pcv3_max_age: Duration,
+    /// IPV 2 minimum interval after IPV 1: `4m` (2024+, default) or `28d` (2023 transition).
+    pub ipv2_min_interval: Duration,
+    /// RV 1 maximum age: `5m` (chart transcriptions A and C, default) or `7m` (B).
+    pub rv1_max_age: Duration,
+    /// Use WHO minimum ages (6 weeks) for DPT-HB-Hib 1, bOPV 2, PCV 1 and RV 1 instead of
+    /// the Buku KIA chart's month columns (2 months, default `false`).
+    pub who_minimum_ages: bool,
+}
+
+impl Default for KemenkesOptions {
+    fn default() -> Self {
+        KemenkesOptions {
+            grace_period_days: 0,
+            hb0_max_age: Duration::days(7),
+            pcv3_max_age: Duration::months(60),
+            ipv2_min_interval: Duration::months(4),
+            rv1_max_age: Duration::months(5),
+            who_minimum_ages: false,
+        }
+    }
+}
+
+/// Kemenkes-specific data kept with the schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KemenkesExtras {
+    pub(crate) options: KemenkesOptions,
+}
+
+#[derive(Debug, Deserialize)]
+struct TFile {
+    schedule: TSchedule,
+    vaccines: HashMap<String, TVaccine>,
+    series: Vec<TSeries>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TSchedule {
+    id: String,
+    title: String,
+    #[serde(default)]
+    default_min_interval_same_antigen: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TVaccine {
+    name: String,
+    #[serde(default)]
+    live: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+struct TSeries {
+    id: String,
+    antigen: OneOrMany,
+    label: String,
+    #[serde(default)]
+    trigger: Option<String>,
+    #[serde(default)]
+    start_age_min: Option<String>,
+    #[serde(default)]
+    start_age_max: Option<String>,
+    #[serde(default)]
+    effective_from: Option<String>,
+    #[serde(default)]
+    min_interval_default: Option<String>,
+    #[serde(default)]
+    applies_to: Option<TApplies>,
+    #[serde(default)]
+    doses: Vec<TDose>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TApplies {
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    sex: Option<String>,
+    #[serde(default)]
+    population: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TDose {
+    dose: u32,
+    label: String,
+    vaccines: Vec<String>,
+    #[serde(default)]
+    min_age: Option<String>,
+    #[serde(default)]
+    recommended_age: Option<String>,
+    #[serde(default)]
+    recommended_until: Option<String>,
+    #[serde(default)]
+    max_age: Option<String>,
+    #[serde(default)]
+    min_interval: Option<String>,
+    #[serde(default)]
+    interval_from: Option<String>,
+    #[serde(default)]
+    effective_from: Option<String>,
+    #[serde(default)]
+    buku_kia_bands: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    source: Vec<String>,
+}
+
+fn dur(file: &str, at: &str, v: Option<&String>) -> Result<Option<Duration>, ScheduleError> {
+    v.map(|s| {
+        s.parse::<Duration>()
+            .map_err(|e| ScheduleError::new(file, at, e))
+    })
+    .transpose()
+}
+
+fn year_or_date(file: &str, at: &str, v: Option<&String>) -> Result<Option<Date>, ScheduleError> {
+    let Some(s) = v else { return Ok(None) };
+    let s = s.trim();
+    let parsed = if s.len() == 4 {
+        s.parse::<i32>()
+            .ok()
+            .and_then(|y| Date::from_calendar_date(y, time::Month::January, 1).ok())
+    } else {
+        parse_date(s)
+    };
+    parsed
+        .map(Some)
+        .ok_or_else(|| ScheduleError::new(file, at, format!("invalid date {s:?}")))
+}
+
+fn month_number(file: &str, at: &str, s: &str) -> Result<i32, ScheduleError> {
+    s.trim()
+        .strip_suffix('m')
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| {
+            ScheduleError::new(file, at, format!("band month {s:?} is not like \"12m\""))
+        })
+}
+
+fn group_name(code: &str) -> String {
+    code.replace('_', "-")
+}
+
+impl Schedule {
+    /// Loads a schedule in the Kemenkes TOML format (`id-kemenkes.toml`), applying
+    /// `options` where sources conflict.
+    ///
+    /// Each programme line (HB0, BCG, bOPV, IPV, DPT-HB-Hib, PCV, RV, MR, JE) is tracked
+    /// on its own, so a bOPV dose never counts as IPV; series that share an antigen and
+    /// have start ages (PCV and its catch-up series) are alternatives on one line.
+    /// Series triggered by school grade or screening (BIAS, HPV, Td WUS) are not
+    /// age-based and are not loaded.
+    ///
+    /// # Errors
+    ///
+    /// A [`ScheduleError`] naming the series, dose and field for malformed TOML, an
+    /// unknown vaccine, or a duration, date or band that cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_immunization::{KemenkesOptions, Schedule};
+    ///
+    /// let toml = include_str!("../data/id-kemenkes.toml");
+    /// let mut options = KemenkesOptions::default();
+    /// options.grace_period_days = 4;
+    /// let schedule = Schedule::from_kemenkes_toml(toml, &options)?;
+    /// assert_eq!(schedule.grace_period_days(), 4);
+    /// assert!(Schedule::from_kemenkes_toml("schema_version = 1", &options).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_kemenkes_toml(
+        text: &str,
+        options: &KemenkesOptions,
+    ) -> Result<Schedule, ScheduleError> {
+        let file = "id-kemenkes.toml";
+        let data: TFile = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| {
+                    format!(
+                        "line {}",
+                        text[..s.start.min(text.len())].lines().count().max(1)
+                    )
+                })
+                .unwrap_or_else(|| "document".to_string());
+            ScheduleError::new(file, at, e.message())
+        })?;
+        let default_interval = dur(
+            file,
+            "schedule.default_min_interval_same_antigen",
+            data.schedule.default_min_interval_same_antigen.as_ref(),
+        )?;
+        let mut codes: Vec<&String> = data.vaccines.keys().collect();
+        codes.sort();
+        let mut vaccines: Vec<Vaccine> = codes
+            .iter()
+            .map(|code| {
+                let v = &data.vaccines[*code];
+                Vaccine {
+                    code: (*code).clone(),
+                    name: v.name.clone(),
+                    cvx: None,
+                    aliases: vec![group_name(code)],
+                    antigens: Vec::new(),
+                    live: v.live,
+                }
+            })
+            .collect();
+        let vaccine_of = |code: &str, at: &str| -> Result<usize, ScheduleError> {
+            codes
+                .iter()
+                .position(|c| c.as_str() == code)
+                .ok_or_else(|| ScheduleError::new(file, at, format!("unknown vaccine {code:?}")))
+        };
+        let mut series_out: Vec<Series> = Vec::new();
+        let mut groups: Vec<VaccineGroup> = Vec::new();
+        let mut track_of_antigen_alternatives: HashMap<String, String> = HashMap::new();
+        for (si, ts) in data.series.iter().enumerate() {
+            let at = format!("series {:?}", ts.id);
+            if ts.trigger.as_deref().is_some_and(|t| t != "age")
+                || ts
+                    .applies_to
+                    .as_ref()
+                    .is_some_and(|a| a.population.is_some())
+            {
+                continue;
+            }
+            let first_antigen = match &ts.antigen {
+                OneOrMany::One(a) => a.clone(),
+                OneOrMany::Many(v) => v.first().cloned().unwrap_or_default(),
+            };
+            let alternative = ts.start_age_min.is_some() || ts.start_age_max.is_some();
+            let track = if alternative {
+                track_of_antigen_alternatives
+                    .entry(first_antigen.clone())
+                    .or_insert_with(|| ts.id.clone())
+                    .clone()
+            } else {
+                ts.id.clone()
+            };
+            let is_base = track == ts.id;
+            let effective = year_or_date(
+                file,
+                &format!("{at} effective_from"),
+                ts.effective_from.as_ref(),
+            )?;
+            let series_default = dur(
+                file,
+                &format!("{at} min_interval_default"),
+                ts.min_interval_default.as_ref(),
+            )?;
+            let mut doses = Vec::new();
+            for d in &ts.doses {
+                let dat = format!("{at} dose {}", d.dose);
+                let mut min_age = dur(file, &format!("{dat} min_age"), d.min_age.as_ref())?;
+                let mut max_age = dur(file, &format!("{dat} max_age"), d.max_age.as_ref())?;
+                let mut min_interval = dur(
+                    file,
+                    &format!("{dat} min_interval"),
+                    d.min_interval.as_ref(),
+                )?;
+                // Configurable choices where sources conflict.
+                match (ts.id.as_str(), d.dose) {
+                    ("hb0", 1) => max_age = Some(options.hb0_max_age),
+                    ("pcv", 3) => max_age = Some(options.pcv3_max_age),
+                    ("ipv", 2) => min_interval = Some(options.ipv2_min_interval),
+                    ("rv", 1) => max_age = Some(options.rv1_max_age),
+                    _ => {}
+                }
+                if options.who_minimum_ages
+                    && matches!(
+                        (ts.id.as_str(), d.dose),
+                        ("dpt-hb-hib", 1) | ("bopv", 2) | ("pcv", 1) | ("rv", 1)
+                    )
+                {
+                    min_age = Some(Duration::days(42));
+                }
+                if d.dose > 1 && min_interval.is_none() {
+                    min_interval = series_default.or(default_interval);
+                }
+                let from = match d.interval_from.as_deref() {
+                    None => IntervalFrom::Previous,
+                    Some(f) => {
+                        let (sid, n) = f.rsplit_once(':').ok_or_else(|| {
+                            ScheduleError::new(
+                                file,
+                                format!("{dat} interval_from"),
+                                format!("{f:?} is not like \"series:dose\""),
+                            )
+                        })?;
+                        if sid != ts.id {
+                            return Err(ScheduleError::new(
+                                file,
+                                format!("{dat} interval_from"),
+                                "intervals from another series are not supported",
+                            ));
+                        }
+                        IntervalFrom::TargetDose(n.parse().map_err(|_| {
+                            ScheduleError::new(
+                                file,
+                                format!("{dat} interval_from"),
+                                format!("{n:?} is not a dose number"),
+                            )
+                        })?)
+                    }
+                };
+                let intervals = min_interval
+                    .map(|m| Interval {
+                        from,
+                        abs_min: Some(m.plus_days(-options.grace_period_days)),
+                        min: Some(m),
+                        earliest_recommended: None,
+                        latest_recommended: None,
+                        priority: false,
+                        effective: None,
+                        cessation: None,
+                    })
+                    .into_iter()
+                    .collect();
+                let mut preferable = Vec::new();
+                for v in &d.vaccines {
+                    let i = vaccine_of(v, &format!("{dat} vaccines"))?;
+                    preferable.push(VaccineRule {
+                        vaccine: i,
+                        begin_age: None,
+                        end_age: None,
+                        forecast: true,
+                    });
+                    let assoc = AntigenAssociation {
+                        antigen: track.clone(),
+                        begin_age: None,
+                        end_age: None,
+                    };
+                    if !vaccines[i].antigens.contains(&assoc) {
+                        vaccines[i].antigens.push(assoc);
+                    }
+                }
+                let mut bands = Vec::new();
+                for (name, range) in &d.buku_kia_bands {
+                    let band = match name.as_str() {
+                        "recommended" => Band::Dianjurkan,
+                        "allowed" => Band::MasihDiperbolehkan,
+                        "kejar" => Band::ImunisasiKejar,
+                        "not_allowed" => Band::TidakDiperbolehkan,
+                        other => {
+                            return Err(ScheduleError::new(
+                                file,
+                                format!("{dat} buku_kia_bands"),
+                                format!("unknown band {other:?}"),
+                            ));
+                        }
+                    };
+                    let [from, to] = range.as_slice() else {
+                        return Err(ScheduleError::new(
+                            file,
+                            format!("{dat} buku_kia_bands.{name}"),
+                            "expected [from, to]",
+                        ));
+                    };
+                    bands.push(BandRange {
+                        band,
+                        from_month: month_number(file, &dat, from)?,
+                        to_month: month_number(file, &dat, to)?,
+                    });
+                }
+                bands.sort_by_key(|b| b.from_month);
+                let dose_effective = year_or_date(
+                    file,
+                    &format!("{dat} effective_from"),
+                    d.effective_from.as_ref(),
+                )?;
+                doses.push(SeriesDose {
+                    number: d.dose,
+                    label: d.label.clone(),
+                    ages: vec![AgeRule {
+                        abs_min: min_age.map(|m| m.plus_days(-options.grace_period_days)),
+                        min: min_age,
+                        earliest_recommended: dur(
+                            file,
+                            &format!("{dat} recommended_age"),
+                            d.recommended_age.as_ref(),
+                        )?,
+                        latest_recommended: dur(
+                            file,
+                            &format!("{dat} recommended_until"),
+                            d.recommended_until.as_ref(),
+                        )?,
+                        max: max_age,
+                        effective: None,
+                        cessation: None,
+                    }],
+                    intervals,
+                    preferable,
+                    introduced: dose_effective.or(effective),
+                    bands,
+                    sources: d.source.clone(),
+                    ..SeriesDose::default()
+                });
+            }
+            let applies = ts.applies_to.as_ref();
+            let required_sex = match applies.and_then(|a| a.sex.as_deref()) {
+                None => Vec::new(),
+                Some("female") => vec![Sex::Female],
+                Some("male") => vec![Sex::Male],
+                Some(other) => {
+                    return Err(ScheduleError::new(
+                        file,
+                        format!("{at} applies_to.sex"),
+                        format!("unknown sex {other:?}"),
+                    ));
+                }
+            };
+            let name = group_name(
+                ts.doses
+                    .first()
+                    .and_then(|d| d.vaccines.first())
+                    .map_or(ts.id.as_str(), String::as_str),
+            );
+            if is_base {
+                groups.push(VaccineGroup {
+                    name: name.clone(),
+                    codes: vec![ts.id.clone(), ts.label.clone()],
+                    antigens: vec![track.clone()],
+                    administer_full_group: false,
+                });
+            }
+            series_out.push(Series {
+                name: ts.label.clone(),
+                antigen: track.clone(),
+                vaccine_group: name,
+                series_type: SeriesType::Standard,
+                required_sex,
+                default: is_base,
+                product_path: false,
+                series_group: "1".to_string(),
+                priority: "A".to_string(),
+                preference: u32::try_from(si + 1).unwrap_or(u32::MAX),
+                equivalent_groups: Vec::new(),
+                min_age_to_start: None,
+                max_age_to_start: None,
+                start_window: alternative.then_some((
+                    dur(
+                        file,
+                        &format!("{at} start_age_min"),
+                        ts.start_age_min.as_ref(),
+                    )?,
+                    dur(
+                        file,
+                        &format!("{at} start_age_max"),
+                        ts.start_age_max.as_ref(),
+                    )?,
+                )),
+                regions: applies.map(|a| a.regions.clone()).unwrap_or_default(),
+                doses,
+            });
+        }
+        Schedule {
+            id: data.schedule.id,
+            title: data.schedule.title,
+            antigens: Vec::new(),
+            series: series_out,
+            vaccines,
+            groups,
+            conflicts: Vec::new(),
+            immunity: Vec::new(),
+            grace_period_days: options.grace_period_days,
+            kemenkes: Some(KemenkesExtras {
+                options: options.clone(),
+            }),
+            vaccine_index: HashMap::new(),
+            series_by_antigen: Vec::new(),
+            vaccine_antigens: Vec::new(),
+            conflicts_by_current: Vec::new(),
+        }
+        .finish(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn completed_months_follow_calendar_arithmetic() {
+        assert_eq!(
+            completed_months(date!(2024 - 01 - 31), date!(2024 - 02 - 29)),
+            0
+        );
+        assert_eq!(
+            completed_months(date!(2024 - 01 - 31), date!(2024 - 03 - 01)),
+            1
+        );
+        assert_eq!(
+            completed_months(date!(2024 - 01 - 15), date!(2025 - 01 - 15)),
+            12
+        );
+        assert_eq!(
+            completed_months(date!(2024 - 01 - 15), date!(2025 - 01 - 14)),
+            11
+        );
+    }
+}

@@ -1,0 +1,547 @@
+//! The schedule as data: vaccine groups, antigens, vaccines, series, series doses, ages,
+//! intervals, vaccine rules, conditional skips and live-virus conflicts.
+//!
+//! A [`Schedule`] is built by a loader ([`Schedule::cdsi_us`], [`Schedule::id_kemenkes`],
+//! [`Schedule::from_cdsi_xml`], [`Schedule::from_kemenkes_toml`]); the engine reads it.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use time::Date;
+
+use crate::duration::Duration;
+use crate::error::ScheduleError;
+use crate::patient::Sex;
+
+/// An antigen index with the association's begin and end ages.
+pub(crate) type AntigenSlot = (usize, Option<Duration>, Option<Duration>);
+
+/// An immunization schedule: the supporting data the engine evaluates against.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) antigens: Vec<String>,
+    pub(crate) series: Vec<Series>,
+    pub(crate) vaccines: Vec<Vaccine>,
+    pub(crate) groups: Vec<VaccineGroup>,
+    pub(crate) conflicts: Vec<LiveVirusConflict>,
+    pub(crate) immunity: Vec<BirthImmunity>,
+    pub(crate) grace_period_days: i32,
+    pub(crate) kemenkes: Option<crate::kemenkes::KemenkesExtras>,
+    /// normalized code, CVX or alias → vaccine index
+    pub(crate) vaccine_index: HashMap<String, usize>,
+    /// series indices per antigen index
+    pub(crate) series_by_antigen: Vec<Vec<usize>>,
+    /// vaccine index → antigen indices (with ages) it carries
+    pub(crate) vaccine_antigens: Vec<Vec<AntigenSlot>>,
+    /// live-virus conflicts indexed by current vaccine index
+    pub(crate) conflicts_by_current: Vec<Vec<usize>>,
+}
+
+/// A vaccine product or type: a CVX code (or a local code), names, and the antigens it
+/// carries. A combination vaccine carries several and counts for each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vaccine {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) cvx: Option<String>,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) antigens: Vec<AntigenAssociation>,
+    pub(crate) live: bool,
+}
+
+impl Vaccine {
+    /// The vaccine's code in its schedule (the CVX code for `cdsi-us`).
+    #[must_use]
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+    /// Its display name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The CVX code, when known.
+    #[must_use]
+    pub fn cvx(&self) -> Option<&str> {
+        self.cvx.as_deref()
+    }
+    /// The antigens (or, in `id-kemenkes`, programme lines) it counts for.
+    pub fn antigens(&self) -> impl Iterator<Item = &str> {
+        self.antigens.iter().map(|a| a.antigen.as_str())
+    }
+}
+
+/// A vaccine's association with an antigen, possibly limited to an age range
+/// (a zoster vaccine before 50 years counts as varicella).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AntigenAssociation {
+    pub(crate) antigen: String,
+    pub(crate) begin_age: Option<Duration>,
+    pub(crate) end_age: Option<Duration>,
+}
+
+/// A vaccine group: the unit of forecasts and reminders (`DTaP/Tdap/Td`, `MMR`,
+/// `DPT-HB-Hib`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaccineGroup {
+    pub(crate) name: String,
+    pub(crate) codes: Vec<String>,
+    pub(crate) antigens: Vec<String>,
+    pub(crate) administer_full_group: bool,
+}
+
+impl VaccineGroup {
+    /// The group's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Short codes that also name the group (the CDSi test cases' `DTAP`, `POL`, …).
+    #[must_use]
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+    /// The antigens it classifies.
+    #[must_use]
+    pub fn antigens(&self) -> &[String] {
+        &self.antigens
+    }
+}
+
+/// The type of an antigen series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SeriesType {
+    /// Routine series for everyone of the required sex.
+    Standard,
+    /// Series for patients with an indication (observation).
+    Risk,
+    /// Series only used to evaluate past doses.
+    EvaluationOnly,
+}
+
+/// One path to immunity for an antigen.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub(crate) name: String,
+    pub(crate) antigen: String,
+    pub(crate) vaccine_group: String,
+    pub(crate) series_type: SeriesType,
+    pub(crate) required_sex: Vec<Sex>,
+    pub(crate) default: bool,
+    pub(crate) product_path: bool,
+    pub(crate) series_group: String,
+    pub(crate) priority: String,
+    pub(crate) preference: u32,
+    pub(crate) equivalent_groups: Vec<String>,
+    pub(crate) min_age_to_start: Option<Duration>,
+    pub(crate) max_age_to_start: Option<Duration>,
+    /// Kemenkes-style selection: the series applies only when the first dose (or, with
+    /// none, the assessment date) falls in `[dob + min, dob + max)`.
+    pub(crate) start_window: Option<(Option<Duration>, Option<Duration>)>,
+    /// ISO 3166-2 regions the series applies to; empty = everywhere.
+    pub(crate) regions: Vec<String>,
+    pub(crate) doses: Vec<SeriesDose>,
+}
+
+impl Series {
+    /// The series' name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Its antigen.
+    #[must_use]
+    pub fn antigen(&self) -> &str {
+        &self.antigen
+    }
+    /// The vaccine group it belongs to.
+    #[must_use]
+    pub fn vaccine_group(&self) -> &str {
+        &self.vaccine_group
+    }
+    /// Its series group, priority and preference (CDSi series selection).
+    #[must_use]
+    pub fn selection(&self) -> (&str, &str, u32) {
+        (&self.series_group, &self.priority, self.preference)
+    }
+    /// Its doses.
+    #[must_use]
+    pub fn doses(&self) -> &[SeriesDose] {
+        &self.doses
+    }
+}
+
+/// One dose of a series, with everything needed to evaluate a dose against it and to
+/// forecast it.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesDose {
+    pub(crate) number: u32,
+    pub(crate) label: String,
+    pub(crate) ages: Vec<AgeRule>,
+    pub(crate) intervals: Vec<Interval>,
+    pub(crate) allowable_intervals: Vec<Interval>,
+    pub(crate) preferable: Vec<VaccineRule>,
+    pub(crate) allowable: Vec<VaccineRule>,
+    pub(crate) inadvertent: Vec<usize>,
+    pub(crate) skips: Vec<ConditionalSkip>,
+    pub(crate) recurring: bool,
+    pub(crate) seasonal: Option<(Option<Date>, Option<Date>)>,
+    /// Dose not due for children who reached its recommended age before this date
+    /// (programme introduction).
+    pub(crate) introduced: Option<Date>,
+    pub(crate) bands: Vec<crate::kemenkes::BandRange>,
+    pub(crate) sources: Vec<String>,
+}
+
+impl SeriesDose {
+    /// The dose number in its series (1-based).
+    #[must_use]
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+    /// Its label (as printed in the Buku KIA for `id-kemenkes`).
+    #[must_use]
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+    /// The source keys the dose's values come from.
+    #[must_use]
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+}
+
+/// Age limits of a series dose.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgeRule {
+    pub(crate) abs_min: Option<Duration>,
+    pub(crate) min: Option<Duration>,
+    pub(crate) earliest_recommended: Option<Duration>,
+    pub(crate) latest_recommended: Option<Duration>,
+    pub(crate) max: Option<Duration>,
+    pub(crate) effective: Option<Date>,
+    pub(crate) cessation: Option<Date>,
+}
+
+/// What an interval is measured from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IntervalFrom {
+    /// The immediately previous dose.
+    Previous,
+    /// The dose that satisfied this target dose number.
+    TargetDose(u32),
+    /// The most recent dose of one of these vaccines (indices into the schedule).
+    MostRecent(Vec<usize>),
+    /// A patient observation (not available for healthy patients).
+    Observation(String),
+}
+
+/// A preferable or allowable interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interval {
+    pub(crate) from: IntervalFrom,
+    pub(crate) abs_min: Option<Duration>,
+    pub(crate) min: Option<Duration>,
+    pub(crate) earliest_recommended: Option<Duration>,
+    pub(crate) latest_recommended: Option<Duration>,
+    pub(crate) priority: bool,
+    pub(crate) effective: Option<Date>,
+    pub(crate) cessation: Option<Date>,
+}
+
+/// A preferable or allowable vaccine for a series dose, with its age window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaccineRule {
+    pub(crate) vaccine: usize,
+    pub(crate) begin_age: Option<Duration>,
+    pub(crate) end_age: Option<Duration>,
+    pub(crate) forecast: bool,
+}
+
+/// When a conditional skip applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipContext {
+    /// Only while evaluating past doses.
+    Evaluation,
+    /// Only while forecasting.
+    Forecast,
+    /// Both.
+    Both,
+}
+
+/// A conditional skip: sets of conditions under which a target dose is skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionalSkip {
+    pub(crate) context: SkipContext,
+    pub(crate) all_sets: bool,
+    pub(crate) sets: Vec<SkipSet>,
+}
+
+/// One set of conditions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipSet {
+    pub(crate) all_conditions: bool,
+    pub(crate) effective: Option<Date>,
+    pub(crate) cessation: Option<Date>,
+    pub(crate) conditions: Vec<SkipCondition>,
+}
+
+/// How a dose count compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CountLogic {
+    /// More than the count.
+    GreaterThan,
+    /// Exactly the count.
+    Equal,
+    /// Fewer than the count.
+    LessThan,
+}
+
+/// One condition of a conditional skip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipCondition {
+    /// The reference date is in `[dob + begin, dob + end)`.
+    Age {
+        /// Begin age.
+        begin: Option<Duration>,
+        /// End age.
+        end: Option<Duration>,
+    },
+    /// A series in one of these series groups is complete.
+    CompletedSeries(Vec<String>),
+    /// The reference date is at least this long after the previous dose.
+    Interval(Duration),
+    /// A count of doses of some vaccines, within ages and dates, compares with `count`.
+    VaccineCount {
+        /// Begin age.
+        begin_age: Option<Duration>,
+        /// End age.
+        end_age: Option<Duration>,
+        /// Start date.
+        start: Option<Date>,
+        /// End date.
+        end: Option<Date>,
+        /// The count compared with.
+        count: u32,
+        /// Count only valid doses (else all).
+        valid_only: bool,
+        /// The comparison.
+        logic: CountLogic,
+        /// The vaccines counted (empty = any).
+        vaccines: Vec<usize>,
+    },
+}
+
+/// A live-virus (or other) conflict: a dose of `current` given within the window after a
+/// dose of `previous` is not valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveVirusConflict {
+    pub(crate) previous: usize,
+    pub(crate) current: usize,
+    pub(crate) begin: Duration,
+    pub(crate) min_end: Duration,
+    pub(crate) end: Duration,
+}
+
+/// Immunity by birth date (born before the date: immune).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BirthImmunity {
+    pub(crate) antigen: String,
+    pub(crate) born_before: Date,
+}
+
+/// Normalizes a vaccine code, CVX or name for lookup: digits lose leading zeros; other
+/// codes are lower-cased without `-`, `_`, `.` and spaces.
+pub(crate) fn normalize_code(code: &str) -> String {
+    let t = code.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        let s = t.trim_start_matches('0');
+        return if s.is_empty() {
+            "0".to_string()
+        } else {
+            s.to_string()
+        };
+    }
+    t.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Schedule {
+    /// CDC's ACIP schedule from the CDSi supporting data 4.64, embedded in the crate and
+    /// parsed once on first use.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice: the embedded data is checked by the crate's tests. The
+    /// `Result` carries a [`ScheduleError`] should the embedded data be corrupted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let us = sehat_immunization::Schedule::cdsi_us()?;
+    /// assert_eq!(us.id(), "cdsi-us");
+    /// assert!(us.vaccine_group("MMR").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cdsi_us() -> Result<&'static Schedule, ScheduleError> {
+        static US: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
+        US.get_or_init(crate::supporting_data::load_embedded)
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Indonesia's national programme (Kemenkes), from the crate's `id-kemenkes.toml`,
+    /// with Kemenkes' grace period of 0 days. Parsed once on first use.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice (the embedded file is tested); a [`ScheduleError`] otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let id = sehat_immunization::Schedule::id_kemenkes()?;
+    /// assert!(id.vaccine("DPT-HB-Hib").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn id_kemenkes() -> Result<&'static Schedule, ScheduleError> {
+        static ID: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
+        ID.get_or_init(|| {
+            Schedule::from_kemenkes_toml(
+                crate::kemenkes::EMBEDDED_TOML,
+                &crate::kemenkes::KemenkesOptions::default(),
+            )
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+    }
+
+    /// The schedule's id (`cdsi-us`, `id-kemenkes`).
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its title.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The grace period in days (absolute minimum = minimum − grace when the data gives
+    /// no absolute minimum): 4 in CDSi, 0 for Kemenkes.
+    #[must_use]
+    pub fn grace_period_days(&self) -> i32 {
+        self.grace_period_days
+    }
+
+    /// The options a Kemenkes schedule was loaded with.
+    #[must_use]
+    pub fn kemenkes_options(&self) -> Option<&crate::kemenkes::KemenkesOptions> {
+        self.kemenkes.as_ref().map(|k| &k.options)
+    }
+
+    /// The vaccine groups, in schedule order.
+    #[must_use]
+    pub fn vaccine_groups(&self) -> &[VaccineGroup] {
+        &self.groups
+    }
+
+    /// The series.
+    #[must_use]
+    pub fn series(&self) -> &[Series] {
+        &self.series
+    }
+
+    /// A vaccine group by name or code, ignoring case and punctuation.
+    #[must_use]
+    pub fn vaccine_group(&self, name: &str) -> Option<&VaccineGroup> {
+        let key = normalize_code(name);
+        self.groups.iter().find(|g| {
+            normalize_code(&g.name) == key || g.codes.iter().any(|c| normalize_code(c) == key)
+        })
+    }
+
+    /// A vaccine by code, CVX or name.
+    #[must_use]
+    pub fn vaccine(&self, code: &str) -> Option<&Vaccine> {
+        self.vaccine_index(code).and_then(|i| self.vaccines.get(i))
+    }
+
+    pub(crate) fn vaccine_index(&self, code: &str) -> Option<usize> {
+        self.vaccine_index.get(&normalize_code(code)).copied()
+    }
+
+    pub(crate) fn antigen_index(&self, antigen: &str) -> Option<usize> {
+        self.antigens.iter().position(|a| a == antigen)
+    }
+
+    /// Builds the lookup tables once the data is in place.
+    pub(crate) fn finish(mut self, source: &str) -> Result<Schedule, ScheduleError> {
+        self.vaccine_index.clear();
+        for (i, v) in self.vaccines.iter().enumerate() {
+            for key in std::iter::once(&v.code)
+                .chain(v.cvx.iter())
+                .chain(v.aliases.iter())
+            {
+                self.vaccine_index.entry(normalize_code(key)).or_insert(i);
+            }
+        }
+        for s in &self.series {
+            if !self.antigens.contains(&s.antigen) {
+                self.antigens.push(s.antigen.clone());
+            }
+        }
+        self.series_by_antigen = vec![Vec::new(); self.antigens.len()];
+        for (i, s) in self.series.iter().enumerate() {
+            let a = self
+                .antigens
+                .iter()
+                .position(|x| *x == s.antigen)
+                .ok_or_else(|| ScheduleError::new(source, &s.name, "series antigen missing"))?;
+            self.series_by_antigen[a].push(i);
+        }
+        self.vaccine_antigens = self
+            .vaccines
+            .iter()
+            .map(|v| {
+                v.antigens
+                    .iter()
+                    .filter_map(|a| {
+                        self.antigens
+                            .iter()
+                            .position(|x| *x == a.antigen)
+                            .map(|i| (i, a.begin_age, a.end_age))
+                    })
+                    .collect()
+            })
+            .collect();
+        self.conflicts_by_current = vec![Vec::new(); self.vaccines.len()];
+        for (i, c) in self.conflicts.iter().enumerate() {
+            if let Some(list) = self.conflicts_by_current.get_mut(c.current) {
+                list.push(i);
+            }
+        }
+        for g in &self.groups {
+            for a in &g.antigens {
+                if !self.antigens.contains(a) {
+                    return Err(ScheduleError::new(
+                        source,
+                        format!("vaccine group {}", g.name),
+                        format!("antigen {a} has no series"),
+                    ));
+                }
+            }
+        }
+        Ok(self)
+    }
+}
