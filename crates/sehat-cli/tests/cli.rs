@@ -16,7 +16,8 @@ fn help_lists_one_group_per_domain_crate() {
     let text = String::from_utf8(out.stdout).unwrap();
     for group in ["anthro", "phone", "keys", "immunization", "whatsapp"] {
         assert!(
-            text.lines().any(|line| line.trim_start().starts_with(group)),
+            text.lines()
+                .any(|line| line.trim_start().starts_with(group)),
             "`sehat --help` does not list `{group}`:\n{text}"
         );
     }
