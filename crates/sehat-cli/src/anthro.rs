@@ -1,14 +1,33 @@
 //! `sehat anthro`.
 
+mod columns;
+mod record;
+mod zscores;
+
 use clap::Subcommand;
 
 use crate::error::Result;
 
 /// The `sehat anthro` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// WHO z-scores for every row of a CSV file, with the columns WHO's R packages return.
+    ///
+    /// `who2006` (0-5 y, like `anthro_zscores`) reads the columns sex, age,
+    /// is_age_in_month, weight, lenhei, measure, headc, armc, triskin, subskin, oedema
+    /// (any may be absent; an empty field or NA is missing) and appends clenhei,
+    /// cmeasure, c9mo_flag, cbmi, csex, zlen, flen, zwei, fwei, zwfl, fwfl, zbmi, fbmi,
+    /// zhc, fhc, zac, fac, zts, fts, zss, fss.
+    ///
+    /// `who2007` (5-19 y, like `anthroplus_zscores`) reads sex, age_in_months, oedema,
+    /// height_in_cm, weight_in_kg and appends csex, coedema, cbmi, zhfa, zwfa, zbfa,
+    /// fhfa, fwfa, fbfa.
+    Zscores(zscores::Args),
+}
 
 /// Runs one `sehat anthro` subcommand.
 pub fn run(command: Command) -> Result {
-    match command {}
+    match command {
+        Command::Zscores(args) => zscores::run(&args),
+    }
 }

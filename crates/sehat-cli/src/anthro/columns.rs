@@ -1,0 +1,259 @@
+//! The columns of the two standards: which input columns are read, and what is appended
+//! to each row.
+
+use sehat_anthro::{
+    Age, Child, Measure, Outcome, SchoolAgeChild, Sex, parse_oedema, school_age_zscores, zscores,
+};
+
+use super::record::{FieldError, Fields, code, number, write_f64, write_rounded};
+
+/// What a standard needs to turn one input line into its output columns.
+pub trait Standard: Sync {
+    /// The columns appended after the input columns.
+    const OUTPUT_HEADER: &'static str;
+
+    /// Appends `,` and the output columns of one row to `out`.
+    ///
+    /// # Errors
+    ///
+    /// A field that cannot be read, or an input WHO's package refuses.
+    fn append(&self, line: &[u8], fields: &Fields, out: &mut Vec<u8>) -> Result<(), FieldError>;
+}
+
+/// Position of each input column by name (`None` when the header lacks it).
+fn find(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h == name)
+}
+
+fn field<'a>(line: &'a [u8], fields: &Fields, index: Option<usize>) -> &'a [u8] {
+    index.map_or(&b""[..], |i| fields.get(line, i))
+}
+
+fn sex(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<Option<Sex>, FieldError> {
+    code(
+        field(line, fields, index),
+        index.unwrap_or(0),
+        Sex::from_code,
+    )
+}
+
+fn oedema(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<bool, FieldError> {
+    let column = index.unwrap_or(0);
+    Ok(code(field(line, fields, index), column, parse_oedema)?.unwrap_or(false))
+}
+
+fn num(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<Option<f64>, FieldError> {
+    number(field(line, fields, index), index.unwrap_or(0))
+}
+
+/// Writes `,z,` (rounded unless `unrounded`) for a z-score; `NaN` or empty when WHO
+/// gives NaN or NA.
+fn write_z(out: &mut Vec<u8>, outcome: &Outcome, round: bool) {
+    out.push(b',');
+    match outcome {
+        Ok(z) if round => write_rounded(out, z.z_rounded),
+        Ok(z) => write_f64(out, z.z),
+        Err(reason) if reason.is_nan() => out.extend_from_slice(b"NaN"),
+        Err(_) => {}
+    }
+}
+
+fn write_flag(out: &mut Vec<u8>, outcome: &Outcome) {
+    out.push(b',');
+    if let Ok(z) = outcome {
+        out.push(if z.flagged { b'1' } else { b'0' });
+    }
+}
+
+fn write_opt(out: &mut Vec<u8>, value: Option<f64>) {
+    out.push(b',');
+    if let Some(v) = value {
+        write_f64(out, v);
+    }
+}
+
+fn write_sex(out: &mut Vec<u8>, sex: Option<Sex>) {
+    out.push(b',');
+    if let Some(s) = sex {
+        out.push(b'0' + s.code());
+    }
+}
+
+/// WHO Child Growth Standards, 0–5 years (`anthro_zscores`).
+#[derive(Debug)]
+pub struct Who2006 {
+    sex: Option<usize>,
+    age: Option<usize>,
+    is_age_in_month: Option<usize>,
+    weight: Option<usize>,
+    lenhei: Option<usize>,
+    measure: Option<usize>,
+    headc: Option<usize>,
+    armc: Option<usize>,
+    triskin: Option<usize>,
+    subskin: Option<usize>,
+    oedema: Option<usize>,
+    round: bool,
+}
+
+impl Who2006 {
+    /// The column positions of `header`.
+    pub fn new(header: &[String], round: bool) -> Self {
+        Self {
+            sex: find(header, "sex"),
+            age: find(header, "age"),
+            is_age_in_month: find(header, "is_age_in_month"),
+            weight: find(header, "weight"),
+            lenhei: find(header, "lenhei"),
+            measure: find(header, "measure"),
+            headc: find(header, "headc"),
+            armc: find(header, "armc"),
+            triskin: find(header, "triskin"),
+            subskin: find(header, "subskin"),
+            oedema: find(header, "oedema"),
+            round,
+        }
+    }
+
+    fn child(&self, line: &[u8], fields: &Fields) -> Result<Child, FieldError> {
+        let age = num(line, fields, self.age)?;
+        if let Some(a) = age.filter(|a| *a < 0.0) {
+            return Err(FieldError {
+                column: self.age.unwrap_or(0),
+                message: format!("negative age {a}"),
+            });
+        }
+        let in_months = match field(line, fields, self.is_age_in_month) {
+            b"TRUE" | b"true" | b"True" | b"T" => true,
+            b"FALSE" | b"false" | b"False" | b"F" => false,
+            b"" | b"NA" if age.is_none() || self.is_age_in_month.is_none() => false,
+            other => {
+                return Err(FieldError {
+                    column: self.is_age_in_month.unwrap_or(0),
+                    message: format!(
+                        "is_age_in_month `{}` is not TRUE or FALSE",
+                        String::from_utf8_lossy(other)
+                    ),
+                });
+            }
+        };
+        Ok(Child {
+            sex: sex(line, fields, self.sex)?,
+            age: age.map(|a| {
+                if in_months {
+                    Age::Months(a)
+                } else {
+                    Age::Days(a)
+                }
+            }),
+            weight_kg: num(line, fields, self.weight)?,
+            lenhei_cm: num(line, fields, self.lenhei)?,
+            measure: code(
+                field(line, fields, self.measure),
+                self.measure.unwrap_or(0),
+                Measure::from_code,
+            )?,
+            head_circumference_cm: num(line, fields, self.headc)?,
+            arm_circumference_cm: num(line, fields, self.armc)?,
+            triceps_skinfold_mm: num(line, fields, self.triskin)?,
+            subscapular_skinfold_mm: num(line, fields, self.subskin)?,
+            oedema: oedema(line, fields, self.oedema)?,
+        })
+    }
+}
+
+impl Standard for Who2006 {
+    const OUTPUT_HEADER: &'static str = "clenhei,cmeasure,c9mo_flag,cbmi,csex,zlen,flen,zwei,\
+        fwei,zwfl,fwfl,zbmi,fbmi,zhc,fhc,zac,fac,zts,fts,zss,fss";
+
+    fn append(&self, line: &[u8], fields: &Fields, out: &mut Vec<u8>) -> Result<(), FieldError> {
+        let child = self.child(line, fields)?;
+        let z = zscores(&child);
+        // clenhei: the input text itself when unchanged (it reads back to the same double).
+        out.push(b',');
+        match (z.clenhei_cm, child.lenhei_cm, self.lenhei) {
+            (Some(c), Some(l), Some(i)) if c.to_bits() == l.to_bits() && !fields.is_escaped(i) => {
+                out.extend_from_slice(fields.get(line, i).trim_ascii());
+            }
+            (Some(c), _, _) => write_f64(out, c),
+            (None, _, _) => {}
+        }
+        out.push(b',');
+        if let Some(m) = z.cmeasure {
+            out.push(if m == Measure::Lying { b'l' } else { b'h' });
+        }
+        out.extend_from_slice(if z.standing_under_9_months {
+            b",1"
+        } else {
+            b",0"
+        });
+        write_opt(out, z.bmi);
+        write_sex(out, z.sex);
+        for outcome in &z.indicators() {
+            write_z(out, outcome, self.round);
+            write_flag(out, outcome);
+        }
+        Ok(())
+    }
+}
+
+/// WHO Growth Reference 2007, 5–19 years (`anthroplus_zscores`).
+#[derive(Debug)]
+pub struct Who2007 {
+    sex: Option<usize>,
+    age_in_months: Option<usize>,
+    oedema: Option<usize>,
+    height: Option<usize>,
+    weight: Option<usize>,
+    round: bool,
+}
+
+impl Who2007 {
+    /// The column positions of `header`.
+    pub fn new(header: &[String], round: bool) -> Self {
+        Self {
+            sex: find(header, "sex"),
+            age_in_months: find(header, "age_in_months"),
+            oedema: find(header, "oedema"),
+            height: find(header, "height_in_cm"),
+            weight: find(header, "weight_in_kg"),
+            round,
+        }
+    }
+}
+
+impl Standard for Who2007 {
+    const OUTPUT_HEADER: &'static str = "csex,coedema,cbmi,zhfa,zwfa,zbfa,fhfa,fwfa,fbfa";
+
+    fn append(&self, line: &[u8], fields: &Fields, out: &mut Vec<u8>) -> Result<(), FieldError> {
+        let not_negative = |index: Option<usize>, what: &str| {
+            let value = num(line, fields, index)?;
+            match value {
+                Some(v) if v < 0.0 => Err(FieldError {
+                    column: index.unwrap_or(0),
+                    message: format!("negative {what} {v}"),
+                }),
+                _ => Ok(value),
+            }
+        };
+        let child = SchoolAgeChild {
+            sex: sex(line, fields, self.sex)?,
+            age_months: not_negative(self.age_in_months, "age")?,
+            height_cm: not_negative(self.height, "height")?,
+            weight_kg: not_negative(self.weight, "weight")?,
+            oedema: oedema(line, fields, self.oedema)?,
+        };
+        let z = school_age_zscores(&child);
+        write_sex(out, z.sex);
+        out.extend_from_slice(if z.oedema { b",y" } else { b",n" });
+        write_opt(out, z.bmi);
+        let indicators = [z.height_for_age, z.weight_for_age, z.bmi_for_age];
+        for outcome in &indicators {
+            write_z(out, outcome, self.round);
+        }
+        for outcome in &indicators {
+            write_flag(out, outcome);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,262 @@
+//! Splitting CSV lines into fields without allocating, reading WHO's codes, and writing
+//! numbers the way WHO's outputs are compared (shortest text that reads back to the same
+//! double).
+
+use std::fmt::Write as _;
+
+/// A field that cannot be read: the column it is in and what is wrong.
+#[derive(Debug)]
+pub struct FieldError {
+    /// Index of the column in the header.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The byte ranges of the fields of one line, reused from line to line.
+#[derive(Debug, Default)]
+pub struct Fields {
+    /// `(start, end)` of each field's text, quotes removed.
+    ranges: Vec<(usize, usize)>,
+    /// Whether the field was quoted and contains an escaped quote (`""`).
+    escaped: Vec<bool>,
+}
+
+impl Fields {
+    /// Splits `line` (no line terminator) at commas, honouring double quotes.
+    ///
+    /// # Errors
+    ///
+    /// An unterminated quote or text after a closing quote.
+    pub fn split(&mut self, line: &[u8]) -> Result<(), FieldError> {
+        self.ranges.clear();
+        self.escaped.clear();
+        let mut i = 0;
+        loop {
+            let column = self.ranges.len();
+            if line.get(i) == Some(&b'"') {
+                let start = i + 1;
+                let mut j = start;
+                let mut escaped = false;
+                loop {
+                    match line.get(j) {
+                        None => {
+                            return Err(FieldError {
+                                column,
+                                message: "unterminated quoted field (line breaks inside \
+                                          fields are not supported)"
+                                    .into(),
+                            });
+                        }
+                        Some(b'"') if line.get(j + 1) == Some(&b'"') => {
+                            escaped = true;
+                            j += 2;
+                        }
+                        Some(b'"') => break,
+                        Some(_) => j += 1,
+                    }
+                }
+                self.ranges.push((start, j));
+                self.escaped.push(escaped);
+                i = j + 1;
+                match line.get(i) {
+                    None => return Ok(()),
+                    Some(b',') => i += 1,
+                    Some(_) => {
+                        return Err(FieldError {
+                            column,
+                            message: "text after a closing quote".into(),
+                        });
+                    }
+                }
+            } else {
+                let end = line[i..]
+                    .iter()
+                    .position(|&b| b == b',')
+                    .map_or(line.len(), |p| i + p);
+                self.ranges.push((i, end));
+                self.escaped.push(false);
+                if end == line.len() {
+                    return Ok(());
+                }
+                i = end + 1;
+            }
+        }
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// The text of field `index` of `line` (quotes removed; `""` kept doubled, which
+    /// only matters for codes, and no valid code contains a quote).
+    pub fn get<'a>(&self, line: &'a [u8], index: usize) -> &'a [u8] {
+        match self.ranges.get(index) {
+            Some(&(start, end)) => &line[start..end],
+            None => b"",
+        }
+    }
+
+    /// True if field `index` contained an escaped quote.
+    pub fn is_escaped(&self, index: usize) -> bool {
+        self.escaped.get(index).copied().unwrap_or(false)
+    }
+}
+
+/// True for the spellings of a missing value: empty or `NA`.
+pub fn is_missing(text: &[u8]) -> bool {
+    text.is_empty() || text == b"NA"
+}
+
+/// Reads a number; `None` when missing (empty, `NA` or `NaN`).
+///
+/// # Errors
+///
+/// When the text is not a number.
+pub fn number(text: &[u8], column: usize) -> Result<Option<f64>, FieldError> {
+    if is_missing(text) {
+        return Ok(None);
+    }
+    let value = std::str::from_utf8(text)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .ok_or_else(|| FieldError {
+            column,
+            message: format!("`{}` is not a number", String::from_utf8_lossy(text)),
+        })?;
+    Ok((!value.is_nan()).then_some(value))
+}
+
+/// Reads a code with `parse`; `None` when missing (empty or `NA`).
+///
+/// # Errors
+///
+/// When `parse` refuses the text.
+pub fn code<T, E: std::fmt::Display>(
+    text: &[u8],
+    column: usize,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, FieldError> {
+    if is_missing(text) {
+        return Ok(None);
+    }
+    let as_str = std::str::from_utf8(text).map_err(|_| FieldError {
+        column,
+        message: "not valid UTF-8".into(),
+    })?;
+    parse(as_str).map(Some).map_err(|e| FieldError {
+        column,
+        message: e.to_string(),
+    })
+}
+
+/// Writes a double as the shortest text that reads back to it, with R's spellings of
+/// the special values (`NaN`, `Inf`, `-Inf`).
+pub fn write_f64(out: &mut Vec<u8>, x: f64) {
+    if x.is_nan() {
+        out.extend_from_slice(b"NaN");
+    } else if x == f64::INFINITY {
+        out.extend_from_slice(b"Inf");
+    } else if x == f64::NEG_INFINITY {
+        out.extend_from_slice(b"-Inf");
+    } else {
+        let _ = write!(Appender(out), "{x}");
+    }
+}
+
+/// `fmt::Write` straight into a byte buffer (no intermediate `String`).
+struct Appender<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Appender<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Writes a value rounded to two decimals (the double nearest `k/100`) as its shortest
+/// text: `-1.5`, `0.07`, `3`, `-0`.
+pub fn write_rounded(out: &mut Vec<u8>, x: f64) {
+    let hundredths = (x * 100.0).round();
+    if !x.is_finite() || hundredths.abs() >= 1e15 || hundredths / 100.0 != x {
+        write_f64(out, x);
+        return;
+    }
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    // |hundredths| < 1e15 and integral: the cast is exact.
+    let k = hundredths.abs() as u64;
+    let (whole, cents) = (k / 100, k % 100);
+    write_u64(out, whole);
+    if cents != 0 {
+        out.push(b'.');
+        out.push(b'0' + (cents / 10) as u8);
+        if cents % 10 != 0 {
+            out.push(b'0' + (cents % 10) as u8);
+        }
+    }
+}
+
+fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rounded(x: f64) -> String {
+        let mut out = Vec::new();
+        write_rounded(&mut out, x);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn rounded_values_print_as_their_shortest_text() {
+        for (x, text) in [
+            (-1.5, "-1.5"),
+            (0.07, "0.07"),
+            (3.0, "3"),
+            (-0.0, "-0"),
+            (0.0, "0"),
+            (12.34, "12.34"),
+            (-8.27, "-8.27"),
+            (0.1, "0.1"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Inf"),
+        ] {
+            assert_eq!(rounded(x), text);
+            if x.is_finite() {
+                assert_eq!(rounded(x).parse::<f64>().unwrap().to_bits(), x.to_bits());
+            }
+        }
+        for k in -100_000..100_000_i64 {
+            let x = k as f64 / 100.0;
+            assert_eq!(rounded(x).parse::<f64>().unwrap(), x, "{k}");
+        }
+    }
+
+    #[test]
+    fn splits_quoted_fields() {
+        let mut fields = Fields::default();
+        let line = br#"a,"b,c",,"d""e""#;
+        fields.split(line).unwrap();
+        assert_eq!(fields.len(), 4);
+        assert_eq!(fields.get(line, 1), b"b,c");
+        assert_eq!(fields.get(line, 2), b"");
+        assert!(fields.is_escaped(3));
+        assert!(fields.split(br#"a,"b"#).is_err());
+    }
+}

@@ -1,0 +1,228 @@
+//! `sehat anthro zscores`: the whole file in memory, parsed, computed and formatted in
+//! parallel chunks, written in the input's order.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, ValueEnum};
+use rayon::prelude::*;
+
+use super::columns::{Standard, Who2006, Who2007};
+use super::record::Fields;
+use crate::error::{CliError, Result};
+use crate::io::{open_input, output, progress_bar};
+
+/// Which WHO standard to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StandardName {
+    /// WHO Child Growth Standards 2006, 0-5 years (R package `anthro`).
+    Who2006,
+    /// WHO Growth Reference 2007, 5-19 years (R package `anthroplus`).
+    Who2007,
+}
+
+/// Arguments of `sehat anthro zscores`.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The standard: who2006 (0-5 y) or who2007 (5-19 y).
+    #[arg(long, value_enum, default_value_t = StandardName::Who2006)]
+    standard: StandardName,
+    /// Write unrounded z-scores (flags are still computed from the rounded z, as WHO does).
+    #[arg(long)]
+    no_round: bool,
+    /// Write to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The input CSV file (comma separated, header line).
+    input: PathBuf,
+}
+
+/// Bytes per parallel chunk (cut at line ends).
+const CHUNK_BYTES: usize = 1 << 20;
+/// Chunks computed in parallel before their output is written.
+const CHUNKS_PER_BATCH: usize = 16;
+
+/// Runs `sehat anthro zscores`.
+pub fn run(args: &Args) -> Result {
+    let mut data = Vec::new();
+    open_input(&args.input)?
+        .read_to_end(&mut data)
+        .map_err(|e| CliError::msg(format!("cannot read {}: {e}", args.input.display())))?;
+    let round = !args.no_round;
+    let header = header_of(&data)?;
+    match args.standard {
+        StandardName::Who2006 => convert(&data, &header, &Who2006::new(&header.names, round), args),
+        StandardName::Who2007 => convert(&data, &header, &Who2007::new(&header.names, round), args),
+    }
+}
+
+/// The header line: its text (without terminator), column names, and where the data
+/// starts.
+struct Header<'a> {
+    line: &'a [u8],
+    names: Vec<String>,
+    body_start: usize,
+}
+
+fn header_of(data: &[u8]) -> Result<Header<'_>> {
+    let bom = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let data = &data[bom..];
+    let end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
+    let line = trim_cr(&data[..end]);
+    if line.is_empty() {
+        return Err(CliError::msg("the input has no header line"));
+    }
+    let mut fields = Fields::default();
+    fields.split(line).map_err(|e| {
+        CliError::msg(format!(
+            "header line, column {}: {}",
+            e.column + 1,
+            e.message
+        ))
+    })?;
+    let names = (0..fields.len())
+        .map(|i| {
+            String::from_utf8_lossy(fields.get(line, i))
+                .trim()
+                .to_owned()
+        })
+        .collect();
+    Ok(Header {
+        line,
+        names,
+        body_start: bom + (end + 1).min(data.len()),
+    })
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Cuts `body` into chunks of about `CHUNK_BYTES`, each ending at a line end.
+fn chunks(body: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(body.len() / CHUNK_BYTES + 1);
+    let mut rest = body;
+    while !rest.is_empty() {
+        let cut = if rest.len() <= CHUNK_BYTES {
+            rest.len()
+        } else {
+            rest[CHUNK_BYTES..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |p| CHUNK_BYTES + p + 1)
+        };
+        let (chunk, tail) = rest.split_at(cut);
+        out.push(chunk);
+        rest = tail;
+    }
+    out
+}
+
+/// A row that cannot be processed: its line within the chunk, and the problem.
+struct ChunkError {
+    line: usize,
+    column: Option<usize>,
+    message: String,
+}
+
+/// Processes every line of one chunk; returns the output and the number of lines.
+fn process_chunk<S: Standard>(
+    chunk: &[u8],
+    columns: usize,
+    standard: &S,
+) -> std::result::Result<(Vec<u8>, usize), ChunkError> {
+    let mut out = Vec::with_capacity(chunk.len() * 2 + 1024);
+    let mut fields = Fields::default();
+    let mut count = 0;
+    for raw in chunk.split_inclusive(|&b| b == b'\n') {
+        let line = trim_cr(raw.strip_suffix(b"\n").unwrap_or(raw));
+        fields.split(line).map_err(|e| ChunkError {
+            line: count,
+            column: Some(e.column),
+            message: e.message,
+        })?;
+        if fields.len() != columns {
+            return Err(ChunkError {
+                line: count,
+                column: None,
+                message: format!("{} fields, the header has {columns}", fields.len()),
+            });
+        }
+        out.extend_from_slice(line);
+        standard
+            .append(line, &fields, &mut out)
+            .map_err(|e| ChunkError {
+                line: count,
+                column: Some(e.column),
+                message: e.message,
+            })?;
+        out.push(b'\n');
+        count += 1;
+    }
+    Ok((out, count))
+}
+
+fn convert<S: Standard>(data: &[u8], header: &Header<'_>, standard: &S, args: &Args) -> Result {
+    let mut body = &data[header.body_start.min(data.len())..];
+    // Line ends at the very end of the file are not rows.
+    while let Some(rest) = body
+        .strip_suffix(b"\n")
+        .or_else(|| body.strip_suffix(b"\r"))
+    {
+        body = rest;
+    }
+    let body_len = body.len();
+    let columns = header.names.len();
+    let mut out = output(args.output.as_deref())?;
+    out.write_all(header.line)?;
+    out.write_all(b",")?;
+    out.write_all(S::OUTPUT_HEADER.as_bytes())?;
+    out.write_all(b"\n")?;
+    if body.is_empty() {
+        out.flush()?;
+        return Ok(());
+    }
+    let chunks = chunks(body);
+    let bar = progress_bar(body_len as u64, "bytes");
+    let mut rows_before = 0usize;
+    for batch in chunks.chunks(rayon::current_num_threads() * CHUNKS_PER_BATCH) {
+        let results: Vec<_> = batch
+            .par_iter()
+            .map(|chunk| process_chunk(chunk, columns, standard))
+            .collect();
+        for (chunk, result) in batch.iter().zip(results) {
+            match result {
+                Ok((text, count)) => {
+                    out.write_all(&text)?;
+                    rows_before += count;
+                    bar.inc(chunk.len() as u64);
+                }
+                Err(e) => {
+                    bar.abandon();
+                    let row = rows_before + e.line + 1;
+                    let place = match e.column {
+                        Some(c) => format!(
+                            ", column {} (`{}`)",
+                            c + 1,
+                            header.names.get(c).map_or("", String::as_str)
+                        ),
+                        None => String::new(),
+                    };
+                    return Err(CliError::msg(format!(
+                        "{}: row {row} (line {}){place}: {}",
+                        args.input.display(),
+                        row + 1,
+                        e.message
+                    )));
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    out.flush()?;
+    Ok(())
+}
