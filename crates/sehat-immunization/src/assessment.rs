@@ -118,8 +118,11 @@ pub struct DoseEvaluation {
     pub vaccine: String,
     /// The status.
     pub status: EvaluationStatus,
-    /// The reason, if any.
+    /// The reason, if any: the first that applied in CDSi's order (age, interval,
+    /// conflict, vaccine).
     pub reason: Option<EvaluationReason>,
+    /// Every reason that applied, in the same order.
+    pub reasons: Vec<EvaluationReason>,
 }
 
 /// The assessment of one vaccine group: status, next dose and its dates, and the
@@ -622,7 +625,20 @@ fn merge_group(
         .flat_map(|&a| best[a].iter().map(move |r| (r, a)))
         .collect();
     let statuses: Vec<SeriesStatus> = runs.iter().map(|(r, _)| r.status).collect();
-    let status = if statuses.contains(&SeriesStatus::Contraindicated) {
+    let status = if antigens.len() == 1 && statuses.len() > 1 {
+        // Several best series of one antigen (series groups that are not equivalent):
+        // a dose is needed if any needs one; else complete if any is complete.
+        [
+            SeriesStatus::NotComplete,
+            SeriesStatus::Complete,
+            SeriesStatus::Immune,
+            SeriesStatus::Contraindicated,
+            SeriesStatus::NotRecommended,
+        ]
+        .into_iter()
+        .find(|s| statuses.contains(s))
+        .unwrap_or(SeriesStatus::AgedOut)
+    } else if statuses.contains(&SeriesStatus::Contraindicated) {
         SeriesStatus::Contraindicated
     } else if statuses.contains(&SeriesStatus::AgedOut) && antigens.len() > 1 {
         SeriesStatus::AgedOut
@@ -714,31 +730,46 @@ fn merge_group(
             out.band = crate::kemenkes::band_on(&dose.bands, patient.dob, on);
         }
     }
-    // Dose evaluations: the worst status over the group's antigens.
+    // Dose evaluations: within an antigen, the best status over its best series (an
+    // adult's PCV dose is valid in the 50+ series even if too old for the infant one);
+    // across the group's antigens, the worst.
+    let rank = |s: EvaluationStatus| match s {
+        EvaluationStatus::Valid => 0,
+        EvaluationStatus::Extraneous => 1,
+        EvaluationStatus::SubStandard => 2,
+        EvaluationStatus::NotValid => 3,
+    };
     let mut doses: Vec<DoseEvaluation> = Vec::new();
-    for (run, antigen) in &runs {
-        for (rec, eval) in records[*antigen].iter().zip(&run.evals) {
-            let Some(eval) = eval else { continue };
-            let rank = |s: EvaluationStatus| match s {
-                EvaluationStatus::Valid => 0,
-                EvaluationStatus::Extraneous => 1,
-                EvaluationStatus::SubStandard => 2,
-                EvaluationStatus::NotValid => 3,
-            };
-            match doses.iter_mut().find(|d| d.dose == rec.dose) {
-                Some(d) => {
-                    if rank(eval.status) > rank(d.status) {
-                        d.status = eval.status;
-                        d.reason = eval.reason;
-                    }
-                }
-                None => doses.push(DoseEvaluation {
+    for &antigen in antigens {
+        let mut per_antigen: Vec<DoseEvaluation> = Vec::new();
+        for (run, _) in runs.iter().filter(|(_, a)| *a == antigen) {
+            for (rec, eval) in records[antigen].iter().zip(&run.evals) {
+                let Some(eval) = eval else { continue };
+                let reasons: Vec<EvaluationReason> = eval
+                    .reason
+                    .into_iter()
+                    .chain(eval.also.iter().flatten().copied())
+                    .collect();
+                let candidate = DoseEvaluation {
                     dose: rec.dose,
                     date: rec.date,
                     vaccine: patient.doses[rec.dose].vaccine.clone(),
                     status: eval.status,
                     reason: eval.reason,
-                }),
+                    reasons,
+                };
+                match per_antigen.iter_mut().find(|d| d.dose == rec.dose) {
+                    Some(d) if rank(candidate.status) < rank(d.status) => *d = candidate,
+                    Some(_) => {}
+                    None => per_antigen.push(candidate),
+                }
+            }
+        }
+        for candidate in per_antigen {
+            match doses.iter_mut().find(|d| d.dose == candidate.dose) {
+                Some(d) if rank(candidate.status) > rank(d.status) => *d = candidate,
+                Some(_) => {}
+                None => doses.push(candidate),
             }
         }
     }

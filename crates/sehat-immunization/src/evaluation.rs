@@ -46,6 +46,8 @@ pub(crate) struct Target {
 pub(crate) struct RecordEval {
     pub(crate) status: EvaluationStatus,
     pub(crate) reason: Option<EvaluationReason>,
+    /// every reason that applied, in CDSi's order (age, interval, conflict, vaccine)
+    pub(crate) also: [Option<EvaluationReason>; 3],
     pub(crate) inadvertent: bool,
     pub(crate) against_target: bool,
 }
@@ -355,6 +357,7 @@ impl Context<'_> {
             return RecordEval {
                 status: EvaluationStatus::NotValid,
                 reason: Some(EvaluationReason::InadvertentVaccine),
+                also: [None; 3],
                 inadvertent: true,
                 against_target: true,
             };
@@ -369,9 +372,15 @@ impl Context<'_> {
             return RecordEval {
                 status: EvaluationStatus::Extraneous,
                 reason: Some(EvaluationReason::TooOld),
+                also: [None; 3],
                 inadvertent: false,
                 against_target: true,
             };
+        }
+        if date < abs_min {
+            reasons.push(EvaluationReason::TooYoung);
+        } else if date < min {
+            grace = true;
         }
         let (pref_ok, pref_grace) = self.intervals_ok(run, &dose.intervals, i, false);
         let interval_ok = if pref_ok {
@@ -384,11 +393,6 @@ impl Context<'_> {
         };
         if !interval_ok {
             reasons.push(EvaluationReason::TooSoon);
-        }
-        if date < abs_min {
-            reasons.push(EvaluationReason::TooYoung);
-        } else if date < min {
-            grace = true;
         }
         if self.conflicted(run, i) {
             reasons.push(EvaluationReason::LiveVirusConflict);
@@ -403,20 +407,40 @@ impl Context<'_> {
         if !fits(&dose.preferable) && !fits(&dose.allowable) {
             reasons.push(EvaluationReason::NotPreferableOrAllowable);
         }
+        let also = [
+            reasons.get(1).copied(),
+            reasons.get(2).copied(),
+            reasons.get(3).copied(),
+        ];
         match reasons.first() {
             Some(&r) => RecordEval {
                 status: EvaluationStatus::NotValid,
                 reason: Some(r),
+                also,
                 inadvertent: false,
                 against_target: true,
             },
             None => RecordEval {
                 status: EvaluationStatus::Valid,
                 reason: grace.then_some(EvaluationReason::GracePeriod),
+                also: [None; 3],
                 inadvertent: false,
                 against_target: true,
             },
         }
+    }
+
+    /// FORECASTDN-1: satisfied target doses, counting a seasonal dose only when it was
+    /// given on or after the season's start.
+    fn forecast_dose_count(&self, run: &Run, series: &Series) -> usize {
+        run.targets
+            .iter()
+            .filter(|t| t.status == TargetStatus::Satisfied)
+            .filter(|t| match series.doses[t.dose].seasonal {
+                Some((Some(start), _)) => t.record.is_some_and(|r| self.records[r].date >= start),
+                _ => true,
+            })
+            .count()
     }
 
     /// Evaluates the history against `series` and forecasts its next target dose.
@@ -454,6 +478,7 @@ impl Context<'_> {
                 run.evals[i] = Some(RecordEval {
                     status: EvaluationStatus::Extraneous,
                     reason: Some(EvaluationReason::SeriesComplete),
+                    also: [None; 3],
                     inadvertent: false,
                     against_target: false,
                 });
@@ -616,7 +641,8 @@ impl Context<'_> {
                 .and_then(|d| age(self.dob, age_rule(d, self.assessment).max));
             run.status = SeriesStatus::NotComplete;
             run.forecast = Some(Forecast {
-                dose_number: u32::try_from(run.valid_count() + 1).unwrap_or(u32::MAX),
+                dose_number: u32::try_from(self.forecast_dose_count(run, series) + 1)
+                    .unwrap_or(u32::MAX),
                 target_dose: run.targets[t].dose,
                 earliest: Some(earliest),
                 recommended: Some(recommended.max(earliest)),
