@@ -1,6 +1,159 @@
 //! Webhooks: the GET verification handshake, `X-Hub-Signature-256` verification and typed
 //! events.
+//!
+//! Meta calls your callback URL twice over:
+//!
+//! 1. **GET**, when the URL or verify token is saved: answer with
+//!    [`verify_subscription`] (or [`SubscriptionQuery::verify`]): 200 with the challenge as
+//!    the plain-text body, or 403. The GET has no signature.
+//! 2. **POST**, for every notification: pass the *raw* body and the `X-Hub-Signature-256`
+//!    header to [`WebhookVerifier::verify_and_parse`], which checks the HMAC-SHA256 under
+//!    your app secret(s) in constant time, failing closed, and only then parses. Walk the
+//!    [`WebhookPayload`] with [`events`](WebhookPayload::events): one [`Event`] per
+//!    message, status, error, group event and preference change, and one per other change
+//!    (templates, account, phone number, Flows, calls, history, unknown fields).
+//!
+//! Deliveries are at least once and Meta retries for days, so answer 200 fast and skip
+//! re-deliveries with a [`Dedupe`] store keyed on [`Event::dedupe_key`].
+//!
+//! Users are [`UserRef`]s: a phone number ([`WaId`](crate::ids::WaId), masked in logs) and a
+//! business-scoped user id, each optional. From 2026 `wa_id` may be the empty string; it is read as absent.
+//!
+//! The models never reject what Meta sends: unknown fields are kept in `extra` maps,
+//! unknown enum values in `Other(String)`, unknown message types in
+//! [`MessageContent::Unknown`] and unknown fields in [`ChangeValue::Unknown`], with the raw
+//! JSON.
+//!
+//! # An axum endpoint
+//!
+//! With the `mock` feature (which brings axum), this compiles as a doctest; the same code
+//! is in `docs/whatsapp-webhooks.md`.
+//!
+//! ```
+//! # #[cfg(feature = "mock")]
+//! # mod example {
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//!
+//! use axum::body::Bytes;
+//! use axum::extract::{DefaultBodyLimit, Query, State};
+//! use axum::http::{HeaderMap, StatusCode};
+//! use axum::routing::get;
+//! use axum::Router;
+//! use sehat_whatsapp::webhook::{
+//!     Dedupe, Event, InMemoryDedupe, MessageContent, SubscriptionQuery, WebhookVerifier,
+//! };
+//!
+//! struct Webhook {
+//!     verifier: WebhookVerifier,
+//!     verify_token: String,
+//!     dedupe: InMemoryDedupe,
+//! }
+//!
+//! /// GET: Meta's verification handshake.
+//! async fn handshake(
+//!     State(hook): State<Arc<Webhook>>,
+//!     Query(query): Query<SubscriptionQuery>,
+//! ) -> Result<String, StatusCode> {
+//!     query
+//!         .verify(&hook.verify_token)
+//!         .map(str::to_owned)
+//!         .map_err(|_| StatusCode::FORBIDDEN)
+//! }
+//!
+//! /// POST: verify the raw body, then handle each event once.
+//! async fn notify(State(hook): State<Arc<Webhook>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+//!     let payload = match hook.verifier.verify_and_parse_headers(&headers, &body) {
+//!         Ok(payload) => payload,
+//!         Err(e) if e.is_signature() => return StatusCode::UNAUTHORIZED,
+//!         Err(_) => return StatusCode::BAD_REQUEST,
+//!     };
+//!     for event in payload.events() {
+//!         if let Some(key) = event.dedupe_key() {
+//!             if !hook.dedupe.insert(&key) {
+//!                 continue; // a re-delivery
+//!             }
+//!         }
+//!         match event {
+//!             Event::Message(m) => {
+//!                 let from = m.message.sender(); // phone and/or business-scoped id
+//!                 if let MessageContent::Text(text) = &m.message.content {
+//!                     tracing::info!(user = ?from.best_key(), body = ?text.body, "text");
+//!                 }
+//!             }
+//!             Event::Status(s) => tracing::info!(id = ?s.status.id, status = s.status.status_str()),
+//!             Event::UserPreference(p) if p.preference.is_marketing_stop() => {
+//!                 tracing::info!(user = ?p.preference.user().best_key(), "marketing opt-out");
+//!             }
+//!             _ => {}
+//!         }
+//!     }
+//!     StatusCode::OK
+//! }
+//!
+//! pub fn router(app_secrets: Vec<String>, verify_token: String) -> Router {
+//!     let hook = Webhook {
+//!         verifier: WebhookVerifier::new(app_secrets),
+//!         verify_token,
+//!         dedupe: InMemoryDedupe::new(Duration::from_secs(7 * 24 * 3600)),
+//!     };
+//!     Router::new()
+//!         .route("/webhook", get(handshake).post(notify))
+//!         .layer(DefaultBodyLimit::max(1 << 20))
+//!         .with_state(Arc::new(hook))
+//! }
+//! # }
+//! # #[cfg(feature = "mock")]
+//! # let _ = example::router(vec!["app-secret".into()], "verify-token".into());
+//! ```
 
+mod account;
+mod dedupe;
+mod error_entry;
+mod event;
+mod group;
+pub(crate) mod lenient;
+mod message;
+mod payload;
+mod preference;
 mod signature;
+mod status;
+mod subscription;
+mod template;
+mod timestamp;
+mod user;
+mod verifier;
 
-pub use signature::sign_payload;
+pub use account::{
+    AccountAlert, AccountReviewUpdate, AccountUpdate, AlertInfo, BusinessCapabilityUpdate,
+    FlowEvent, PhoneNumberNameUpdate, PhoneNumberQualityUpdate, SecurityEvent,
+};
+pub use dedupe::{Dedupe, DedupeKey, InMemoryDedupe};
+pub use error_entry::ErrorEntry;
+pub use event::{
+    ErrorEvent, Event, Events, GroupUpdate, MessageEvent, Origin, PreferenceEvent, StatusEvent,
+};
+pub use group::{GroupEvent, GroupEventKind, GroupParticipant};
+pub use message::{
+    ButtonReply, ContactName, ContactPhone, Context, InboundMessage, InteractiveReply, Location,
+    Media, MessageContent, Order, OrderItem, Reaction, Referral, SharedContact, SystemEvent,
+    SystemEventKind, Text,
+};
+pub use payload::{
+    Call, CallsValue, Change, ChangeValue, Entry, GroupsValue, HistoryChunk, HistoryThread,
+    HistoryValue, MessagesValue, Metadata, ParseError, StateSyncValue, TYPED_FIELDS,
+    UserPreferencesValue, WebhookPayload,
+};
+pub use preference::{PreferenceValue, UserPreference};
+pub use signature::{AppSecret, SIGNATURE_HEADER, SignatureError, sign_payload, verify_signature};
+pub use status::{
+    Conversation, Pricing, PricingCategory, PricingModel, PricingType, Status, StatusKind,
+};
+pub use subscription::{SubscriptionError, SubscriptionQuery, verify_subscription};
+pub use template::{
+    QualityScore, TemplateCategoryUpdate, TemplateComponentsUpdate, TemplateEvent,
+    TemplateQualityUpdate, TemplateStatusUpdate,
+};
+pub use timestamp::Timestamp;
+pub use user::{Contact, Profile, UserRef};
+pub use verifier::{WebhookError, WebhookVerifier};
