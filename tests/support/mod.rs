@@ -1,0 +1,61 @@
+//! Runs the workspace's examples as a user would, from their built binaries.
+//!
+//! `cargo test` builds every example before it runs the tests; the binaries sit in
+//! `target/<profile>/examples/`, next to this test's own `deps/` folder.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus};
+
+/// The path of a built example.
+pub fn example_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "example `{name}` is not built at {}: run the tests with `cargo test` (which builds examples)",
+        path.display()
+    );
+    path
+}
+
+/// Runs an example from the workspace root and returns its stdout; fails on a non-zero exit.
+pub fn run_example(name: &str, args: &[&str]) -> String {
+    let (status, stdout, stderr) = run_example_status(name, args);
+    assert!(
+        status.success(),
+        "example {name} failed: {status}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    stdout
+}
+
+/// Runs an example from the workspace root and returns its exit status, stdout and stderr.
+pub fn run_example_status(name: &str, args: &[&str]) -> (ExitStatus, String, String) {
+    run_example_env(name, args, &[])
+}
+
+/// Runs an example with extra environment variables.
+pub fn run_example_env(
+    name: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (ExitStatus, String, String) {
+    let mut command = Command::new(example_path(name));
+    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+        .env_remove("WHATSAPP_TOKEN")
+        .env_remove("WHATSAPP_PHONE_NUMBER_ID");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the example runs");
+    (
+        output.status,
+        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    )
+}
