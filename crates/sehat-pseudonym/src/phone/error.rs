@@ -7,12 +7,14 @@ use crate::phone::NumberType;
 /// The first five variants are libphonenumber's own parse failures, with the names that
 /// [`ParseError::name`] returns (`INVALID_COUNTRY_CODE`, `NOT_A_NUMBER`, …). The others
 /// come from this crate's stricter entry points: [`PhoneNumber::from_wa_id`],
-/// [`PhoneNumber::from_e164`] and [`PhoneNumber::parse_mobile`].
+/// [`PhoneNumber::from_e164`], [`PhoneNumber::parse_strict`] and
+/// [`PhoneNumber::parse_mobile`].
 ///
 /// No variant carries the input: an error may be logged, and phone numbers must not be.
 ///
 /// [`PhoneNumber::from_wa_id`]: crate::PhoneNumber::from_wa_id
 /// [`PhoneNumber::from_e164`]: crate::PhoneNumber::from_e164
+/// [`PhoneNumber::parse_strict`]: crate::PhoneNumber::parse_strict
 /// [`PhoneNumber::parse_mobile`]: crate::PhoneNumber::parse_mobile
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -24,7 +24,8 @@ const MAX_E164_DIGITS: usize = 15;
 /// Parsing follows Google's libphonenumber (the numbering-plan metadata of every country),
 /// so a `PhoneNumber` may be *possible* or *valid* or neither: check
 /// [`is_valid`](Self::is_valid) before sending to it, or use
-/// [`parse_mobile`](Self::parse_mobile), which checks for you.
+/// [`parse_strict`](Self::parse_strict) or [`parse_mobile`](Self::parse_mobile), which
+/// check for you.
 ///
 /// `Debug` and `Display` mask the number (`+62 812-****-**90`), so it can sit in a log
 /// line or an error. The full number comes out only through the `expose_*` methods
@@ -59,9 +60,10 @@ impl PhoneNumber {
     /// [`Region::ID`] for Indonesian data, or `None` when every number must carry its
     /// country code. Separators, brackets, Unicode digits and spaces, a leading label and
     /// `tel:` URIs are handled as libphonenumber handles them, and so are its quirks
-    /// (documented in the crate's `docs/pseudonym.md`): `0062…` under `ID` is not read as
+    /// (documented in the project's `docs/pseudonym.md`): `0062…` under `ID` is not read as
     /// international, and one or two stray letters are dropped. For numbers you will
-    /// message, prefer [`parse_mobile`](Self::parse_mobile), which refuses those cases.
+    /// store or message, prefer [`parse_strict`](Self::parse_strict) or
+    /// [`parse_mobile`](Self::parse_mobile), which refuse those cases.
     ///
     /// Succeeds whenever libphonenumber's `parse` does, even for a number that is not
     /// valid: see [`is_valid`](Self::is_valid).
@@ -98,8 +100,9 @@ impl PhoneNumber {
         Ok(PhoneNumber::from_engine(inner))
     }
 
-    /// Parses a number a parent or patient gave for messaging, under a stricter policy
-    /// than [`parse`](Self::parse), and requires a valid mobile number.
+    /// Parses a number under a stricter policy than [`parse`](Self::parse), and requires
+    /// a valid number: the entry point for numbers people typed that will be stored,
+    /// pseudonymised or messaged.
     ///
     /// On top of libphonenumber's parse it
     /// - refuses a letter that touches a digit or sits between digits
@@ -108,29 +111,28 @@ impl PhoneNumber {
     /// - with default region [`Region::ID`], reads a leading `0062`, `001 62`, `007 62` or
     ///   `01017 62` as the international prefix it is meant to be (libphonenumber knows
     ///   only `008` and `009`, and gives `+62006281…`);
-    /// - requires the result to be valid and `MOBILE` (or `FIXED_LINE_OR_MOBILE`).
+    /// - requires the result to be valid.
     ///
     /// # Errors
     ///
-    /// [`ParseError::StrayLetter`], [`ParseError::NotValid`], [`ParseError::NotMobile`],
-    /// or any error of [`parse`](Self::parse).
+    /// [`ParseError::StrayLetter`], [`ParseError::NotValid`], or any error of
+    /// [`parse`](Self::parse).
     ///
     /// # Examples
     ///
     /// ```
     /// use sehat_pseudonym::{ParseError, PhoneNumber, Region};
     ///
-    /// let number = PhoneNumber::parse_mobile("0062 812 3456 7890", Region::ID)?;
+    /// let number = PhoneNumber::parse_strict("0062 812 3456 7890", Region::ID)?;
     /// assert_eq!(number.expose_e164(), "+6281234567890");
+    /// let landline = PhoneNumber::parse_strict("(021) 555 1234", Region::ID)?;
+    /// assert_eq!(landline.expose_e164(), "+62215551234");
     ///
-    /// assert_eq!(PhoneNumber::parse_mobile("0812 3456 789O", Region::ID), Err(ParseError::StrayLetter));
-    /// assert!(matches!(
-    ///     PhoneNumber::parse_mobile("(021) 555 1234", Region::ID),
-    ///     Err(ParseError::NotMobile { .. })
-    /// ));
+    /// assert_eq!(PhoneNumber::parse_strict("0812 3456 789O", Region::ID), Err(ParseError::StrayLetter));
+    /// assert_eq!(PhoneNumber::parse_strict("0812 345", Region::ID), Err(ParseError::NotValid));
     /// # Ok::<(), ParseError>(())
     /// ```
-    pub fn parse_mobile(
+    pub fn parse_strict(
         input: &str,
         default_region: impl Into<Option<Region>>,
     ) -> Result<PhoneNumber, ParseError> {
@@ -142,10 +144,39 @@ impl PhoneNumber {
             Some(rewritten) => PhoneNumber::parse(&rewritten, None)?,
             None => PhoneNumber::parse(input, region)?,
         };
-        let number_type = number.number_type();
-        if number_type == NumberType::Unknown {
+        if !number.is_valid() {
             return Err(ParseError::NotValid);
         }
+        Ok(number)
+    }
+
+    /// Parses a number a parent or patient gave for WhatsApp messaging:
+    /// [`parse_strict`](Self::parse_strict), and the number must be `MOBILE` (or
+    /// `FIXED_LINE_OR_MOBILE` where the plan cannot tell).
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::NotMobile`], or any error of [`parse_strict`](Self::parse_strict).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_pseudonym::{NumberType, ParseError, PhoneNumber, Region};
+    ///
+    /// let number = PhoneNumber::parse_mobile("+62 812-3456-7890", Region::ID)?;
+    /// assert_eq!(number.number_type(), NumberType::Mobile);
+    /// assert_eq!(
+    ///     PhoneNumber::parse_mobile("(021) 555 1234", Region::ID),
+    ///     Err(ParseError::NotMobile { number_type: NumberType::FixedLine })
+    /// );
+    /// # Ok::<(), ParseError>(())
+    /// ```
+    pub fn parse_mobile(
+        input: &str,
+        default_region: impl Into<Option<Region>>,
+    ) -> Result<PhoneNumber, ParseError> {
+        let number = PhoneNumber::parse_strict(input, default_region)?;
+        let number_type = number.number_type();
         if !number_type.is_mobile() {
             return Err(ParseError::NotMobile { number_type });
         }

@@ -1,0 +1,111 @@
+//! `sehat phone normalize`.
+
+use std::path::PathBuf;
+
+use clap::Args as ClapArgs;
+use sehat_pseudonym::{PhoneNumber, Region};
+
+use super::batch::{self, line_of, text};
+use crate::error::{CliError, Result};
+use crate::io::output;
+
+/// The columns appended to every row, in order.
+pub const OUTPUT_COLUMNS: [&str; 5] = [
+    "e164",
+    "is_possible",
+    "is_valid",
+    "number_type",
+    "parse_error",
+];
+
+/// Arguments of `sehat phone normalize`.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The default region (ISO 3166-1 alpha-2) for rows without a `default_region` column;
+    /// an empty value means no default region.
+    #[arg(long, value_name = "REGION", default_value = "ID")]
+    region: String,
+    /// Write to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The input CSV file (comma separated, header line, column `input`).
+    input: PathBuf,
+}
+
+/// Reads a region field: empty means none.
+fn region(text: &str) -> std::result::Result<Option<Region>, sehat_pseudonym::InvalidRegion> {
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        Region::new(text).map(Some)
+    }
+}
+
+/// Runs `sehat phone normalize`.
+pub fn run(args: &Args) -> Result {
+    let file = args.input.display().to_string();
+    let data = batch::read_input(&args.input)?;
+    let fallback = region(&args.region)
+        .map_err(|e| CliError::msg(format!("--region {:?}: {e}", args.region)))?;
+    let mut out = output(args.output.as_deref())?;
+    batch::process(
+        &data,
+        &file,
+        |header| {
+            let columns = (
+                header.require("input", &file)?,
+                header.find("default_region"),
+            );
+            for name in OUTPUT_COLUMNS {
+                if header.find(name).is_some() {
+                    eprintln!(
+                        "sehat: warning: {file} already has a `{name}` column; the output has two, the computed one last"
+                    );
+                }
+            }
+            let mut names = header.names.clone();
+            names.extend(OUTPUT_COLUMNS.iter().map(|name| (*name).to_owned()));
+            Ok((names, columns))
+        },
+        &mut out,
+        |&(input_column, region_column), record, writer| {
+            let input = text(record, input_column, "input")?;
+            let region = match region_column {
+                Some(index) => region(text(record, index, "default_region")?).map_err(|e| {
+                    CliError::msg(format!(
+                        "line {}, column `default_region`: {e}",
+                        line_of(record)
+                    ))
+                })?,
+                None => fallback,
+            };
+            for field in record {
+                writer.write_field(field)?;
+            }
+            match PhoneNumber::parse(input, region) {
+                Ok(number) => {
+                    let number_type = number.number_type();
+                    writer.write_field(number.expose_e164())?;
+                    writer.write_field(bool_text(number.is_possible()))?;
+                    writer.write_field(bool_text(number.is_valid()))?;
+                    writer.write_field(number_type.as_str())?;
+                    writer.write_field("")?;
+                }
+                Err(error) => {
+                    writer.write_field("")?;
+                    writer.write_field("false")?;
+                    writer.write_field("false")?;
+                    writer.write_field("")?;
+                    writer.write_field(error.name())?;
+                }
+            }
+            writer.write_record(None::<&[u8]>)?;
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+fn bool_text(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}

@@ -1,0 +1,148 @@
+//! `sehat keys`: generate, show, rotate and retire keysets.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use secrecy::ExposeSecret;
+use sehat_pseudonym::{Keyset, TokenKeyset};
+
+fn sehat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args(args)
+        .output()
+        .expect("the sehat binary runs")
+}
+
+#[test]
+fn generate_show_rotate_retire() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("k1.json");
+    let first_s = first.to_str().unwrap();
+    assert!(
+        sehat(&["keys", "generate", "--output", first_s])
+            .status
+            .success()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&first).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Never overwrites a keyset.
+    let again = sehat(&["keys", "generate", "--output", first_s]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("k1.json"));
+
+    let keyset = Keyset::from_file(&first).unwrap();
+    let old = keyset.primary_kid().to_string();
+    let json = keyset.expose_secret_json();
+    let key_value: serde_json::Value = serde_json::from_str(json.expose_secret()).unwrap();
+    let key = key_value["keys"][0]["key"].as_str().unwrap().to_owned();
+
+    let shown = sehat(&["keys", "show", "--keyset", first_s]);
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        text.contains("purpose: pseudonym") && text.contains(&format!("primary: {old}")),
+        "{text}"
+    );
+    assert!(!text.contains(&key));
+
+    let second = dir.path().join("k2.json");
+    let out = sehat(&[
+        "keys",
+        "rotate",
+        "--keyset",
+        first_s,
+        "--output",
+        second.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rotated = Keyset::from_file(&second).unwrap();
+    assert_ne!(rotated.primary_kid().to_string(), old);
+    assert_eq!(rotated.kids().count(), 2);
+
+    let third = dir.path().join("k3.json");
+    let out = sehat(&[
+        "keys",
+        "retire",
+        "--keyset",
+        second.to_str().unwrap(),
+        "--kid",
+        &old,
+        "--output",
+        third.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let retired = Keyset::from_file(&third).unwrap();
+    assert_eq!(retired.kids().collect::<Vec<_>>(), [rotated.primary_kid()]);
+
+    let primary = rotated.primary_kid().to_string();
+    let fourth = dir.path().join("k4.json");
+    let out = sehat(&[
+        "keys",
+        "retire",
+        "--keyset",
+        third.to_str().unwrap(),
+        "--kid",
+        &primary,
+        "--output",
+        fourth.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("primary"));
+}
+
+#[test]
+fn token_keysets_are_their_own_kind() {
+    let out = sehat(&["keys", "generate", "--purpose", "token"]);
+    assert!(out.status.success());
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(TokenKeyset::from_json(&json).is_ok());
+    assert!(Keyset::from_json(&json).is_err());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
+    std::fs::write(&path, &json).unwrap();
+    let shown =
+        String::from_utf8(sehat(&["keys", "show", "--keyset", path.to_str().unwrap()]).stdout)
+            .unwrap();
+    assert!(shown.contains("purpose: token"), "{shown}");
+    // A token keyset cannot make pseudonyms.
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "phone\n081234567890\n").unwrap();
+    let out = sehat(&[
+        "phone",
+        "pseudonymize",
+        "--keyset",
+        path.to_str().unwrap(),
+        "--domain",
+        "a",
+        "--column",
+        "phone",
+        input.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("token"));
+}
+
+#[test]
+fn a_malformed_keyset_names_the_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, r#"{"format": "sehat-keyset", "version": 1, "purpose": "pseudonym", "primary": "0000002a", "keys": [{"kid": "0000002a", "created": "2026-11-26", "key": "c2hvcnQ="}]}"#).unwrap();
+    let out = sehat(&["keys", "show", "--keyset", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("keys[0].key") && !stderr.contains("c2hvcnQ"),
+        "{stderr}"
+    );
+}
