@@ -109,7 +109,8 @@ pub enum Event<'a> {
     /// A marketing preference change (`user_preferences[]`).
     UserPreference(PreferenceEvent<'a>),
     /// Any other change, one event per change: template, account, phone-number, Flow,
-    /// call, history and unknown fields. Match on `change.value`.
+    /// call, history and unknown fields, and a change of the fields above that carries no
+    /// item. Match on `change.value`.
     Change(Origin<'a>),
 }
 
@@ -247,6 +248,7 @@ impl<'a> Events<'a> {
 }
 
 fn push_change<'a>(events: &mut Vec<Event<'a>>, origin: Origin<'a>) {
+    let before = events.len();
     match &origin.change.value {
         ChangeValue::Messages(value) => {
             for message in &value.messages {
@@ -282,12 +284,12 @@ fn push_change<'a>(events: &mut Vec<Event<'a>>, origin: Origin<'a>) {
                 events.push(Event::Error(ErrorEvent { origin, error }));
             }
         }
-        ChangeValue::Groups(value) if !value.groups.is_empty() => {
+        ChangeValue::Groups(value) => {
             for group in &value.groups {
                 events.push(Event::Group(GroupUpdate { origin, group }));
             }
         }
-        ChangeValue::UserPreferences(value) if !value.user_preferences.is_empty() => {
+        ChangeValue::UserPreferences(value) => {
             for preference in &value.user_preferences {
                 events.push(Event::UserPreference(PreferenceEvent {
                     origin,
@@ -295,7 +297,11 @@ fn push_change<'a>(events: &mut Vec<Event<'a>>, origin: Origin<'a>) {
                 }));
             }
         }
-        _ => events.push(Event::Change(origin)),
+        _ => {}
+    }
+    // A change with no items (or of any other field) is still one event: nothing is dropped.
+    if events.len() == before {
+        events.push(Event::Change(origin));
     }
 }
 

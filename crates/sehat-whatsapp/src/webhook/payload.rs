@@ -181,7 +181,8 @@ impl WebhookPayload {
 
     /// The events in the payload, in order: one per message, status and error of each
     /// `messages` change, one per group event and preference change, and one per change
-    /// of any other field.
+    /// of any other field (or of those fields when it carries no item), so no change is
+    /// skipped.
     ///
     /// # Examples
     ///
