@@ -213,6 +213,12 @@ impl BusinessScopedUserId {
     }
 }
 
+impl From<String> for BusinessScopedUserId {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
 impl fmt::Debug for BusinessScopedUserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "BusinessScopedUserId({})", self.0)
@@ -319,6 +325,12 @@ pub(crate) fn mask_number(number: &str, f: &mut fmt::Formatter<'_>) -> fmt::Resu
     Ok(())
 }
 
+impl From<String> for WaId {
+    fn from(number: String) -> Self {
+        Self(number)
+    }
+}
+
 impl fmt::Debug for WaId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("WaId(")?;
@@ -376,6 +388,21 @@ impl From<BusinessScopedUserId> for Recipient {
     fn from(id: BusinessScopedUserId) -> Self {
         Self::User(id)
     }
+}
+
+/// Deserializes an optional id, treating an empty string (as Meta sends for users known
+/// only by a business-scoped id) as absent.
+///
+/// # Errors
+///
+/// When the value is neither a string nor null.
+pub fn empty_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: From<String>,
+{
+    let value: Option<String> = Option::deserialize(deserializer)?;
+    Ok(value.filter(|s| !s.is_empty()).map(T::from))
 }
 
 #[cfg(test)]

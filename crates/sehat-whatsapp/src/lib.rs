@@ -3,8 +3,22 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod account;
+mod client;
 pub mod error;
 pub mod ids;
+pub mod media;
 pub mod message;
+mod open_enum;
+pub mod pacing;
+mod phone;
+pub mod retry;
 pub mod template;
+pub mod usage;
+mod waba;
 pub mod webhook;
+
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, GraphVersion};
+pub use error::Error;
+pub use phone::{PhoneNumberApi, SendReceipt, SentContact, SentMessage};
+pub use waba::WabaApi;

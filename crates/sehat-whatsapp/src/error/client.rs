@@ -63,6 +63,12 @@ pub enum Error {
     /// exceeded the size limit.
     #[error("media integrity check failed: {0}")]
     Integrity(String),
+    /// The API answered `{"success": false}`.
+    #[error("{endpoint} answered success: false")]
+    Unsuccessful {
+        /// The endpoint.
+        endpoint: &'static str,
+    },
     /// The configured base URL cannot be used.
     #[error("invalid base URL {url:?}: {reason}")]
     BaseUrl {
@@ -92,7 +98,6 @@ impl Error {
 }
 
 /// Truncates a body for an error message, on a character boundary.
-#[allow(dead_code)]
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut end = text.len().min(1024);

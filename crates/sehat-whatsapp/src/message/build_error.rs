@@ -52,7 +52,6 @@ pub enum BuildError {
 }
 
 /// Checks a text against a character limit.
-#[allow(dead_code)]
 pub(crate) fn check_len(field: &str, text: &str, max: usize) -> Result<(), BuildError> {
     let len = text.chars().count();
     if len > max {
@@ -66,7 +65,6 @@ pub(crate) fn check_len(field: &str, text: &str, max: usize) -> Result<(), Build
 }
 
 /// Checks a text is non-blank and within a character limit.
-#[allow(dead_code)]
 pub(crate) fn check_text(field: &str, text: &str, max: usize) -> Result<(), BuildError> {
     if text.trim().is_empty() {
         return Err(BuildError::Empty {

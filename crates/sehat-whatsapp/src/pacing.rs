@@ -1,0 +1,293 @@
+//! Pacing: per phone number (Meta's throughput, 80 messages/s by default) and per
+//! recipient (the pair rate, about one message every 6 s with a small burst).
+//!
+//! A [`Pacer`] is shared by every clone of a [`Client`](crate::Client) and can be used on
+//! its own by a campaign sender. [`Pacer::acquire`] waits for the recipient's slot first and
+//! then for the number's, so a recipient who already had their burst delays only their own
+//! next message: other recipients' sends keep taking the number's slots meanwhile.
+//!
+//! Time comes from tokio's clock, so tests can drive the pacer with
+//! `tokio::time::pause()`; the token buckets are governor's GCRA.
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+
+use crate::ids::{PhoneNumberId, Recipient};
+
+/// The default throughput of a business phone number, in messages per second.
+pub const DEFAULT_NUMBER_RATE: u32 = 80;
+/// The highest throughput Meta grants a number, in messages per second.
+pub const MAX_NUMBER_RATE: u32 = 1000;
+/// The default interval between two messages to one recipient.
+pub const DEFAULT_RECIPIENT_INTERVAL: Duration = Duration::from_secs(6);
+/// The default number of messages one recipient may receive back to back.
+pub const DEFAULT_RECIPIENT_BURST: u32 = 3;
+
+/// Pacing settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pacing {
+    number_rate: NonZeroU32,
+    recipient_interval: Duration,
+    recipient_burst: NonZeroU32,
+}
+
+/// A pacing setting was out of range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PacingError {
+    /// The number rate must be 1 to 1000 messages per second.
+    #[error("number rate {0} is outside 1..=1000 messages per second")]
+    NumberRate(u32),
+    /// The recipient interval must be positive and the burst at least 1.
+    #[error("recipient pacing needs a positive interval and a burst of at least 1")]
+    Recipient,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Self {
+            number_rate: NonZeroU32::MIN.saturating_add(DEFAULT_NUMBER_RATE - 1),
+            recipient_interval: DEFAULT_RECIPIENT_INTERVAL,
+            recipient_burst: NonZeroU32::MIN.saturating_add(DEFAULT_RECIPIENT_BURST - 1),
+        }
+    }
+}
+
+impl Pacing {
+    /// Sets the number's throughput (1 to 1000 messages per second; 80 by default, 1000
+    /// after Meta's upgrade, 20 for coexistence numbers).
+    ///
+    /// # Errors
+    ///
+    /// [`PacingError::NumberRate`] outside 1..=1000.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_whatsapp::pacing::Pacing;
+    /// let pacing = Pacing::default().number_rate(1000)?;
+    /// assert_eq!(pacing.messages_per_second(), 1000);
+    /// assert!(Pacing::default().number_rate(1001).is_err());
+    /// # Ok::<(), sehat_whatsapp::pacing::PacingError>(())
+    /// ```
+    pub fn number_rate(mut self, per_second: u32) -> Result<Self, PacingError> {
+        if per_second > MAX_NUMBER_RATE {
+            return Err(PacingError::NumberRate(per_second));
+        }
+        self.number_rate =
+            NonZeroU32::new(per_second).ok_or(PacingError::NumberRate(per_second))?;
+        Ok(self)
+    }
+
+    /// Sets the per-recipient pace: one message per `interval`, with up to `burst` back to
+    /// back.
+    ///
+    /// # Errors
+    ///
+    /// [`PacingError::Recipient`] for a zero interval or burst.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sehat_whatsapp::pacing::Pacing;
+    /// let pacing = Pacing::default().recipient(Duration::from_secs(10), 2)?;
+    /// # Ok::<(), sehat_whatsapp::pacing::PacingError>(())
+    /// ```
+    pub fn recipient(mut self, interval: Duration, burst: u32) -> Result<Self, PacingError> {
+        if interval.is_zero() {
+            return Err(PacingError::Recipient);
+        }
+        self.recipient_burst = NonZeroU32::new(burst).ok_or(PacingError::Recipient)?;
+        self.recipient_interval = interval;
+        Ok(self)
+    }
+
+    /// The number's throughput in messages per second.
+    #[must_use]
+    pub fn messages_per_second(&self) -> u32 {
+        self.number_rate.get()
+    }
+}
+
+/// governor's clock on top of tokio's, so paused-time tests drive it.
+#[derive(Debug, Clone)]
+struct TokioClock {
+    origin: tokio::time::Instant,
+}
+
+impl Clock for TokioClock {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        tokio::time::Instant::now().saturating_duration_since(self.origin)
+    }
+}
+
+type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, TokioClock, NoOpMiddleware<Duration>>;
+
+/// Shared per-number and per-recipient token buckets.
+#[derive(Debug)]
+pub struct Pacer {
+    pacing: Pacing,
+    clock: TokioClock,
+    numbers: Keyed<PhoneNumberId>,
+    recipients: Keyed<(PhoneNumberId, String)>,
+    acquired: AtomicU64,
+}
+
+impl Pacer {
+    /// A pacer with these settings.
+    #[must_use]
+    pub fn new(pacing: Pacing) -> Self {
+        let clock = TokioClock {
+            origin: tokio::time::Instant::now(),
+        };
+        // A burst of 1/20 s worth of messages: timers wake late (tokio rounds up to the
+        // millisecond), and without a little credit each late wake-up would be lost for
+        // good, pulling 80/s down to about 77/s. Over any second the number then sends at
+        // most rate + burst - 1 messages.
+        let burst = NonZeroU32::new(pacing.number_rate.get() / 20).unwrap_or(NonZeroU32::MIN);
+        let number_quota = Quota::per_second(pacing.number_rate).allow_burst(burst);
+        let recipient_quota = Quota::with_period(pacing.recipient_interval)
+            .unwrap_or(Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(pacing.recipient_burst);
+        Self {
+            pacing,
+            numbers: RateLimiter::dashmap_with_clock(number_quota, clock.clone()),
+            recipients: RateLimiter::dashmap_with_clock(recipient_quota, clock.clone()),
+            clock,
+            acquired: AtomicU64::new(0),
+        }
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn pacing(&self) -> Pacing {
+        self.pacing
+    }
+
+    /// Waits until a message from `from` to `to` may be sent: first the recipient's slot,
+    /// then the number's.
+    pub async fn acquire(&self, from: &PhoneNumberId, to: &Recipient) {
+        let key = (from.clone(), to.to_field().to_owned());
+        while let Err(not_until) = self.recipients.check_key(&key) {
+            tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
+        }
+        self.acquire_number(from).await;
+        // Forget recipients idle long enough to be back at a full burst.
+        if self.acquired.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            self.recipients.retain_recent();
+            self.numbers.retain_recent();
+        }
+    }
+
+    /// Waits for the number's next slot only (for sends that are not to one recipient,
+    /// such as read receipts, which count against throughput too).
+    pub async fn acquire_number(&self, from: &PhoneNumberId) {
+        while let Err(not_until) = self.numbers.check_key(from) {
+            tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::WaId;
+
+    fn to(n: &str) -> Recipient {
+        Recipient::Phone(WaId::new(n))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn number_rate_spaces_sends_evenly() {
+        let pacer = Pacer::new(Pacing::default());
+        let from = PhoneNumberId::new("1");
+        let start = tokio::time::Instant::now();
+        for i in 0..160 {
+            pacer.acquire(&from, &to(&format!("62812000{i:04}"))).await;
+        }
+        // 160 sends at 80/s with a burst of 4: the first four go at once, the last at
+        // 156/80 s; late timer wake-ups do not accumulate.
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(1940), "{elapsed:?}");
+        assert!(elapsed <= Duration::from_millis(1965), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn recipient_burst_then_interval() {
+        let pacing = Pacing::default()
+            .recipient(Duration::from_secs(6), 3)
+            .unwrap();
+        let pacer = Pacer::new(pacing);
+        let from = PhoneNumberId::new("1");
+        let start = tokio::time::Instant::now();
+        for _ in 0..3 {
+            pacer.acquire(&from, &to("6281234567890")).await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(100));
+        pacer.acquire(&from, &to("6281234567890")).await;
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_secs(6) - Duration::from_millis(50),
+            "{elapsed:?}"
+        );
+        assert!(elapsed < Duration::from_secs(7), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_recipient_delays_only_itself() {
+        let pacing = Pacing::default()
+            .recipient(Duration::from_secs(6), 1)
+            .unwrap();
+        let pacer = std::sync::Arc::new(Pacer::new(pacing));
+        let from = PhoneNumberId::new("1");
+        pacer.acquire(&from, &to("6281111111111")).await;
+        let start = tokio::time::Instant::now();
+        let slow = {
+            let pacer = pacer.clone();
+            let from = from.clone();
+            tokio::spawn(async move {
+                pacer.acquire(&from, &to("6281111111111")).await;
+                tokio::time::Instant::now()
+            })
+        };
+        for i in 0..40 {
+            pacer.acquire(&from, &to(&format!("62822{i:06}"))).await;
+        }
+        let others_done = start.elapsed();
+        assert!(others_done < Duration::from_secs(1), "{others_done:?}");
+        let slow_done = slow.await.unwrap().duration_since(start);
+        assert!(slow_done >= Duration::from_millis(5900), "{slow_done:?}");
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        assert_eq!(
+            Pacing::default().number_rate(0),
+            Err(PacingError::NumberRate(0))
+        );
+        assert_eq!(
+            Pacing::default()
+                .number_rate(20)
+                .unwrap()
+                .messages_per_second(),
+            20
+        );
+        assert_eq!(
+            Pacing::default().recipient(Duration::ZERO, 1),
+            Err(PacingError::Recipient)
+        );
+        assert_eq!(
+            Pacing::default().recipient(Duration::from_secs(1), 0),
+            Err(PacingError::Recipient)
+        );
+    }
+}
