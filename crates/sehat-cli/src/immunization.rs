@@ -1,14 +1,91 @@
 //! `sehat immunization`.
 
-use clap::Subcommand;
+use std::io::Write;
+use std::path::PathBuf;
 
-use crate::error::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use rayon::prelude::*;
+use sehat_immunization::{PatientRecord, Schedule};
+
+use crate::error::{CliError, Result};
+use crate::io::{open_input, output};
 
 /// The `sehat immunization` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Evaluates every patient's doses and forecasts the next dose (CDC CDSi logic).
+    ///
+    /// CASES.json is a JSON array of patients shaped like CDC's CDSi test cases: id, dob,
+    /// gender, assessment_date, doses [{seq, date_administered, cvx, mvx, vaccine_name}],
+    /// optional vaccine_group (DTAP, POL, HIB, PCV, HepB, MMR, ROTA, HPV, VAR, HepA, MCV,
+    /// MENB, ZOSTER, FLU, RSV, COVID-19 for cdsi-us; HB0, BCG, bOPV, IPV, DPT-HB-Hib, PCV,
+    /// RV, MR, JE for id-kemenkes) and optional region (ID-BA, ID-KB, ID-YO select JE).
+    /// Other fields are ignored. For id-kemenkes, doses may name Indonesian vaccines in
+    /// vaccine_name instead of a CVX code.
+    ///
+    /// Output: a JSON array, one object per patient with id, vaccine_group,
+    /// series_status, forecast_dose_number, earliest_date, recommended_date,
+    /// past_due_date, latest_date and doses [{seq, evaluation_status,
+    /// evaluation_reason}]; without vaccine_group, a groups array with every group.
+    Forecast(ForecastArgs),
+}
+
+/// The schedules built into the binary.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScheduleName {
+    /// CDC's ACIP schedule (CDSi supporting data 4.64).
+    #[value(name = "cdsi-us")]
+    CdsiUs,
+    /// Indonesia's national programme (Kemenkes), with Buku KIA bands.
+    #[value(name = "id-kemenkes")]
+    IdKemenkes,
+}
+
+/// Arguments of `sehat immunization forecast`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// The schedule to evaluate against.
+    #[arg(long, value_enum)]
+    schedule: ScheduleName,
+    /// Write the JSON here instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The patients (JSON array).
+    #[arg(value_name = "CASES.json")]
+    cases: PathBuf,
+}
 
 /// Runs one `sehat immunization` subcommand.
 pub fn run(command: Command) -> Result {
-    match command {}
+    match command {
+        Command::Forecast(args) => forecast(&args),
+    }
+}
+
+fn forecast(args: &ForecastArgs) -> Result {
+    let schedule = match args.schedule {
+        ScheduleName::CdsiUs => Schedule::cdsi_us()?,
+        ScheduleName::IdKemenkes => Schedule::id_kemenkes()?,
+    };
+    let input = std::io::BufReader::new(open_input(&args.cases)?);
+    let records: Vec<PatientRecord> = serde_json::from_reader(input).map_err(|e| {
+        CliError::msg(format!(
+            "{}: not a JSON array of patients: {e}",
+            args.cases.display()
+        ))
+    })?;
+    let results = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.forecast(schedule).map_err(|e| {
+                CliError::msg(format!("{}: patient #{}: {e}", args.cases.display(), i + 1))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut out = output(args.output.as_deref())?;
+    serde_json::to_writer_pretty(&mut out, &results)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
 }

@@ -524,7 +524,7 @@ impl Schedule {
             if is_base {
                 groups.push(VaccineGroup {
                     name: name.clone(),
-                    codes: vec![ts.id.clone(), ts.label.clone()],
+                    codes: vec![name.clone(), ts.id.clone(), ts.label.clone()],
                     antigens: vec![track.clone()],
                     administer_full_group: false,
                 });

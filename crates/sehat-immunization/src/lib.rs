@@ -10,6 +10,7 @@ mod error;
 mod evaluation;
 mod kemenkes;
 mod patient;
+mod record;
 mod schedule;
 mod supporting_data;
 
@@ -22,4 +23,5 @@ pub use duration::Duration;
 pub use error::{DurationError, PatientError, ScheduleError};
 pub use kemenkes::{Band, KemenkesOptions};
 pub use patient::{AdministeredDose, Patient, Sex};
+pub use record::{DoseRecord, DoseResult, ForecastRecord, GroupRecord, PatientRecord};
 pub use schedule::{Schedule, Series, SeriesDose, SeriesType, Vaccine, VaccineGroup};
