@@ -1,0 +1,114 @@
+//! Property tests over random histories: assessment never panics, and every result is
+//! internally consistent.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+use sehat_immunization::{Assessment, Patient, Schedule, SeriesStatus, Sex, assess};
+use time::{Date, Duration};
+
+const KEMENKES: &[&str] = &[
+    "HB0",
+    "BCG",
+    "bOPV",
+    "IPV",
+    "DPT-HB-Hib",
+    "DPT-HB-Hib-IPV",
+    "PCV",
+    "RV",
+    "MR",
+    "JE",
+    "Td",
+];
+const CVX: &[&str] = &[
+    "08", "10", "20", "21", "03", "94", "110", "116", "119", "120", "133", "215", "216", "62",
+    "165", "83", "85", "48", "49", "115", "09", "141", "88", "187", "208", "300", "310", "303",
+];
+
+fn day(n: i64) -> Date {
+    Date::from_calendar_date(1990, time::Month::January, 1).unwrap() + Duration::days(n)
+}
+
+fn history(codes: &'static [&'static str]) -> impl Strategy<Value = (Patient, Date)> {
+    (
+        0i64..13_000,
+        prop::collection::vec((0i64..7_000, 0..codes.len()), 0..12),
+        0i64..9_000,
+        any::<bool>(),
+        0u8..4,
+    )
+        .prop_map(move |(dob, doses, assess_after, female, region)| {
+            let dob_date = day(dob);
+            let mut p = Patient::new(dob_date, if female { Sex::Female } else { Sex::Male });
+            if region == 0 {
+                p = p.in_region("ID-BA");
+            }
+            for (after, code) in doses {
+                p = p.dose(dob_date + Duration::days(after), codes[code]);
+            }
+            (p, dob_date + Duration::days(assess_after))
+        })
+}
+
+fn consistent(patient: &Patient, a: &Assessment) {
+    for g in &a.groups {
+        let dates = [
+            g.earliest_date,
+            g.recommended_date,
+            g.past_due_date,
+            g.latest_date,
+        ];
+        match g.status {
+            SeriesStatus::NotComplete => {
+                assert!(g.forecast_dose_number.is_some(), "{g:?}");
+                let earliest = g.earliest_date.unwrap();
+                assert!(g.recommended_date.unwrap() >= earliest, "{g:?}");
+                assert!(g.past_due_date.is_none_or(|p| p >= earliest), "{g:?}");
+            }
+            _ => {
+                assert_eq!(g.forecast_dose_number, None, "{g:?}");
+                assert!(dates.iter().all(Option::is_none), "{g:?}");
+            }
+        }
+        for d in &g.doses {
+            assert!(d.dose < patient.doses().len());
+            assert_eq!(d.date, patient.doses()[d.dose].date());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn kemenkes_assessments_are_consistent((patient, on) in history(KEMENKES)) {
+        let schedule = Schedule::id_kemenkes().unwrap();
+        let a = assess(&patient, schedule, on).unwrap();
+        consistent(&patient, &a);
+    }
+
+    #[test]
+    fn cdsi_assessments_are_consistent((patient, on) in history(CVX)) {
+        let schedule = Schedule::cdsi_us().unwrap();
+        let a = assess(&patient, schedule, on).unwrap();
+        consistent(&patient, &a);
+    }
+
+    #[test]
+    fn dose_order_does_not_matter((patient, on) in history(KEMENKES)) {
+        let schedule = Schedule::id_kemenkes().unwrap();
+        let mut reversed = Patient::new(patient.dob(), patient.sex());
+        if let Some(r) = patient.region() {
+            reversed = reversed.in_region(r);
+        }
+        for d in patient.doses().iter().rev() {
+            reversed = reversed.dose(d.date(), d.vaccine());
+        }
+        let a = assess(&patient, schedule, on).unwrap();
+        let b = assess(&reversed, schedule, on).unwrap();
+        for (x, y) in a.groups.iter().zip(&b.groups) {
+            prop_assert_eq!(x.status, y.status);
+            prop_assert_eq!(x.earliest_date, y.earliest_date);
+            prop_assert_eq!(x.past_due_date, y.past_due_date);
+        }
+    }
+}
