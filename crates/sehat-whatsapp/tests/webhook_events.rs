@@ -188,6 +188,10 @@ fn business_scoped_user_with_empty_wa_id() {
     );
     let sender = m.message.sender();
     assert_eq!(sender.best_key(), Some("ID.1349120865"));
+    let enriched = m.sender();
+    assert_eq!(enriched.username.as_deref(), Some("@budi"));
+    assert_eq!(m.profile_name(), Some("Budi"));
+    assert_eq!(events[0].user().unwrap().best_key(), Some("ID.1349120865"));
     let contact = m.contact.expect("contact matched by user id");
     assert!(contact.wa_id.is_none());
     assert_eq!(contact.user().username.as_deref(), Some("@budi"));

@@ -7,7 +7,7 @@ use super::message::InboundMessage;
 use super::payload::{Change, ChangeValue, Entry, Metadata, WebhookPayload};
 use super::preference::UserPreference;
 use super::status::Status;
-use super::user::Contact;
+use super::user::{Contact, UserRef};
 
 /// Where an event came from: its entry and change.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +53,31 @@ pub struct MessageEvent<'a> {
     pub message: &'a InboundMessage,
     /// The sender's entry in `contacts`, when there is one.
     pub contact: Option<&'a Contact>,
+}
+
+impl MessageEvent<'_> {
+    /// The sender, with what the `contacts` entry adds (username, and an id the message
+    /// itself lacks).
+    #[must_use]
+    pub fn sender(&self) -> UserRef {
+        let mut user = self.message.sender();
+        if let Some(contact) = self.contact {
+            let known = contact.user();
+            if known.matches(&user) || user.is_empty() {
+                user.phone = user.phone.or(known.phone);
+                user.user_id = user.user_id.or(known.user_id);
+                user.parent_user_id = user.parent_user_id.or(known.parent_user_id);
+                user.username = user.username.or(known.username);
+            }
+        }
+        user
+    }
+
+    /// The sender's profile name, from `contacts`.
+    #[must_use]
+    pub fn profile_name(&self) -> Option<&str> {
+        self.contact?.name()
+    }
 }
 
 /// A status of a message the business sent.
@@ -132,6 +157,21 @@ impl<'a> Event<'a> {
     #[must_use]
     pub fn field(&self) -> &'a str {
         self.origin().field()
+    }
+
+    /// The user the event is about, when there is one: a message's sender, a status's
+    /// recipient, a preference's user, a join-request's requester.
+    #[must_use]
+    pub fn user(&self) -> Option<UserRef> {
+        let user = match self {
+            Self::Message(e) => e.sender(),
+            Self::Echo(e) => UserRef::new(e.message.to.clone(), None),
+            Self::Status(e) => e.status.recipient(),
+            Self::UserPreference(e) => e.preference.user(),
+            Self::Group(e) => UserRef::new(e.group.wa_id.clone(), e.group.user_id.clone()),
+            Self::Error(_) | Self::Change(_) => return None,
+        };
+        (!user.is_empty()).then_some(user)
     }
 
     /// A short name for the kind of event: `message`, `message_echo`, `status`, `error`,
