@@ -9,6 +9,9 @@ pub mod error;
 pub mod ids;
 pub mod media;
 pub mod message;
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub mod mock;
 mod open_enum;
 pub mod pacing;
 mod phone;

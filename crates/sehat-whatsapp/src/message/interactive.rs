@@ -31,8 +31,10 @@ pub const MAX_ROWS: usize = 10;
 pub const MAX_ROW_TITLE: usize = 24;
 /// Characters in a row description.
 pub const MAX_ROW_DESCRIPTION: usize = 72;
-/// Characters in a list's button label, a CTA's display text or a Flow's CTA.
+/// Characters in a list's button label or a CTA's display text.
 pub const MAX_ACTION_LABEL: usize = 20;
+/// Characters in a Flow's CTA button.
+pub const MAX_FLOW_CTA: usize = 30;
 
 /// An interactive message.
 #[derive(Debug, Clone, PartialEq)]
@@ -500,7 +502,7 @@ enum FlowRef {
 
 impl FlowMessage {
     /// A Flow by id; `flow_token` identifies this session to your endpoint, `cta` labels the
-    /// button (at most 20 characters).
+    /// button (at most 30 characters).
     #[must_use]
     pub fn by_id(flow: FlowId, flow_token: impl Into<String>, cta: impl Into<String>) -> Self {
         Self::new(FlowRef::Id(flow), flow_token.into(), cta.into())
@@ -545,11 +547,7 @@ impl FlowMessage {
 
     fn validate(&self, field: &str) -> Result<(), BuildError> {
         check_text(&format!("{field}.flow_token"), &self.flow_token, 4096)?;
-        check_text(
-            &format!("{field}.flow_cta"),
-            &self.flow_cta,
-            MAX_ACTION_LABEL,
-        )?;
+        check_text(&format!("{field}.flow_cta"), &self.flow_cta, MAX_FLOW_CTA)?;
         match &self.flow {
             FlowRef::Id(id) => check_text(&format!("{field}.flow_id"), id.as_str(), 256)?,
             FlowRef::Name(name) => check_text(&format!("{field}.flow_name"), name, 256)?,

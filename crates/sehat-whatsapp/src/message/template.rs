@@ -141,7 +141,7 @@ impl TemplateMessage {
 
     pub(crate) fn validate(&self) -> Result<(), BuildError> {
         check_text("template.name", &self.name, MAX_TEMPLATE_NAME)?;
-        check_text("template.language.code", &self.language.code, 16)?;
+        check_text("template.language.code", &self.language.code, 32)?;
         let mut header = false;
         let mut body = false;
         let mut buttons = HashSet::new();
@@ -271,7 +271,8 @@ impl Serialize for TemplateComponent {
             Self::Button(button) => {
                 map.serialize_entry("type", "button")?;
                 map.serialize_entry("sub_type", button.sub_type.as_str())?;
-                map.serialize_entry("index", &button.index)?;
+                // The spec types `index` as a string; Meta accepts both.
+                map.serialize_entry("index", &button.index.to_string())?;
                 map.serialize_entry("parameters", &button.parameters)?;
             }
         }

@@ -353,7 +353,6 @@ pub struct TemplateEdit {
 
 /// Filters and paging for listing templates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub struct TemplateQuery {
     /// Only templates whose name contains this.
     pub name: Option<String>,

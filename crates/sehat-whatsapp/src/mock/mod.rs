@@ -1,0 +1,245 @@
+//! An in-process stand-in for the Graph API on loopback, for examples and tests (feature
+//! `mock`).
+//!
+//! [`MockGraphApi::start`] binds `127.0.0.1` on a free port and serves every endpoint the
+//! client calls — sends, read receipts and typing, media upload, lookup, download and
+//! delete, template list, get, create, edit and delete, phone numbers, registration,
+//! business profile and subscribed apps — with answers shaped like Meta's. It records
+//! every request, injects failures on demand ([`MockGraphApi::fail_next`]) and, once given
+//! a callback URL and an app secret, posts signed status webhooks (`sent`, `delivered`,
+//! `read`, or `failed`) for every message it accepts, built exactly as Meta builds them.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use sehat_whatsapp::ids::{PhoneNumberId, WaId};
+//! use sehat_whatsapp::message::{Language, Message, TemplateMessage};
+//! use sehat_whatsapp::mock::{Failure, MockGraphApi};
+//!
+//! let mock = MockGraphApi::start().await?;
+//! let client = mock.client()?;
+//! let phone = client.phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
+//! let reminder = TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
+//!     .named_body([("nama_anak", "Budi")]);
+//! let message = Message::new(WaId::parse("6281234567890")?, reminder)?;
+//!
+//! let receipt = phone.send(&message).await?;
+//! assert!(receipt.message_id().is_some());
+//!
+//! mock.fail_next(Failure::PairRateLimit);
+//! let error = phone.send(&message).await.unwrap_err();
+//! assert_eq!(error.api_error().map(|e| e.code()), Some(131056));
+//! assert_eq!(mock.requests().len(), 2);
+//! # Ok(()) }
+//! ```
+
+mod routes;
+mod state;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use secrecy::SecretString;
+use tokio::sync::oneshot;
+
+use crate::Client;
+use crate::error::Error;
+
+pub use state::RecordedRequest;
+
+/// A failure to inject into the next request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// 130429, the number's throughput was exceeded (HTTP 400).
+    ThroughputLimit,
+    /// 131056, too many messages to one user (HTTP 400).
+    PairRateLimit,
+    /// 131047, more than 24 hours since the user last wrote (HTTP 400).
+    OutsideCustomerServiceWindow,
+    /// 131026, the message cannot be delivered (HTTP 400).
+    Undeliverable,
+    /// 131000 with HTTP 500.
+    ServerError,
+    /// 131016 with HTTP 503.
+    ServiceUnavailable,
+    /// A 502 with an HTML body, as a proxy in front of the API would answer.
+    BadGateway,
+    /// Answer normally, after this delay (a client timeout shorter than it makes the
+    /// outcome unknown).
+    Slow(Duration),
+    /// Accept the send, then report it `failed` with this code in the status webhook (as
+    /// Meta does for 131026, 131047, 131049 …).
+    DeliveryFailed(i64),
+    /// Any Graph error: HTTP status, code and message.
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The error code.
+        code: i64,
+        /// The message.
+        message: String,
+    },
+}
+
+/// The mock Graph API. Dropping it stops the server.
+#[derive(Debug)]
+pub struct MockGraphApi {
+    addr: SocketAddr,
+    state: Arc<state::State>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl MockGraphApi {
+    /// The WABA id the mock reports (in webhooks and phone-number lists).
+    pub const WABA_ID: &'static str = "102290129340398";
+    /// The phone-number id the mock reports in webhooks and lists (any id is accepted in
+    /// paths).
+    pub const PHONE_NUMBER_ID: &'static str = "106540352242922";
+    /// The business number the mock displays.
+    pub const DISPLAY_PHONE_NUMBER: &'static str = "15550783881";
+    /// The token [`client`](Self::client) uses; the mock accepts any non-empty bearer
+    /// token.
+    pub const TOKEN: &'static str = "mock-token";
+
+    /// Starts the mock on `127.0.0.1` on a free port.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// See the [module documentation](self).
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(state::State::new(format!("http://{addr}/")));
+        let app = routes::router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(error) = server.await {
+                tracing::warn!(%error, "mock Graph API stopped");
+            }
+        });
+        Ok(Self {
+            addr,
+            state,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// Posts signed status webhooks for every accepted message to `callback_url`, signed
+    /// with `app_secret` (`X-Hub-Signature-256`).
+    #[must_use]
+    pub fn with_status_webhooks(
+        self,
+        callback_url: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        self.state
+            .set_webhooks(callback_url.into(), SecretString::from(app_secret.into()));
+        self
+    }
+
+    /// Stops recording requests (for load tests).
+    #[must_use]
+    pub fn without_recording(self) -> Self {
+        self.state.set_recording(false);
+        self
+    }
+
+    /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The address the mock listens on.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A client for this mock: its base URL, [`TOKEN`](Self::TOKEN), no pacing, and
+    /// retries with a 10 ms base delay so tests stay fast.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientBuilder::build`](crate::ClientBuilder::build).
+    ///
+    /// # Examples
+    ///
+    /// See the [module documentation](self).
+    pub fn client(&self) -> Result<Client, Error> {
+        self.client_builder().build()
+    }
+
+    /// A client builder preset for this mock, to adjust before building.
+    #[must_use]
+    pub fn client_builder(&self) -> crate::ClientBuilder {
+        Client::builder(Self::TOKEN)
+            .base_url(self.base_url())
+            .no_pacing()
+            .retry(
+                crate::retry::RetryPolicy::default()
+                    .base_delay(Duration::from_millis(10))
+                    .max_delay(Duration::from_millis(200)),
+            )
+    }
+
+    /// Every request received so far, in order.
+    #[must_use]
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.requests()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.state.clear_requests();
+    }
+
+    /// Makes the next request fail this way (failures queue up, one per request).
+    pub fn fail_next(&self, failure: Failure) {
+        self.state.push_failure(failure);
+    }
+
+    /// Adds a template (the JSON Meta returns for one; an `id` is assigned when missing).
+    pub fn add_template(&self, template: serde_json::Value) {
+        self.state.add_template(template);
+    }
+
+    /// Stores media as if uploaded, and returns its id.
+    #[must_use]
+    pub fn add_media(&self, mime_type: &str, data: Bytes) -> String {
+        self.state.add_media(mime_type, data)
+    }
+
+    /// The status webhooks posted so far, as `(body, signature header, HTTP status the
+    /// callback answered)`.
+    #[must_use]
+    pub fn posted_webhooks(&self) -> Vec<(Bytes, String, u16)> {
+        self.state.posted_webhooks()
+    }
+
+    /// Stops the server.
+    pub fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for MockGraphApi {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
