@@ -339,3 +339,99 @@ fn graph_error_bodies_are_not_webhooks() {
         );
     }
 }
+
+/// The 16 incoming-webhook examples of Meta's OpenAPI spec (`POST /whatsapp/webhooks`),
+/// extracted to `tests/data/webhook/spec/`.
+#[test]
+fn every_spec_webhook_example_parses_into_typed_events() {
+    use sehat_whatsapp::webhook::{GroupEventKind, SystemEventKind};
+
+    let dir = data_dir().join("spec");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let payload = WebhookPayload::from_slice(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        seen += 1;
+        let events: Vec<_> = payload.events().collect();
+        assert_eq!(events.len(), 1, "{name}");
+        match events[0] {
+            Event::Message(m) => {
+                assert!(
+                    !matches!(m.message.content, MessageContent::Unknown { .. }),
+                    "{name}: {:?}",
+                    m.message.content
+                );
+                assert!(m.message.id.is_some(), "{name}");
+            }
+            Event::Group(g) => {
+                assert!(
+                    !matches!(g.group.kind, Some(GroupEventKind::Other(_)) | None),
+                    "{name}"
+                );
+                assert!(g.group.group_id.is_some(), "{name}");
+            }
+            other => panic!("{name}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(seen, 16);
+
+    let order =
+        WebhookPayload::from_slice(&std::fs::read(dir.join("order.json")).unwrap()).unwrap();
+    let Some(Event::Message(m)) = order.events().next() else {
+        panic!()
+    };
+    let MessageContent::Order(o) = &m.message.content else {
+        panic!()
+    };
+    assert_eq!(o.catalog_id.as_deref(), Some("194836987003835"));
+    assert_eq!(o.product_items.len(), 2);
+    assert_eq!(o.product_items[0].quantity, Some(2.0));
+    assert_eq!(o.product_items[0].item_price, Some(30.0));
+
+    let system =
+        WebhookPayload::from_slice(&std::fs::read(dir.join("system.json")).unwrap()).unwrap();
+    let Some(Event::Message(m)) = system.events().next() else {
+        panic!()
+    };
+    let MessageContent::System(s) = &m.message.content else {
+        panic!()
+    };
+    assert_eq!(s.kind, Some(SystemEventKind::UserChangedNumber));
+    assert_eq!(s.wa_id.as_ref().unwrap().as_str(), "12195555358");
+
+    // The spec writes participants' numbers as JSON numbers: read as text, not rejected.
+    let removed = WebhookPayload::from_slice(
+        &std::fs::read(dir.join("group_remove_participants.json")).unwrap(),
+    )
+    .unwrap();
+    let Some(Event::Group(g)) = removed.events().next() else {
+        panic!()
+    };
+    assert_eq!(g.origin.field(), "group_participants_update");
+    let numbers: Vec<_> = g
+        .group
+        .removed_participants
+        .iter()
+        .map(|p| p.wa_id.as_ref().unwrap().as_str().to_owned())
+        .collect();
+    assert_eq!(numbers, ["16505551234", "16505551235"]);
+
+    let inquiry = WebhookPayload::from_slice(
+        &std::fs::read(dir.join("text_message_with_context_product_inquiry.json")).unwrap(),
+    )
+    .unwrap();
+    let Some(Event::Message(m)) = inquiry.events().next() else {
+        panic!()
+    };
+    let product = m
+        .message
+        .context
+        .as_ref()
+        .unwrap()
+        .referred_product
+        .as_ref()
+        .unwrap();
+    assert_eq!(product["product_retailer_id"], "di9ozbzfi4");
+}
