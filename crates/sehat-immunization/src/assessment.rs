@@ -228,6 +228,53 @@ pub fn assess(
     schedule: &Schedule,
     on: Date,
 ) -> Result<Assessment, PatientError> {
+    assess_groups(patient, schedule, on, None)
+}
+
+/// Assesses one vaccine group only (by name or code): the same result as
+/// [`assess`]'s entry for that group, without the work for the others. `None` when the
+/// schedule has no such group or no series of it applies to the patient.
+///
+/// # Errors
+///
+/// As [`assess`].
+///
+/// # Examples
+///
+/// ```
+/// use sehat_immunization::{assess_group, Patient, Schedule, Sex};
+/// use time::macros::date;
+///
+/// let child = Patient::new(date!(2025 - 01 - 10), Sex::Male).dose(date!(2025 - 03 - 12), "20");
+/// let dtap = assess_group(&child, Schedule::cdsi_us()?, date!(2025 - 04 - 01), "DTAP")?.unwrap();
+/// assert_eq!(dtap.forecast_dose_number, Some(2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn assess_group(
+    patient: &Patient,
+    schedule: &Schedule,
+    on: Date,
+    group: &str,
+) -> Result<Option<GroupAssessment>, PatientError> {
+    let Some(wanted) = schedule.vaccine_group(group) else {
+        return Ok(None);
+    };
+    let mut a = assess_groups(patient, schedule, on, Some(&wanted.name))?;
+    Ok(a.groups.pop())
+}
+
+/// The evaluated and forecast best series of every needed antigen, with its records.
+struct Evaluated {
+    best: Vec<Vec<Run>>,
+    records: Vec<Vec<Record>>,
+}
+
+fn evaluate(
+    patient: &Patient,
+    schedule: &Schedule,
+    on: Date,
+    only: Option<usize>,
+) -> Result<Evaluated, PatientError> {
     patient.check(on)?;
     let mut given = Vec::with_capacity(patient.doses.len());
     for (i, d) in patient.doses.iter().enumerate() {
@@ -245,38 +292,44 @@ pub fn assess(
             vaccine,
         });
     }
-    let mut best_by_antigen: Vec<Vec<Run>> = Vec::with_capacity(schedule.antigens.len());
-    let mut records_by_antigen: Vec<Vec<Record>> = Vec::with_capacity(schedule.antigens.len());
-    let needed: Vec<bool> = {
-        let mut needed = vec![false; schedule.antigens.len()];
-        for g in &schedule.groups {
-            for a in &g.antigens {
-                if let Some(i) = schedule.antigen_index(a) {
-                    needed[i] = true;
-                }
-            }
-        }
-        needed
+    let n = schedule.antigens.len();
+    let mut out = Evaluated {
+        best: Vec::with_capacity(n),
+        records: Vec::with_capacity(n),
     };
-    for (antigen, &wanted) in needed.iter().enumerate() {
+    for antigen in 0..n {
+        let wanted = match only {
+            Some(g) => schedule.group_antigens[g].contains(&antigen),
+            None => schedule.antigen_in_group[antigen],
+        };
         if !wanted {
-            best_by_antigen.push(Vec::new());
-            records_by_antigen.push(Vec::new());
+            out.best.push(Vec::new());
+            out.records.push(Vec::new());
             continue;
         }
         let records = organize(schedule, patient.dob, &given, antigen);
         let best = assess_antigen(schedule, patient, on, &given, &records, antigen);
-        best_by_antigen.push(best);
-        records_by_antigen.push(records);
+        out.best.push(best);
+        out.records.push(records);
     }
+    Ok(out)
+}
+
+fn assess_groups(
+    patient: &Patient,
+    schedule: &Schedule,
+    on: Date,
+    only: Option<&str>,
+) -> Result<Assessment, PatientError> {
+    let only = only.and_then(|o| schedule.groups.iter().position(|g| g.name == o));
+    let ev = evaluate(patient, schedule, on, only)?;
     let mut groups = Vec::with_capacity(schedule.groups.len());
-    for g in &schedule.groups {
-        let antigens: Vec<usize> = g
-            .antigens
-            .iter()
-            .filter_map(|a| schedule.antigen_index(a))
-            .collect();
-        if antigens.iter().all(|&a| best_by_antigen[a].is_empty()) {
+    for (gi, g) in schedule.groups.iter().enumerate() {
+        if only.is_some_and(|o| o != gi) {
+            continue;
+        }
+        let antigens = &schedule.group_antigens[gi];
+        if antigens.iter().all(|&a| ev.best[a].is_empty()) {
             continue;
         }
         groups.push(merge_group(
@@ -284,9 +337,9 @@ pub fn assess(
             patient,
             on,
             g,
-            &antigens,
-            &best_by_antigen,
-            &records_by_antigen,
+            antigens,
+            &ev.best,
+            &ev.records,
         ));
     }
     Ok(Assessment {
@@ -294,6 +347,38 @@ pub fn assess(
         assessment_date: on,
         groups,
     })
+}
+
+/// The forecast part of a vaccine group's result, without strings or dose lists.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Merged {
+    pub(crate) status: SeriesStatus,
+    pub(crate) dose_number: Option<u32>,
+    pub(crate) earliest: Option<Date>,
+    pub(crate) recommended: Option<Date>,
+    pub(crate) past_due: Option<Date>,
+    pub(crate) latest: Option<Date>,
+    /// (series, series dose) of the first forecast
+    pub(crate) target: Option<(usize, usize)>,
+}
+
+/// For each vaccine group that applies (by index), its merged forecast: the light path
+/// of cohort reminders.
+pub(crate) fn forecast_groups(
+    patient: &Patient,
+    schedule: &Schedule,
+    on: Date,
+) -> Result<Vec<(usize, Merged)>, PatientError> {
+    let ev = evaluate(patient, schedule, on, None)?;
+    let mut out = Vec::with_capacity(schedule.groups.len());
+    for (gi, g) in schedule.groups.iter().enumerate() {
+        let antigens = &schedule.group_antigens[gi];
+        if antigens.iter().all(|&a| ev.best[a].is_empty()) {
+            continue;
+        }
+        out.push((gi, merge_forecast(g, antigens, &ev.best, &ev.records)));
+    }
+    Ok(out)
 }
 
 /// Splits the history into antigen administered records (CDSi 4.2).
@@ -345,11 +430,6 @@ fn relevant(
             .region
             .as_ref()
             .is_some_and(|r| s.regions.iter().any(|x| x.eq_ignore_ascii_case(r)))
-    {
-        return false;
-    }
-    if let Some(min) = s.min_age_to_start
-        && on < min.after(patient.dob)
     {
         return false;
     }
@@ -408,6 +488,14 @@ fn assess_antigen(
             runs.push(run);
         }
     }
+    // A series with a minimum age to start (HPV 3-dose from 15 years, pneumococcal 50+)
+    // is kept when doses count in it; without any, only once the patient has the age.
+    runs.retain(|r| {
+        let s = &schedule.series[r.series];
+        r.valid_count() > 0
+            || s.min_age_to_start
+                .is_none_or(|m| on >= m.after(patient.dob))
+    });
     select_best(schedule, patient, records, runs)
 }
 
@@ -611,6 +699,96 @@ fn score(schedule: &Schedule, records: &[Record], r: &Run, pool: &[&Run], kind: 
     }
 }
 
+fn merge_forecast(
+    group: &crate::schedule::VaccineGroup,
+    antigens: &[usize],
+    best: &[Vec<Run>],
+    records: &[Vec<Record>],
+) -> Merged {
+    let runs = || antigens.iter().flat_map(|&a| best[a].iter());
+    let count = runs().count();
+    let has = |s: SeriesStatus| runs().any(|r| r.status == s);
+    let status = if antigens.len() == 1 && count > 1 {
+        // Several best series of one antigen (series groups that are not equivalent):
+        // a dose is needed if any needs one; else complete if any is complete.
+        [
+            SeriesStatus::NotComplete,
+            SeriesStatus::Complete,
+            SeriesStatus::Immune,
+            SeriesStatus::Contraindicated,
+            SeriesStatus::NotRecommended,
+        ]
+        .into_iter()
+        .find(|s| has(*s))
+        .unwrap_or(SeriesStatus::AgedOut)
+    } else if has(SeriesStatus::Contraindicated) {
+        SeriesStatus::Contraindicated
+    } else if has(SeriesStatus::AgedOut) && antigens.len() > 1 {
+        SeriesStatus::AgedOut
+    } else if has(SeriesStatus::NotRecommended) && antigens.len() > 1 {
+        SeriesStatus::NotRecommended
+    } else if has(SeriesStatus::NotComplete) {
+        SeriesStatus::NotComplete
+    } else if count > 0 && runs().all(|r| r.status == SeriesStatus::Immune) {
+        SeriesStatus::Immune
+    } else if runs().all(|r| matches!(r.status, SeriesStatus::Complete | SeriesStatus::Immune)) {
+        SeriesStatus::Complete
+    } else if has(SeriesStatus::AgedOut) {
+        SeriesStatus::AgedOut
+    } else {
+        SeriesStatus::NotRecommended
+    };
+    let mut m = Merged {
+        status,
+        dose_number: None,
+        earliest: None,
+        recommended: None,
+        past_due: None,
+        latest: None,
+        target: None,
+    };
+    if status != SeriesStatus::NotComplete {
+        return m;
+    }
+    let forecasts = || {
+        runs()
+            .filter(|r| r.status == SeriesStatus::NotComplete)
+            .filter_map(|r| r.forecast.as_ref().map(|f| (r, f)))
+    };
+    let Some((first_run, first)) = forecasts().next() else {
+        return m;
+    };
+    let earliest_min = forecasts().filter_map(|(_, f)| f.earliest).min();
+    let earliest_max = forecasts().filter_map(|(_, f)| f.earliest).max();
+    let earliest = if antigens.len() > 1 {
+        if forecasts().any(|(_, f)| f.priority) {
+            let last_dose = antigens
+                .iter()
+                .flat_map(|&a| records[a].iter())
+                .map(|r| r.date)
+                .max();
+            earliest_min.max(last_dose)
+        } else {
+            earliest_max
+        }
+    } else {
+        earliest_min
+    };
+    let rec = forecasts().filter_map(|(_, f)| f.recommended).min();
+    let past_due = forecasts().filter_map(|(_, f)| f.past_due).min();
+    m.earliest = earliest;
+    m.recommended = rec.max(earliest);
+    m.past_due = past_due.map(|p| earliest.map_or(p, |e| p.max(e)));
+    m.latest = forecasts().filter_map(|(_, f)| f.latest).min();
+    m.dose_number = if group.administer_full_group {
+        forecasts().map(|(_, f)| f.dose_number).min()
+    } else {
+        forecasts().map(|(_, f)| f.dose_number).max()
+    };
+    m.target = Some((first_run.series, first.target_dose));
+    m
+}
+
 fn merge_group(
     schedule: &Schedule,
     patient: &Patient,
@@ -624,54 +802,16 @@ fn merge_group(
         .iter()
         .flat_map(|&a| best[a].iter().map(move |r| (r, a)))
         .collect();
-    let statuses: Vec<SeriesStatus> = runs.iter().map(|(r, _)| r.status).collect();
-    let status = if antigens.len() == 1 && statuses.len() > 1 {
-        // Several best series of one antigen (series groups that are not equivalent):
-        // a dose is needed if any needs one; else complete if any is complete.
-        [
-            SeriesStatus::NotComplete,
-            SeriesStatus::Complete,
-            SeriesStatus::Immune,
-            SeriesStatus::Contraindicated,
-            SeriesStatus::NotRecommended,
-        ]
-        .into_iter()
-        .find(|s| statuses.contains(s))
-        .unwrap_or(SeriesStatus::AgedOut)
-    } else if statuses.contains(&SeriesStatus::Contraindicated) {
-        SeriesStatus::Contraindicated
-    } else if statuses.contains(&SeriesStatus::AgedOut) && antigens.len() > 1 {
-        SeriesStatus::AgedOut
-    } else if statuses.contains(&SeriesStatus::NotRecommended) && antigens.len() > 1 {
-        SeriesStatus::NotRecommended
-    } else if statuses.contains(&SeriesStatus::NotComplete) {
-        SeriesStatus::NotComplete
-    } else if !statuses.is_empty() && statuses.iter().all(|s| *s == SeriesStatus::Immune) {
-        SeriesStatus::Immune
-    } else if statuses
-        .iter()
-        .all(|s| matches!(s, SeriesStatus::Complete | SeriesStatus::Immune))
-    {
-        SeriesStatus::Complete
-    } else if statuses.contains(&SeriesStatus::AgedOut) {
-        SeriesStatus::AgedOut
-    } else {
-        SeriesStatus::NotRecommended
-    };
-    let forecasts: Vec<(&Run, &crate::evaluation::Forecast)> = runs
-        .iter()
-        .filter(|(r, _)| r.status == SeriesStatus::NotComplete)
-        .filter_map(|(r, _)| r.forecast.as_ref().map(|f| (*r, f)))
-        .collect();
+    let m = merge_forecast(group, antigens, best, records);
     let mut out = GroupAssessment {
         group: group.name.clone(),
         codes: group.codes.clone(),
-        status,
-        forecast_dose_number: None,
-        earliest_date: None,
-        recommended_date: None,
-        past_due_date: None,
-        latest_date: None,
+        status: m.status,
+        forecast_dose_number: m.dose_number,
+        earliest_date: m.earliest,
+        recommended_date: m.recommended,
+        past_due_date: m.past_due,
+        latest_date: m.latest,
         recommended_vaccines: Vec::new(),
         dose_label: None,
         series: runs
@@ -681,54 +821,27 @@ fn merge_group(
         band: None,
         doses: Vec::new(),
     };
-    if status == SeriesStatus::NotComplete && !forecasts.is_empty() {
-        let earliest_min = forecasts.iter().filter_map(|(_, f)| f.earliest).min();
-        let earliest_max = forecasts.iter().filter_map(|(_, f)| f.earliest).max();
-        let earliest = if antigens.len() > 1 {
-            if forecasts.iter().any(|(_, f)| f.priority) {
-                let last_dose = records
-                    .iter()
-                    .flatten()
-                    .filter(|r| {
-                        antigens
-                            .iter()
-                            .any(|a| records[*a].iter().any(|x| x.dose == r.dose))
-                    })
-                    .map(|r| r.date)
-                    .max();
-                earliest_min.max(last_dose)
-            } else {
-                earliest_max
-            }
-        } else {
-            earliest_min
-        };
-        let rec = forecasts.iter().filter_map(|(_, f)| f.recommended).min();
-        let past_due = forecasts.iter().filter_map(|(_, f)| f.past_due).min();
-        out.earliest_date = earliest;
-        out.recommended_date = rec.max(earliest);
-        out.past_due_date = past_due.map(|p| earliest.map_or(p, |e| p.max(e)));
-        out.latest_date = forecasts.iter().filter_map(|(_, f)| f.latest).min();
-        out.forecast_dose_number = if group.administer_full_group {
-            forecasts.iter().map(|(_, f)| f.dose_number).min()
-        } else {
-            forecasts.iter().map(|(_, f)| f.dose_number).max()
-        };
+    if let Some((series, dose)) = m.target {
         let mut vaccines: Vec<String> = Vec::new();
-        for (_, f) in &forecasts {
+        for (r, _) in &runs {
+            let Some(f) = r
+                .forecast
+                .as_ref()
+                .filter(|_| r.status == SeriesStatus::NotComplete)
+            else {
+                continue;
+            };
             for &v in &f.vaccines {
-                let code = schedule.vaccines[v].code.clone();
-                if !vaccines.contains(&code) {
-                    vaccines.push(code);
+                let code = &schedule.vaccines[v].code;
+                if !vaccines.contains(code) {
+                    vaccines.push(code.clone());
                 }
             }
         }
         out.recommended_vaccines = vaccines;
-        if let Some((run, f)) = forecasts.first() {
-            let dose = &schedule.series[run.series].doses[f.target_dose];
-            out.dose_label = Some(dose.label.clone());
-            out.band = crate::kemenkes::band_on(&dose.bands, patient.dob, on);
-        }
+        let dose = &schedule.series[series].doses[dose];
+        out.dose_label = Some(dose.label.clone());
+        out.band = crate::kemenkes::band_on(&dose.bands, patient.dob, on);
     }
     // Dose evaluations: within an antigen, the best status over its best series (an
     // adult's PCV dose is valid in the 50+ series even if too old for the infant one);

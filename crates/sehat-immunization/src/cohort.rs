@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use time::Date;
 
-use crate::assessment::assess;
+use crate::assessment::{SeriesStatus, forecast_groups};
 use crate::error::PatientError;
 use crate::kemenkes::Band;
 use crate::patient::Patient;
@@ -115,26 +115,33 @@ fn reminders_for(
     schedule: &Schedule,
     window: DateWindow,
 ) -> Result<Vec<Reminder>, PatientError> {
-    let assessment = assess(patient, schedule, window.from)?;
-    Ok(assessment
-        .groups
+    let groups = forecast_groups(patient, schedule, window.from)?;
+    Ok(groups
         .into_iter()
-        .filter(|g| g.is_due_on(window.to) && g.latest_date.is_none_or(|l| l >= window.from))
-        .map(|g| Reminder {
-            patient_index: index,
-            patient_id: patient.id.clone(),
-            status: if g.past_due_date.is_some_and(|p| p <= window.from) {
-                ReminderStatus::Overdue
-            } else {
-                ReminderStatus::Due
-            },
-            group: g.group,
-            dose_number: g.forecast_dose_number,
-            dose_label: g.dose_label,
-            recommended_date: g.recommended_date,
-            past_due_date: g.past_due_date,
-            latest_date: g.latest_date,
-            band: g.band,
+        .filter(|(_, m)| {
+            m.status == SeriesStatus::NotComplete
+                && m.recommended.is_some_and(|r| r <= window.to)
+                && m.latest.is_none_or(|l| l >= window.from)
+        })
+        .map(|(g, m)| {
+            let dose = m.target.map(|(s, d)| &schedule.series[s].doses[d]);
+            Reminder {
+                patient_index: index,
+                patient_id: patient.id.clone(),
+                group: schedule.groups[g].name.clone(),
+                dose_number: m.dose_number,
+                dose_label: dose.map(|d| d.label.clone()),
+                status: if m.past_due.is_some_and(|p| p <= window.from) {
+                    ReminderStatus::Overdue
+                } else {
+                    ReminderStatus::Due
+                },
+                recommended_date: m.recommended,
+                past_due_date: m.past_due,
+                latest_date: m.latest,
+                band: dose
+                    .and_then(|d| crate::kemenkes::band_on(&d.bands, patient.dob, window.from)),
+            }
         })
         .collect())
 }

@@ -576,6 +576,8 @@ impl Schedule {
             series_by_antigen: Vec::new(),
             vaccine_antigens: Vec::new(),
             conflicts_by_current: Vec::new(),
+            group_antigens: Vec::new(),
+            antigen_in_group: Vec::new(),
         }
         .finish(file)
     }

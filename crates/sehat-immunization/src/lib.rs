@@ -16,7 +16,7 @@ mod supporting_data;
 
 pub use assessment::{
     Assessment, DoseEvaluation, EvaluationReason, EvaluationStatus, GroupAssessment, SeriesStatus,
-    assess,
+    assess, assess_group,
 };
 pub use cohort::{DateWindow, Reminder, ReminderStatus, cohort_due};
 pub use duration::Duration;

@@ -37,6 +37,10 @@ pub struct Schedule {
     pub(crate) vaccine_antigens: Vec<Vec<AntigenSlot>>,
     /// live-virus conflicts indexed by current vaccine index
     pub(crate) conflicts_by_current: Vec<Vec<usize>>,
+    /// antigen indices of each vaccine group
+    pub(crate) group_antigens: Vec<Vec<usize>>,
+    /// whether an antigen belongs to some vaccine group
+    pub(crate) antigen_in_group: Vec<bool>,
 }
 
 /// A vaccine product or type: a CVX code (or a local code), names, and the antigens it
@@ -478,12 +482,12 @@ impl Schedule {
     }
 
     pub(crate) fn vaccine_index(&self, code: &str) -> Option<usize> {
-        self.vaccine_index.get(&normalize_code(code)).copied()
+        match self.vaccine_index.get(code) {
+            Some(&i) => Some(i),
+            None => self.vaccine_index.get(&normalize_code(code)).copied(),
+        }
     }
 
-    pub(crate) fn antigen_index(&self, antigen: &str) -> Option<usize> {
-        self.antigens.iter().position(|a| a == antigen)
-    }
 
     /// Builds the lookup tables once the data is in place.
     pub(crate) fn finish(mut self, source: &str) -> Result<Schedule, ScheduleError> {
@@ -529,6 +533,22 @@ impl Schedule {
         for (i, c) in self.conflicts.iter().enumerate() {
             if let Some(list) = self.conflicts_by_current.get_mut(c.current) {
                 list.push(i);
+            }
+        }
+        self.group_antigens = self
+            .groups
+            .iter()
+            .map(|g| {
+                g.antigens
+                    .iter()
+                    .filter_map(|a| self.antigens.iter().position(|x| x == a))
+                    .collect()
+            })
+            .collect();
+        self.antigen_in_group = vec![false; self.antigens.len()];
+        for list in &self.group_antigens {
+            for &a in list {
+                self.antigen_in_group[a] = true;
             }
         }
         for g in &self.groups {
