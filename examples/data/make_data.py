@@ -135,6 +135,7 @@ def history(birth):
     if profile >= 0.96:
         return []  # zero-dose child
     doses = []
+    last = {}
     for index, (vaccine, month, introduced) in enumerate(SCHEDULE):
         if stop_after is not None and index >= stop_after:
             break
@@ -143,12 +144,16 @@ def history(birth):
         else:
             date = add_months(birth, month + (delay_months if month > 1 else 0))
             date += dt.timedelta(days=RNG.randrange(0, 12))
+        if vaccine in last:
+            # Cadres keep the programme's minimum interval of four weeks between doses.
+            date = max(date, last[vaccine] + dt.timedelta(days=28 + RNG.randrange(0, 4)))
         if date >= RUN_DATE - dt.timedelta(days=1):
             break
         if introduced and date < introduced:
             continue
         if vaccine == "RV" and (date - birth).days > 6 * 30 + 29:
             continue
+        last[vaccine] = date
         doses.append({"date": date.isoformat(), "vaccine": vaccine})
     return doses
 

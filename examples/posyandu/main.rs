@@ -1,0 +1,144 @@
+//! A Posyandu reminder day, the crates composed: the main job of the workspace.
+//!
+//! ```text
+//! cargo run --release --example posyandu
+//! cargo run --release --example posyandu -- --date 2026-12-03 --register my-register.json --log send-log.jsonl
+//! ```
+//!
+//! For every child in the register it computes the latest WHO z-scores and Permenkes
+//! categories (sehat-anthro), forecasts immunizations with Indonesia's national schedule
+//! `id-kemenkes` (sehat-immunization), selects the families to remind (a dose due or
+//! overdue in the next 7 days) and the children to flag for the health worker (stunted or
+//! wasted), normalizes and pseudonymizes every parent's number (sehat-pseudonym), sends
+//! UTILITY template reminders in Bahasa Indonesia with named parameters (sehat-whatsapp),
+//! receives the signed status webhooks back, prints a summary and writes a JSONL send log
+//! that holds pseudonyms only.
+//!
+//! With no credentials it talks to sehat-whatsapp's embedded mock Graph API on loopback, so
+//! it needs no network. With `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` set it sends
+//! through the real Cloud API (and the template `pengingat_imunisasi` must exist in the
+//! account); status webhooks then arrive at the webhook server you registered with Meta,
+//! not here. The pseudonym keyset comes from `SEHAT_KEYSET` (see sehat-pseudonym) or, if
+//! unset, is generated for this run only.
+
+mod growth;
+mod messaging;
+mod register;
+mod reminders;
+mod report;
+
+use std::error::Error;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use sehat::pseudonym::{Domain, Keyset, PhoneNumber, Region, Subject};
+use time::Date;
+use time::macros::format_description;
+
+use crate::messaging::{Outgoing, Reminder};
+use crate::register::Register;
+
+/// A Posyandu reminder day: growth, immunization forecasts and WhatsApp reminders.
+#[derive(Debug, Parser)]
+struct Args {
+    /// The day to run for (YYYY-MM-DD); the register's `posyandu_date` by default.
+    #[arg(long, value_parser = parse_date)]
+    date: Option<Date>,
+    /// The Posyandu register (JSON).
+    #[arg(long, default_value = "examples/data/posyandu-register.json")]
+    register: PathBuf,
+    /// Where to write the JSONL send log (pseudonyms only).
+    #[arg(long, default_value = "target/posyandu/send-log.jsonl")]
+    log: PathBuf,
+    /// How many days ahead a dose counts as due.
+    #[arg(long, default_value_t = 7)]
+    days: u16,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text, format_description!("[year]-[month]-[day]"))
+        .map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+/// The pseudonym domain of the reminder service's logs.
+const DOMAIN: &str = "posyandu-reminders";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("posyandu: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let started = Instant::now();
+    let register = Register::load(&args.register)?;
+    let on = args.date.unwrap_or(register.posyandu_date);
+    if let Some(child) = register.children.iter().find(|c| c.birth_date > on) {
+        return Err(format!("child {} is born after the run date {on}", child.id).into());
+    }
+
+    // Growth at the latest weighing, and the children to flag for the health worker.
+    let growth: Vec<_> = register.children.iter().map(growth::latest).collect();
+
+    // Immunizations due or overdue in the coming week.
+    let due = reminders::due(&register, on, args.days)?;
+
+    // Parents' numbers: normalized, then known only by their pseudonym outside this process.
+    let keyset = match std::env::var_os(sehat::pseudonym::KEYSET_ENV) {
+        Some(_) => Keyset::from_env()?,
+        None => Keyset::generate()?,
+    };
+    let domain = Domain::new(DOMAIN)?;
+    let pseudonymizer = keyset.pseudonymizer(&domain);
+    let mut phones = report::PhoneTally::default();
+    let mut outgoing = Vec::new();
+    let mut skipped = Vec::new();
+    for (index, child) in register.children.iter().enumerate() {
+        let number = PhoneNumber::parse_mobile(&child.parent_phone, Region::ID);
+        phones.count(&number, child.parent_phone.trim().is_empty());
+        let doses = &due[index];
+        if doses.is_empty() {
+            continue;
+        }
+        match number {
+            Ok(number) => {
+                let pseudonym = pseudonymizer
+                    .pseudonymize(&Subject::phone(&number))
+                    .to_string();
+                outgoing.push(Outgoing {
+                    child_index: index,
+                    child_id: child.id.clone(),
+                    pseudonym,
+                    number,
+                    reminder: Reminder::new(child, doses, on),
+                });
+            }
+            Err(error) => skipped.push((index, error)),
+        }
+    }
+
+    let delivery = messaging::send(&outgoing).await?;
+    let log_lines = report::write_log(&args.log, &register, &outgoing, &skipped, &delivery, on)?;
+    report::print_summary(&report::Summary {
+        register: &register,
+        on,
+        days: args.days,
+        growth: &growth,
+        due: &due,
+        phones: &phones,
+        outgoing: &outgoing,
+        skipped: &skipped,
+        delivery: &delivery,
+        log: &args.log,
+        log_lines,
+        elapsed: started.elapsed(),
+    });
+    Ok(())
+}
