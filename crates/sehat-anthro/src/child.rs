@@ -3,11 +3,7 @@
 use rayon::prelude::*;
 
 use crate::lms::Table;
-use crate::tables::{
-    ARM_CIRCUMFERENCE_FOR_AGE, BMI_FOR_AGE, HEAD_CIRCUMFERENCE_FOR_AGE, LENGTH_HEIGHT_FOR_AGE,
-    SUBSCAPULAR_SKINFOLD_FOR_AGE, TRICEPS_SKINFOLD_FOR_AGE, WEIGHT_FOR_AGE, WEIGHT_FOR_HEIGHT,
-    WEIGHT_FOR_LENGTH,
-};
+use crate::tables::{WEIGHT_FOR_HEIGHT, WEIGHT_FOR_LENGTH, daily, slot};
 use crate::{Age, Lms, Measure, NaReason, Outcome, Sex, ZScore};
 
 /// Age in days from which standing height (not recumbent length) is the standard.
@@ -274,11 +270,9 @@ pub fn zscores(child: &Child) -> ZScores {
     };
     let sex = child.sex;
     let oedema = child.oedema;
-    let by_age = |table: &Table<1827>, y: Option<f64>, restricted: bool, weight_based: bool| {
-        age_based(table, sex, age, y, restricted, weight_based && oedema)
+    let by_age = |slot: usize, y: Option<f64>, restricted: bool, weight_based: bool| {
+        age_based(slot, sex, age, y, restricted, weight_based && oedema)
     };
-    let by_age_from_91 =
-        |table: &Table<1736>, y: Option<f64>| age_based(table, sex, age, y, true, false);
 
     ZScores {
         clenhei_cm: clenhei,
@@ -286,33 +280,39 @@ pub fn zscores(child: &Child) -> ZScores {
         standing_under_9_months,
         bmi,
         sex,
-        length_for_age: by_age(&LENGTH_HEIGHT_FOR_AGE, clenhei, false, false)
+        length_for_age: by_age(slot::LENGTH_HEIGHT, clenhei, false, false)
             .and_then(|z| ZScore::new(z, -6.0, 6.0)),
-        weight_for_age: by_age(&WEIGHT_FOR_AGE, weight, true, true)
+        weight_for_age: by_age(slot::WEIGHT, weight, true, true)
             .and_then(|z| ZScore::new(z, -6.0, 5.0)),
         weight_for_length: weight_for_lenhei(sex, age, weight, clenhei, cmeasure, oedema)
             .and_then(|z| ZScore::new(z, -5.0, 5.0)),
-        bmi_for_age: by_age(&BMI_FOR_AGE, bmi, true, true).and_then(|z| ZScore::new(z, -5.0, 5.0)),
+        bmi_for_age: by_age(slot::BMI, bmi, true, true).and_then(|z| ZScore::new(z, -5.0, 5.0)),
         head_circumference_for_age: by_age(
-            &HEAD_CIRCUMFERENCE_FOR_AGE,
+            slot::HEAD_CIRCUMFERENCE,
             present(child.head_circumference_cm),
             false,
             false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
-        arm_circumference_for_age: by_age_from_91(
-            &ARM_CIRCUMFERENCE_FOR_AGE,
+        arm_circumference_for_age: by_age(
+            slot::ARM_CIRCUMFERENCE,
             present(child.arm_circumference_cm),
+            true,
+            false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
-        triceps_skinfold_for_age: by_age_from_91(
-            &TRICEPS_SKINFOLD_FOR_AGE,
+        triceps_skinfold_for_age: by_age(
+            slot::TRICEPS_SKINFOLD,
             present(child.triceps_skinfold_mm),
+            true,
+            false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
-        subscapular_skinfold_for_age: by_age_from_91(
-            &SUBSCAPULAR_SKINFOLD_FOR_AGE,
+        subscapular_skinfold_for_age: by_age(
+            slot::SUBSCAPULAR_SKINFOLD,
             present(child.subscapular_skinfold_mm),
+            true,
+            false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
     }
@@ -340,8 +340,8 @@ pub fn zscores_batch(children: &[Child]) -> Vec<ZScores> {
 }
 
 /// An age-based indicator: the unrounded z, or why there is none.
-fn age_based<const N: usize>(
-    table: &Table<N>,
+fn age_based(
+    slot: usize,
     sex: Option<Sex>,
     age: AgeState,
     y: Option<f64>,
@@ -362,7 +362,7 @@ fn age_based<const N: usize>(
         return Err(NaReason::AgeOutOfRange);
     }
     let lms = days
-        .and_then(|d| table.get(sex.index(), d))
+        .and_then(|d| daily(sex.index(), d, slot))
         .ok_or(NaReason::AgeOutOfRange)?;
     if y.is_nan() {
         return Err(NaReason::NotANumber);

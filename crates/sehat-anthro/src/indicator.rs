@@ -3,11 +3,7 @@
 
 use crate::child::{LenheiTable, lenhei_lms};
 use crate::school_age::{LAST_MONTH, LAST_MONTH_WEIGHT, monthly_lms};
-use crate::tables::{
-    ARM_CIRCUMFERENCE_FOR_AGE, BMI_FOR_AGE, BMI_FOR_AGE_2007, HEAD_CIRCUMFERENCE_FOR_AGE,
-    HEIGHT_FOR_AGE_2007, LENGTH_HEIGHT_FOR_AGE, SUBSCAPULAR_SKINFOLD_FOR_AGE,
-    TRICEPS_SKINFOLD_FOR_AGE, WEIGHT_FOR_AGE, WEIGHT_FOR_AGE_2007,
-};
+use crate::tables::{BMI_FOR_AGE_2007, HEIGHT_FOR_AGE_2007, WEIGHT_FOR_AGE_2007, daily, slot};
 use crate::{Age, Lms, Sex, z_for_centile};
 
 /// A WHO growth indicator: one table of LMS parameters per sex.
@@ -129,13 +125,13 @@ impl Indicator {
         let s = sex.index();
         let days = || age.table_days();
         match self {
-            Self::LengthHeightForAge => LENGTH_HEIGHT_FOR_AGE.get(s, days()?),
-            Self::WeightForAge => WEIGHT_FOR_AGE.get(s, days()?),
-            Self::BmiForAge => BMI_FOR_AGE.get(s, days()?),
-            Self::HeadCircumferenceForAge => HEAD_CIRCUMFERENCE_FOR_AGE.get(s, days()?),
-            Self::ArmCircumferenceForAge => ARM_CIRCUMFERENCE_FOR_AGE.get(s, days()?),
-            Self::TricepsSkinfoldForAge => TRICEPS_SKINFOLD_FOR_AGE.get(s, days()?),
-            Self::SubscapularSkinfoldForAge => SUBSCAPULAR_SKINFOLD_FOR_AGE.get(s, days()?),
+            Self::LengthHeightForAge => daily(s, days()?, slot::LENGTH_HEIGHT),
+            Self::WeightForAge => daily(s, days()?, slot::WEIGHT),
+            Self::BmiForAge => daily(s, days()?, slot::BMI),
+            Self::HeadCircumferenceForAge => daily(s, days()?, slot::HEAD_CIRCUMFERENCE),
+            Self::ArmCircumferenceForAge => daily(s, days()?, slot::ARM_CIRCUMFERENCE),
+            Self::TricepsSkinfoldForAge => daily(s, days()?, slot::TRICEPS_SKINFOLD),
+            Self::SubscapularSkinfoldForAge => daily(s, days()?, slot::SUBSCAPULAR_SKINFOLD),
             Self::HeightForAge2007 => {
                 monthly_lms(&HEIGHT_FOR_AGE_2007, sex, age.months(), LAST_MONTH)
             }

@@ -49,6 +49,10 @@ impl Lms {
     /// non-integer `l` gives NaN.
     #[must_use]
     pub fn z(self, y: f64) -> f64 {
+        if self.l == 1.0 {
+            // The same double as the general formula (x^1 = x, s·1 = s), without `pow`.
+            return (y / self.m - 1.0) / self.s;
+        }
         ((y / self.m).powf(self.l) - 1.0) / (self.s * self.l)
     }
 

@@ -178,16 +178,24 @@ impl std::fmt::Write for Appender<'_> {
 /// Writes a value rounded to two decimals (the double nearest `k/100`) as its shortest
 /// text: `-1.5`, `0.07`, `3`, `-0`.
 pub fn write_rounded(out: &mut Vec<u8>, x: f64) {
-    let hundredths = (x * 100.0).round();
-    if !x.is_finite() || hundredths.abs() >= 1e15 || hundredths / 100.0 != x {
+    let a = x.abs();
+    // Values from `round_r` are the doubles nearest `k/100`; `a·100` is then within a
+    // few ulps of the integer `k`, so adding 0.5 and truncating recovers it.
+    if a.is_nan() || a >= 1e13 {
+        write_f64(out, x);
+        return;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let k = (a * 100.0 + 0.5) as u64;
+    #[allow(clippy::cast_precision_loss)]
+    let exact = k as f64 / 100.0 == a;
+    if !exact {
         write_f64(out, x);
         return;
     }
     if x.is_sign_negative() {
         out.push(b'-');
     }
-    // |hundredths| < 1e15 and integral: the cast is exact.
-    let k = hundredths.abs() as u64;
     let (whole, cents) = (k / 100, k % 100);
     write_u64(out, whole);
     if cents != 0 {

@@ -134,8 +134,9 @@ fn process_chunk<S: Standard>(
     chunk: &[u8],
     columns: usize,
     standard: &S,
+    pool: &BufferPool,
 ) -> std::result::Result<(Vec<u8>, usize), ChunkError> {
-    let mut out = Vec::with_capacity(chunk.len() * 2 + 1024);
+    let mut out = pool.take(chunk.len() * 3 + 1024);
     let mut fields = Fields::default();
     let mut count = 0;
     for raw in chunk.split_inclusive(|&b| b == b'\n') {
@@ -175,54 +176,132 @@ fn convert<S: Standard>(data: &[u8], header: &Header<'_>, standard: &S, args: &A
     {
         body = rest;
     }
-    let body_len = body.len();
     let columns = header.names.len();
-    let mut out = output(args.output.as_deref())?;
-    out.write_all(header.line)?;
-    out.write_all(b",")?;
-    out.write_all(S::OUTPUT_HEADER.as_bytes())?;
-    out.write_all(b"\n")?;
-    if body.is_empty() {
-        out.flush()?;
-        return Ok(());
-    }
     let chunks = chunks(body);
-    let bar = progress_bar(body_len as u64, "bytes");
+    let bar = progress_bar(body.len() as u64, "bytes");
+    // Computing and writing overlap: a writer thread (which owns stdout or the output
+    // file) takes finished batches in order while the next batch is computed.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+    let pool = &BufferPool::default();
+    let (computed, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result {
+            let mut out = output(args.output.as_deref())?;
+            out.write_all(header.line)?;
+            out.write_all(b",")?;
+            out.write_all(S::OUTPUT_HEADER.as_bytes())?;
+            out.write_all(b"\n")?;
+            for batch in receiver {
+                for text in batch {
+                    out.write_all(&text)?;
+                    pool.give(text);
+                }
+            }
+            out.flush()?;
+            Ok(())
+        });
+        let computed = compute_batches(&chunks, columns, standard, &sender, &bar, pool);
+        drop(sender);
+        (computed, writer.join())
+    });
+    match (computed, written) {
+        (Err(e), _) => {
+            bar.abandon();
+            Err(describe(&e, header, args))
+        }
+        (Ok(()), Ok(written)) => {
+            bar.finish_and_clear();
+            written
+        }
+        (Ok(()), Err(_)) => Err(CliError::msg("the output writer stopped unexpectedly")),
+    }
+}
+
+/// A row that cannot be processed, placed in the whole file.
+struct RowError {
+    row: usize,
+    column: Option<usize>,
+    message: String,
+}
+
+/// Computes the chunks batch by batch in parallel and hands each batch's output, in
+/// order, to the writer; stops at the first row that cannot be processed.
+fn compute_batches<S: Standard>(
+    chunks: &[&[u8]],
+    columns: usize,
+    standard: &S,
+    sender: &std::sync::mpsc::SyncSender<Vec<Vec<u8>>>,
+    bar: &indicatif::ProgressBar,
+    pool: &BufferPool,
+) -> std::result::Result<(), RowError> {
     let mut rows_before = 0usize;
     for batch in chunks.chunks(rayon::current_num_threads() * CHUNKS_PER_BATCH) {
         let results: Vec<_> = batch
             .par_iter()
-            .map(|chunk| process_chunk(chunk, columns, standard))
+            .map(|chunk| process_chunk(chunk, columns, standard, pool))
             .collect();
+        let mut texts = Vec::with_capacity(results.len());
         for (chunk, result) in batch.iter().zip(results) {
             match result {
                 Ok((text, count)) => {
-                    out.write_all(&text)?;
+                    texts.push(text);
                     rows_before += count;
                     bar.inc(chunk.len() as u64);
                 }
                 Err(e) => {
-                    bar.abandon();
-                    let row = rows_before + e.line + 1;
-                    let place = match e.column {
-                        Some(c) => format!(
-                            ", column {} (`{}`)",
-                            c + 1,
-                            header.names.get(c).map_or("", String::as_str)
-                        ),
-                        None => String::new(),
-                    };
-                    return Err(CliError::msg(format!(
-                        "{}: row {row} (line {}){place}: {}",
-                        args.input.display(),
-                        row + 1,
-                        e.message
-                    )));
+                    // What was computed before the bad row is still written.
+                    let _ = sender.send(texts);
+                    return Err(RowError {
+                        row: rows_before + e.line + 1,
+                        column: e.column,
+                        message: e.message,
+                    });
                 }
             }
         }
+        if sender.send(texts).is_err() {
+            // The writer failed; its error is reported by the caller.
+            return Ok(());
+        }
     }
-    bar.finish_and_clear();
-    out.flush()?;
     Ok(())
+}
+
+/// The message for a row that cannot be processed: file, row, line, column.
+fn describe(e: &RowError, header: &Header<'_>, args: &Args) -> CliError {
+    let place = match e.column {
+        Some(c) => format!(
+            ", column {} (`{}`)",
+            c + 1,
+            header.names.get(c).map_or("", String::as_str)
+        ),
+        None => String::new(),
+    };
+    CliError::msg(format!(
+        "{}: row {} (line {}){place}: {}",
+        args.input.display(),
+        e.row,
+        e.row + 1,
+        e.message
+    ))
+}
+
+/// Output buffers handed back by the writer, so that chunks reuse memory that is already
+/// mapped instead of faulting in fresh pages.
+#[derive(Default)]
+struct BufferPool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl BufferPool {
+    fn take(&self, capacity: usize) -> Vec<u8> {
+        let reused = self.0.lock().ok().and_then(|mut buffers| buffers.pop());
+        let mut buffer = reused.unwrap_or_default();
+        buffer.reserve(capacity);
+        buffer
+    }
+
+    fn give(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        if let Ok(mut buffers) = self.0.lock() {
+            buffers.push(buffer);
+        }
+    }
 }
