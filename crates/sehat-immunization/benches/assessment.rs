@@ -9,75 +9,12 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use sehat_immunization::{DateWindow, Patient, Schedule, Sex, assess, assess_group, cohort_due};
 use std::hint::black_box;
+use time::Duration;
 use time::macros::date;
-use time::{Date, Duration};
 
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// Visits at the programme's ages (days), each with the vaccines given then.
-const VISITS: &[(i64, &[&str])] = &[
-    (0, &["HB0"]),
-    (10, &["BCG", "bOPV"]),
-    (61, &["DPT-HB-Hib", "bOPV", "PCV", "RV"]),
-    (91, &["DPT-HB-Hib", "bOPV", "PCV", "RV"]),
-    (122, &["DPT-HB-Hib", "bOPV", "IPV", "RV"]),
-    (274, &["MR", "IPV"]),
-    (304, &["JE"]),
-    (365, &["PCV"]),
-    (548, &["DPT-HB-Hib", "MR"]),
-];
-
-/// Children aged 0-59 months on `run_date`; each visit is attended with probability
-/// 85 %, a few days to several weeks late.
-fn cohort(n: usize, run_date: Date) -> Vec<Patient> {
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
-    (0..n)
-        .map(|i| {
-            let age_days = i64::try_from(rng.below(1826)).unwrap();
-            let dob = run_date - Duration::days(age_days);
-            let sex = if rng.below(2) == 0 {
-                Sex::Female
-            } else {
-                Sex::Male
-            };
-            let mut child = Patient::new(dob, sex).with_id(format!("anak-{i}"));
-            if rng.below(10) == 0 {
-                child = child.in_region("ID-YO");
-            }
-            let mut delay = 0;
-            for (day, vaccines) in VISITS {
-                if rng.below(100) >= 85 {
-                    continue;
-                }
-                delay += i64::try_from(rng.below(21)).unwrap();
-                let when = dob + Duration::days(day + delay);
-                if when >= run_date {
-                    break;
-                }
-                for v in *vaccines {
-                    if *v == "JE" && child.region().is_none() {
-                        continue;
-                    }
-                    child = child.dose(when, *v);
-                }
-            }
-            child
-        })
-        .collect()
-}
+#[path = "support/cohort_data.rs"]
+mod cohort_data;
+use cohort_data::cohort;
 
 fn cohort_bench(c: &mut Criterion) {
     let schedule = Schedule::id_kemenkes().unwrap();

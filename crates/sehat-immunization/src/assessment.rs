@@ -466,7 +466,7 @@ fn assess_antigen(
         return Vec::new();
     }
     let mut runs: Vec<Run> = Vec::with_capacity(series.len());
-    let mut complete_groups: Vec<String> = Vec::new();
+    let mut complete_groups: Vec<&str> = Vec::new();
     for pass in [false, true] {
         for &s in &series {
             if needs_completed(&schedule.series[s]) != pass {
@@ -483,7 +483,7 @@ fn assess_antigen(
             };
             let run = ctx.run(s);
             if !pass && run.status == SeriesStatus::Complete {
-                complete_groups.push(schedule.series[s].series_group.clone());
+                complete_groups.push(schedule.series[s].series_group.as_str());
             }
             runs.push(run);
         }
@@ -506,6 +506,12 @@ fn select_best(
     records: &[Record],
     runs: Vec<Run>,
 ) -> Vec<Run> {
+    if let [only] = runs.as_slice() {
+        // One relevant series: it is its group's prioritized series (Table 8-3).
+        let keep = only.status == SeriesStatus::Complete
+            || schedule.series[only.series].series_type != SeriesType::EvaluationOnly;
+        return if keep { runs } else { Vec::new() };
+    }
     let mut group_names: Vec<&str> = Vec::new();
     for r in &runs {
         let g = schedule.series[r.series].series_group.as_str();
@@ -513,20 +519,28 @@ fn select_best(
             group_names.push(g);
         }
     }
-    let mut prioritized: Vec<Run> = Vec::new();
+    let mut chosen: Vec<usize> = Vec::new();
     for g in group_names {
         let members: Vec<&Run> = runs
             .iter()
             .filter(|r| schedule.series[r.series].series_group == g)
             .collect();
-        if let Some(p) = prioritize(schedule, patient, records, &members) {
-            prioritized.push(p.clone());
+        if let Some(p) = prioritize(schedule, patient, records, &members)
+            && let Some(i) = runs.iter().position(|r| std::ptr::eq(r, p))
+        {
+            chosen.push(i);
         }
     }
-    let complete_groups: Vec<String> = prioritized
+    let prioritized: Vec<Run> = runs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| chosen.contains(i))
+        .map(|(_, r)| r)
+        .collect();
+    let complete_groups: Vec<&str> = prioritized
         .iter()
         .filter(|r| r.status == SeriesStatus::Complete)
-        .map(|r| schedule.series[r.series].series_group.clone())
+        .map(|r| schedule.series[r.series].series_group.as_str())
         .collect();
     prioritized
         .into_iter()
@@ -540,7 +554,7 @@ fn select_best(
             }
             !s.equivalent_groups
                 .iter()
-                .any(|e| complete_groups.contains(e))
+                .any(|e| complete_groups.contains(&e.as_str()))
         })
         .collect()
 }

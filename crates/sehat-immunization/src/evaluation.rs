@@ -101,7 +101,7 @@ pub(crate) struct Context<'a> {
     pub(crate) given: &'a [Given],
     pub(crate) records: &'a [Record],
     /// series groups (of this antigen) with a complete relevant series
-    pub(crate) complete_groups: &'a [String],
+    pub(crate) complete_groups: &'a [&'a str],
     pub(crate) immune: bool,
 }
 
@@ -242,9 +242,9 @@ impl Context<'_> {
                 let e = age(self.dob, *end).unwrap_or(FAR_FUTURE);
                 b <= on && on < e
             }
-            SkipCondition::CompletedSeries(groups) => {
-                groups.iter().any(|g| self.complete_groups.contains(g))
-            }
+            SkipCondition::CompletedSeries(groups) => groups
+                .iter()
+                .any(|g| self.complete_groups.contains(&g.as_str())),
             SkipCondition::Interval(interval) => {
                 let previous = limit.checked_sub(1).map(|j| self.records[j].date);
                 previous.is_some_and(|p| on >= interval.after(p))
@@ -545,12 +545,12 @@ impl Context<'_> {
             let mut earliest = age(self.dob, rule.min).unwrap_or(self.dob);
             let mut rec_interval: Option<Date> = None;
             let mut late_interval: Option<Date> = None;
-            let active: Vec<&Interval> = dose
-                .intervals
-                .iter()
-                .filter(|iv| in_effect(iv.effective, iv.cessation, self.assessment))
-                .collect();
-            for iv in &active {
+            let active = || {
+                dose.intervals
+                    .iter()
+                    .filter(|iv| in_effect(iv.effective, iv.cessation, self.assessment))
+            };
+            for iv in active() {
                 let Some(reference) = self.reference(run, &iv.from, None) else {
                     continue;
                 };
@@ -649,7 +649,7 @@ impl Context<'_> {
                 past_due: past_due.map(|p| p.max(earliest)),
                 latest,
                 vaccines,
-                priority: !active.is_empty() && active.iter().all(|iv| iv.priority),
+                priority: active().next().is_some() && active().all(|iv| iv.priority),
                 finish: Some(remaining_min.unwrap_or(earliest).max(earliest)),
                 last_max_age,
             });

@@ -488,7 +488,6 @@ impl Schedule {
         }
     }
 
-
     /// Builds the lookup tables once the data is in place.
     pub(crate) fn finish(mut self, source: &str) -> Result<Schedule, ScheduleError> {
         self.vaccine_index.clear();
