@@ -859,7 +859,15 @@ fn merge_group(
     }
     // Dose evaluations: within an antigen, the best status over its best series (an
     // adult's PCV dose is valid in the 50+ series even if too old for the infant one);
-    // across the group's antigens, the worst.
+    // across the group's antigens, a dose that does not count for some antigen (not
+    // valid) is not valid, and one that counts for some antigen is valid even where
+    // another antigen's series was already complete (a decennial Tdap).
+    let severity = |s: EvaluationStatus| match s {
+        EvaluationStatus::Extraneous => 0,
+        EvaluationStatus::Valid => 1,
+        EvaluationStatus::SubStandard => 2,
+        EvaluationStatus::NotValid => 3,
+    };
     let rank = |s: EvaluationStatus| match s {
         EvaluationStatus::Valid => 0,
         EvaluationStatus::Extraneous => 1,
@@ -894,7 +902,7 @@ fn merge_group(
         }
         for candidate in per_antigen {
             match doses.iter_mut().find(|d| d.dose == candidate.dose) {
-                Some(d) if rank(candidate.status) > rank(d.status) => *d = candidate,
+                Some(d) if severity(candidate.status) > severity(d.status) => *d = candidate,
                 Some(_) => {}
                 None => doses.push(candidate),
             }
