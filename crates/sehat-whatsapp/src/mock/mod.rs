@@ -33,6 +33,7 @@
 //! # Ok(()) }
 //! ```
 
+mod groups;
 mod routes;
 mod state;
 mod webhooks;
@@ -118,7 +119,7 @@ impl MockGraphApi {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(state::State::new(format!("http://{addr}/")));
-        let app = routes::router(state.clone());
+        let app = groups::wrap(routes::router(state.clone()), state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let server = axum::serve(listener, app).with_graceful_shutdown(async {

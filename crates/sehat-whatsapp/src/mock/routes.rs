@@ -257,6 +257,7 @@ fn node(state: &State, method: &Method, id: &str, body: &[u8]) -> Response {
             })),
             Method::DELETE => {
                 data.media.remove(id);
+                data.deleted.insert(id.to_owned());
                 success()
             }
             _ => invalid("Unsupported request", None),
@@ -279,7 +280,11 @@ fn node(state: &State, method: &Method, id: &str, body: &[u8]) -> Response {
             _ => invalid("Unsupported request", None),
         };
     }
-    if *method == Method::GET && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+    if *method == Method::GET
+        && !data.deleted.contains(id)
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+    {
         return ok(phone_number(id));
     }
     graph_error(
@@ -634,8 +639,15 @@ fn templates(
             let hsm_id = query_value(query, "hsm_id");
             let mut data = state.lock();
             let before = data.templates.len();
-            data.templates
-                .retain(|t| !(t["name"] == name && hsm_id.is_none_or(|id| t["id"] == id)));
+            let mut removed = Vec::new();
+            data.templates.retain(|t| {
+                let matches = t["name"] == name && hsm_id.is_none_or(|id| t["id"] == id);
+                if matches {
+                    removed.push(t["id"].as_str().unwrap_or_default().to_owned());
+                }
+                !matches
+            });
+            data.deleted.extend(removed);
             if data.templates.len() == before {
                 return graph_error(
                     400,

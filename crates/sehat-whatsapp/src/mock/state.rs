@@ -44,6 +44,8 @@ pub(crate) struct Data {
     pub requests: Vec<RecordedRequest>,
     pub failures: VecDeque<Failure>,
     pub media: HashMap<String, Media>,
+    /// Ids of deleted media and templates: unknown objects from then on.
+    pub deleted: std::collections::HashSet<String>,
     pub templates: Vec<Value>,
     pub profile: Value,
     pub subscribed: bool,
