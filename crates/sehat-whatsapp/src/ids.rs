@@ -168,6 +168,11 @@ graph_id!(
     FlowId,
     "flow id"
 );
+graph_id!(
+    /// The id of a WhatsApp group (`{group-id}` in paths; `to` with `recipient_type: "group"`).
+    GroupId,
+    "group id"
+);
 
 /// A business-scoped user id (BSUID), such as `US.13491208655302741918` or `user.2b7e…`.
 ///
@@ -356,6 +361,8 @@ pub enum Recipient {
     Phone(WaId),
     /// A business-scoped user id (not allowed for authentication templates: error 131062).
     User(BusinessScopedUserId),
+    /// A group the business created (sent with `recipient_type: "group"`).
+    Group(GroupId),
 }
 
 impl Recipient {
@@ -365,7 +372,23 @@ impl Recipient {
         match self {
             Self::Phone(number) => number.as_str(),
             Self::User(id) => id.as_str(),
+            Self::Group(id) => id.as_str(),
         }
+    }
+
+    /// The value of the `recipient_type` field: `group` for a group, else `individual`.
+    #[must_use]
+    pub fn recipient_type(&self) -> &'static str {
+        match self {
+            Self::Group(_) => "group",
+            Self::Phone(_) | Self::User(_) => "individual",
+        }
+    }
+}
+
+impl From<GroupId> for Recipient {
+    fn from(id: GroupId) -> Self {
+        Self::Group(id)
     }
 }
 
@@ -374,6 +397,7 @@ impl fmt::Display for Recipient {
         match self {
             Self::Phone(number) => fmt::Display::fmt(number, f),
             Self::User(id) => fmt::Display::fmt(id, f),
+            Self::Group(id) => fmt::Display::fmt(id, f),
         }
     }
 }

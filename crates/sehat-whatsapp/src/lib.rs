@@ -4,8 +4,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod account;
+pub mod campaign;
 mod client;
 pub mod error;
+pub mod group;
 pub mod ids;
 pub mod media;
 pub mod message;

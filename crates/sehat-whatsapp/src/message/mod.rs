@@ -147,7 +147,7 @@ impl Serialize for Message {
         }
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("messaging_product", "whatsapp")?;
-        map.serialize_entry("recipient_type", "individual")?;
+        map.serialize_entry("recipient_type", self.to.recipient_type())?;
         map.serialize_entry("to", self.to.to_field())?;
         if let Some(message_id) = &self.reply_to {
             map.serialize_entry("context", &Context { message_id })?;
