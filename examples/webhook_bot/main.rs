@@ -1,0 +1,358 @@
+//! A WhatsApp bot for Posyandu health workers (kader), as an axum server.
+//!
+//! It answers Meta's GET verification handshake, verifies every POST's
+//! `X-Hub-Signature-256` before reading it (401 unsigned, 403 wrongly signed), answers 200
+//! at once and skips re-delivered messages. It replies in Bahasa Indonesia: a menu as an
+//! interactive list (immunization schedule, a child's nutrition status, health
+//! campaigns); WHO z-scores with the Permenkes No. 2/2020 categories for a message such
+//! as `BB 8.2 TB 71 umur 10 bulan L`; the next vaccines on the Kemenkes schedule for
+//! `IMUNISASI lahir 2025-03-10 HB0 BCG bOPV DPT-HB-Hib`; and help for anything else.
+//! Delivery statuses are counted (`GET /stats`). Logs (tracing, on stderr) name users by
+//! keyed pseudonym only, never by phone number or name, and never carry what they wrote.
+//!
+//! ```text
+//! # Against the Cloud API (the callback URL to give Meta is https://<host>/webhook):
+//! WHATSAPP_APP_SECRET=… WHATSAPP_VERIFY_TOKEN=… WHATSAPP_TOKEN=… WHATSAPP_PHONE_NUMBER_ID=… \
+//!     cargo run --example webhook_bot -- --listen 127.0.0.1:8080
+//!
+//! # Offline: replies go to an in-process mock Graph API, which also sends the status
+//! # webhooks back; GET /_mock/requests lists the replies it received.
+//! WHATSAPP_APP_SECRET=dev-secret WHATSAPP_VERIFY_TOKEN=dev-token \
+//!     cargo run --example webhook_bot -- --mock --listen 127.0.0.1:0
+//! ```
+//!
+//! The first line on stdout is `webhook_bot listening on http://<addr>/webhook`; with
+//! `--mock`, the second gives the mock's address. Pseudonyms use the keyset in
+//! `SEHAT_PSEUDONYM_KEYSET` when it is set, else a key generated for this run.
+
+mod chat;
+mod nutrition;
+mod vaccines;
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Json;
+use axum::routing::get;
+use clap::Parser;
+use secrecy::{ExposeSecret, SecretString};
+use sehat::immunization::Schedule;
+use sehat::pseudonym::{Bsuid, Domain, KEYSET_ENV, Keyset, PhoneNumber, Pseudonymizer, Subject};
+use sehat::whatsapp::ids::{PhoneNumberId, Recipient};
+use sehat::whatsapp::message::Message;
+use sehat::whatsapp::mock::MockGraphApi;
+use sehat::whatsapp::webhook::{
+    Dedupe, Event, InMemoryDedupe, SignatureError, SubscriptionQuery, UserRef, WebhookError,
+    WebhookVerifier,
+};
+use sehat::whatsapp::{Client, PhoneNumberApi};
+use serde::Serialize;
+use time::{Date, OffsetDateTime, UtcOffset};
+use tracing::{debug, info, warn};
+
+/// A WhatsApp bot for Posyandu health workers.
+#[derive(Debug, Parser)]
+struct Args {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Send replies to an in-process mock Graph API instead of the Cloud API.
+    #[arg(long)]
+    mock: bool,
+    /// The date immunization answers are computed for (default: today in WIB, UTC+7).
+    #[arg(long, value_parser = parse_date)]
+    today: Option<Date>,
+}
+
+/// Counters for `GET /stats`.
+#[derive(Debug, Default, Clone, Serialize)]
+struct Stats {
+    /// Messages handled (re-deliveries excluded).
+    messages: u64,
+    /// Messages and statuses skipped as re-deliveries.
+    redeliveries: u64,
+    /// Replies the Graph API accepted.
+    replies_sent: u64,
+    /// Replies that could not be built or sent.
+    reply_failures: u64,
+    /// POSTs refused for their signature.
+    refused: u64,
+    /// Delivery statuses by kind (`sent`, `delivered`, `read`, `failed`).
+    statuses: BTreeMap<String, u64>,
+}
+
+struct Bot {
+    verifier: WebhookVerifier,
+    verify_token: SecretString,
+    dedupe: InMemoryDedupe,
+    phone: PhoneNumberApi,
+    pseudonyms: Pseudonymizer,
+    schedule: &'static Schedule,
+    today: Option<Date>,
+    stats: Mutex<Stats>,
+    /// The mock Graph API in `--mock` mode (kept alive with the bot).
+    mock: Option<MockGraphApi>,
+}
+
+impl Bot {
+    fn stats(&self) -> std::sync::MutexGuard<'_, Stats> {
+        self.stats.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn today(&self) -> Date {
+        self.today.unwrap_or_else(|| {
+            let wib = UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC);
+            OffsetDateTime::now_utc().to_offset(wib).date()
+        })
+    }
+
+    /// The user's pseudonym: what the logs call them.
+    fn pseudonym(&self, user: &UserRef) -> String {
+        if let Some(wa_id) = &user.phone
+            && let Ok(number) = PhoneNumber::from_wa_id(wa_id.as_str())
+        {
+            return self
+                .pseudonyms
+                .pseudonymize(&Subject::phone(&number))
+                .to_string();
+        }
+        if let Some(id) = &user.user_id
+            && let Ok(bsuid) = Bsuid::new(id.as_str())
+        {
+            return self
+                .pseudonyms
+                .pseudonymize(&Subject::bsuid(&bsuid))
+                .to_string();
+        }
+        "unidentified".to_owned()
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("webhook_bot: error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("webhook_bot: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let app_secret = required("WHATSAPP_APP_SECRET")?;
+    let verify_token = required("WHATSAPP_VERIFY_TOKEN")?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    println!("webhook_bot listening on http://{addr}/webhook");
+
+    let (phone, mock) = if args.mock {
+        let mock = MockGraphApi::start()
+            .await?
+            .with_status_webhooks(format!("http://{addr}/webhook"), app_secret.expose_secret());
+        println!(
+            "mock Graph API on {}; the replies it received: GET http://{addr}/_mock/requests",
+            mock.base_url()
+        );
+        let phone = mock
+            .client()?
+            .phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
+        (phone, Some(mock))
+    } else {
+        let token = required("WHATSAPP_TOKEN")?;
+        let id = PhoneNumberId::parse(required("WHATSAPP_PHONE_NUMBER_ID")?.expose_secret())?;
+        (
+            Client::builder(token.expose_secret()).build()?.phone(id),
+            None,
+        )
+    };
+
+    let keyset = if std::env::var_os(KEYSET_ENV).is_some() {
+        Keyset::from_env()?
+    } else {
+        warn!("{KEYSET_ENV} is not set: pseudonyms use a key generated for this run");
+        Keyset::generate()?
+    };
+    let bot = Arc::new(Bot {
+        verifier: WebhookVerifier::new([app_secret]),
+        verify_token,
+        // Meta re-delivers for up to 7 days.
+        dedupe: InMemoryDedupe::new(Duration::from_secs(7 * 24 * 3600)),
+        phone,
+        pseudonyms: keyset.pseudonymizer(&Domain::new("webhook-bot-log")?),
+        schedule: Schedule::id_kemenkes()?,
+        today: args.today,
+        stats: Mutex::default(),
+        mock,
+    });
+
+    let mut app = Router::new()
+        .route("/webhook", get(handshake).post(notify))
+        .route("/stats", get(stats));
+    if args.mock {
+        app = app.route("/_mock/requests", get(mock_requests));
+    }
+    let app = app.layer(DefaultBodyLimit::max(1 << 20)).with_state(bot);
+    info!(%addr, mock = args.mock, "listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn required(name: &str) -> Result<SecretString, String> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
+        _ => Err(format!("{name} is not set")),
+    }
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    vaccines::date(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
+/// GET /webhook: Meta's verification handshake.
+async fn handshake(
+    State(bot): State<Arc<Bot>>,
+    Query(query): Query<SubscriptionQuery>,
+) -> Result<String, StatusCode> {
+    match query.verify(bot.verify_token.expose_secret()) {
+        Ok(challenge) => {
+            info!("webhook subscription verified");
+            Ok(challenge.to_owned())
+        }
+        Err(error) => {
+            warn!(%error, "webhook subscription refused");
+            Err(StatusCode::FORBIDDEN)
+        }
+    }
+}
+
+/// POST /webhook: verify, answer 200 at once, reply in the background.
+async fn notify(State(bot): State<Arc<Bot>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let payload = match bot.verifier.verify_and_parse_headers(&headers, &body) {
+        Ok(payload) => payload,
+        Err(error) if error.is_signature() => {
+            bot.stats().refused += 1;
+            warn!(%error, "webhook refused");
+            return match error {
+                WebhookError::Signature(SignatureError::Missing) => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::FORBIDDEN,
+            };
+        }
+        Err(error @ WebhookError::TooLarge { .. }) => {
+            warn!(%error, "webhook refused");
+            return StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        Err(error) => {
+            warn!(%error, "webhook not understood");
+            return StatusCode::BAD_REQUEST;
+        }
+    };
+    for event in payload.events() {
+        if let Some(key) = event.dedupe_key()
+            && !bot.dedupe.insert(&key)
+        {
+            bot.stats().redeliveries += 1;
+            info!(kind = event.kind(), id = event.id(), "re-delivery skipped");
+            continue;
+        }
+        match event {
+            Event::Message(m) => {
+                let sender = m.message.sender();
+                let user = bot.pseudonym(&sender);
+                let (intent, content) = chat::answer(&m.message.content, bot.schedule, bot.today());
+                bot.stats().messages += 1;
+                info!(%user, kind = %m.message.kind, intent = intent.as_str(), "message");
+                let to: Option<Recipient> = match (&sender.phone, &sender.user_id) {
+                    (Some(phone), _) => Some(phone.clone().into()),
+                    (None, Some(id)) => Some(id.clone().into()),
+                    (None, None) => None,
+                };
+                let Some(to) = to else {
+                    warn!("message without a sender, not answered");
+                    continue;
+                };
+                let message = match Message::new(to, content) {
+                    Ok(message) => message,
+                    Err(error) => {
+                        bot.stats().reply_failures += 1;
+                        warn!(%user, %error, "reply not built");
+                        continue;
+                    }
+                };
+                let message = match m.message.id.clone() {
+                    Some(id) => message.reply_to(id),
+                    None => message,
+                };
+                tokio::spawn(send(bot.clone(), user, message));
+            }
+            Event::Status(s) => {
+                let kind = s.status.status_str().to_owned();
+                info!(id = event.id(), status = %kind, "delivery status");
+                *bot.stats().statuses.entry(kind).or_default() += 1;
+            }
+            Event::Error(e) => warn!(code = e.error.code, "webhook error entry"),
+            other => debug!(kind = other.kind(), "event ignored"),
+        }
+    }
+    StatusCode::OK
+}
+
+async fn send(bot: Arc<Bot>, user: String, message: Message) {
+    match bot.phone.send(&message).await {
+        Ok(receipt) => {
+            bot.stats().replies_sent += 1;
+            info!(%user, id = receipt.message_id().map(|id| id.as_str()), "reply sent");
+        }
+        Err(error) => {
+            bot.stats().reply_failures += 1;
+            warn!(%user, %error, "reply failed");
+        }
+    }
+}
+
+/// GET /stats: the counters.
+async fn stats(State(bot): State<Arc<Bot>>) -> Json<Stats> {
+    Json(bot.stats().clone())
+}
+
+/// GET /_mock/requests (`--mock` only): the requests the mock Graph API received, each
+/// as `{"method", "path", "body"}`.
+async fn mock_requests(State(bot): State<Arc<Bot>>) -> Json<serde_json::Value> {
+    let requests = bot
+        .mock
+        .as_ref()
+        .map(MockGraphApi::requests)
+        .unwrap_or_default();
+    Json(
+        requests
+            .iter()
+            .map(|r| serde_json::json!({ "method": r.method, "path": r.path, "body": r.json() }))
+            .collect(),
+    )
+}
