@@ -217,24 +217,21 @@ impl std::fmt::Write for Appender<'_> {
     }
 }
 
-/// Writes a value rounded to two decimals (the double nearest `k/100`) as its shortest
-/// text: `-1.5`, `0.07`, `3`, `-0`.
+/// Writes a value rounded to two decimals by `round_r` (the double nearest `k/100`) as
+/// its shortest text: `-1.5`, `0.07`, `3`, `-0`.
+///
+/// `|x|·100` is then within a few ulps of the integer `k`, so adding 0.5 and truncating
+/// recovers `k`; and no shorter decimal than `k/100` reads back to that double while
+/// `|k|` stays below 10^15, so the digits of `k` are the shortest text. Other values go
+/// through [`write_f64`].
 pub fn write_rounded(out: &mut Vec<u8>, x: f64) {
     let a = x.abs();
-    // Values from `round_r` are the doubles nearest `k/100`; `a·100` is then within a
-    // few ulps of the integer `k`, so adding 0.5 and truncating recovers it.
     if a.is_nan() || a >= 1e13 {
         write_f64(out, x);
         return;
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let k = (a * 100.0 + 0.5) as u64;
-    #[allow(clippy::cast_precision_loss)]
-    let exact = k as f64 / 100.0 == a;
-    if !exact {
-        write_f64(out, x);
-        return;
-    }
     if x.is_sign_negative() {
         out.push(b'-');
     }
@@ -295,6 +292,14 @@ mod tests {
         for k in -100_000..100_000_i64 {
             let x = k as f64 / 100.0;
             assert_eq!(rounded(x).parse::<f64>().unwrap(), x, "{k}");
+        }
+        for i in 0..200_000_i64 {
+            let x = sehat_anthro::round_r((i - 100_000) as f64 * 0.003_7 + 1e-3);
+            assert_eq!(
+                rounded(x).parse::<f64>().unwrap().to_bits(),
+                x.to_bits(),
+                "{x}"
+            );
         }
     }
 
