@@ -5,25 +5,88 @@
 //! `entry[].time`, and `wa_id` may be the empty string. These helpers accept the spellings
 //! that convert without loss and reject the rest, so the caller can keep the raw JSON.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde::de::{DeserializeOwned, Deserializer, Error as DeError, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// The unknown remainder of an object.
 pub(crate) type Extra = Map<String, Value>;
 
+/// A JSON scalar as read, without building a `Value`.
+enum Scalar<'de> {
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(Cow<'de, str>),
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string, number, boolean or null")
+    }
+    fn visit_unit<E: DeError>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E: DeError>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E: DeError>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E: DeError>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::I64(v))
+    }
+    fn visit_u64<E: DeError>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::U64(v))
+    }
+    fn visit_f64<E: DeError>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::F64(v))
+    }
+    fn visit_borrowed_str<E: DeError>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: DeError>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: DeError>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(A::Error::custom("expected a scalar, found an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(A::Error::custom("expected a scalar, found an object"))
+    }
+}
+
+fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar<'de>, D::Error> {
+    d.deserialize_any(ScalarVisitor)
+}
+
 /// A string, or a number or boolean written as its JSON text; `null` is absent.
 pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        other => Err(D::Error::custom(format!(
-            "expected a string, found {}",
-            kind_of(&other)
-        ))),
-    }
+    Ok(match scalar(d)? {
+        Scalar::Null => None,
+        Scalar::Str(s) => Some(s.into_owned()),
+        Scalar::I64(n) => Some(n.to_string()),
+        Scalar::U64(n) => Some(n.to_string()),
+        Scalar::F64(n) => {
+            Some(serde_json::Number::from_f64(n).map_or_else(|| n.to_string(), |n| n.to_string()))
+        }
+        Scalar::Bool(b) => Some(b.to_string()),
+    })
 }
 
 /// Like [`string`], and the empty (or all-blank) string is absent too: Meta sends
@@ -50,53 +113,47 @@ pub(crate) fn bsuid<'de, D: Deserializer<'de>>(
 
 /// An integer, or a string holding one; `null` is absent.
 pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+    match scalar(d)? {
+        Scalar::Null => Ok(None),
+        Scalar::I64(n) => Ok(Some(n)),
+        Scalar::U64(n) => i64::try_from(n)
             .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected an integer, found {n}"))),
-        Value::String(s) => s
+            .map_err(|_| D::Error::custom(format!("integer {n} is out of range"))),
+        Scalar::F64(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        Scalar::F64(f) => Err(D::Error::custom(format!("expected an integer, found {f}"))),
+        Scalar::Str(s) => s
             .trim()
             .parse::<i64>()
             .map(Some)
             .map_err(|_| D::Error::custom(format!("expected an integer, found {s:?}"))),
-        other => Err(D::Error::custom(format!(
-            "expected an integer, found {}",
-            kind_of(&other)
-        ))),
+        Scalar::Bool(_) => Err(D::Error::custom("expected an integer, found a boolean")),
     }
 }
 
 /// A number (integer or not), or a string holding one; `null` is absent.
 pub(crate) fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Number(n) => Ok(n.as_f64()),
-        Value::String(s) => s
+    match scalar(d)? {
+        Scalar::Null => Ok(None),
+        Scalar::I64(n) => Ok(Some(n as f64)),
+        Scalar::U64(n) => Ok(Some(n as f64)),
+        Scalar::F64(f) => Ok(Some(f)),
+        Scalar::Str(s) => s
             .trim()
             .parse::<f64>()
             .map(Some)
             .map_err(|_| D::Error::custom(format!("expected a number, found {s:?}"))),
-        other => Err(D::Error::custom(format!(
-            "expected a number, found {}",
-            kind_of(&other)
-        ))),
+        Scalar::Bool(_) => Err(D::Error::custom("expected a number, found a boolean")),
     }
 }
 
 /// A boolean, or the strings `"true"`/`"false"`; `null` is absent.
 pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(b)),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        other => Err(D::Error::custom(format!(
-            "expected a boolean, found {}",
-            kind_of(&other)
-        ))),
+    match scalar(d)? {
+        Scalar::Null => Ok(None),
+        Scalar::Bool(b) => Ok(Some(b)),
+        Scalar::Str(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Scalar::Str(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        _ => Err(D::Error::custom("expected a boolean")),
     }
 }
 
@@ -106,6 +163,11 @@ pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D
 pub(crate) trait Fallback: DeserializeOwned {
     /// Builds the stand-in from the raw item.
     fn fallback(raw: Map<String, Value>) -> Self;
+
+    /// Builds an item from an owned value (types with a cheaper owned path override it).
+    fn from_owned(value: Value) -> Self {
+        item(value)
+    }
 }
 
 /// An array of items where one malformed item never costs the others: each item is parsed
@@ -118,7 +180,7 @@ where
 {
     match Value::deserialize(d)? {
         Value::Null => Ok(Vec::new()),
-        Value::Array(values) => Ok(values.into_iter().map(item).collect()),
+        Value::Array(values) => Ok(values.into_iter().map(T::from_owned).collect()),
         other => Err(D::Error::custom(format!(
             "expected an array, found {}",
             kind_of(&other)
@@ -138,6 +200,19 @@ pub(crate) fn item<T: Fallback>(value: Value) -> T {
                 T::fallback(map)
             }
         },
+    }
+}
+
+/// Removes `key` from an owned object and converts its items, with [`items`]' rules; a
+/// value that is not an array is put back and yields no item.
+pub(crate) fn take_items<T: Fallback>(map: &mut Map<String, Value>, key: &str) -> Vec<T> {
+    match map.remove(key) {
+        Some(Value::Array(values)) => values.into_iter().map(T::from_owned).collect(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(other) => {
+            map.insert(key.to_owned(), other);
+            Vec::new()
+        }
     }
 }
 

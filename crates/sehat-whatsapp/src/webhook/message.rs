@@ -655,16 +655,14 @@ impl MessageContent {
     }
 }
 
-impl<'de> Deserialize<'de> for InboundMessage {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(d)?;
-        let Value::Object(raw) = value else {
-            return Err(serde::de::Error::custom(format!(
-                "expected a message object, found {}",
-                lenient::kind_of(&value)
-            )));
-        };
-        let value = Value::Object(raw);
+impl InboundMessage {
+    /// Builds a message from its JSON object; never fails (see [`Fallback`]).
+    fn from_value(value: Value) -> Self {
+        if !value.is_object() {
+            let mut raw = Extra::new();
+            raw.insert("value".to_owned(), value);
+            return Self::fallback(raw);
+        }
         match Common::deserialize(&value) {
             Ok(mut common) => {
                 let kind = common.kind.take().unwrap_or_default();
@@ -675,7 +673,7 @@ impl<'de> Deserialize<'de> for InboundMessage {
                     common.extra.remove(&kind)
                 };
                 let content = MessageContent::from_parts(&kind, content_raw);
-                Ok(Self {
+                Self {
                     id: common.id,
                     from: common.from,
                     from_user_id: common.from_user_id,
@@ -689,17 +687,34 @@ impl<'de> Deserialize<'de> for InboundMessage {
                     referral: common.referral,
                     errors: common.errors,
                     extra: common.extra,
-                })
+                }
             }
             Err(_) => match value {
-                Value::Object(raw) => Ok(Self::fallback(raw)),
-                _ => Ok(Self::default()),
+                Value::Object(raw) => Self::fallback(raw),
+                _ => Self::default(),
             },
         }
     }
 }
 
+impl<'de> Deserialize<'de> for InboundMessage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        if !value.is_object() {
+            return Err(serde::de::Error::custom(format!(
+                "expected a message object, found {}",
+                lenient::kind_of(&value)
+            )));
+        }
+        Ok(Self::from_value(value))
+    }
+}
+
 impl Fallback for InboundMessage {
+    fn from_owned(value: Value) -> Self {
+        Self::from_value(value)
+    }
+
     fn fallback(raw: Extra) -> Self {
         let kind = lenient::member(&raw, "type").unwrap_or_default();
         Self {

@@ -425,8 +425,14 @@ impl ChangeValue {
             }
         }
         match field {
-            "messages" => typed(value, Self::Messages),
-            "smb_message_echoes" => typed(value, Self::MessageEchoes),
+            "messages" => MessagesValue::from_value(value).map_or_else(
+                |(raw, error)| Self::Malformed { raw, error },
+                Self::Messages,
+            ),
+            "smb_message_echoes" => MessagesValue::from_value(value).map_or_else(
+                |(raw, error)| Self::Malformed { raw, error },
+                Self::MessageEchoes,
+            ),
             "history" => typed(value, Self::History),
             "calls" => typed(value, Self::Calls),
             "smb_app_state_sync" => typed(value, Self::StateSync),
@@ -591,6 +597,45 @@ pub struct MessagesValue {
     /// Fields this version does not model.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl MessagesValue {
+    /// Types an owned value without copying it: the item arrays are moved out and each
+    /// item is converted on its own.
+    fn from_value(value: Value) -> Result<Self, (Value, String)> {
+        let Value::Object(mut map) = value else {
+            let error = format!("expected an object, found {}", lenient::kind_of(&value));
+            return Err((value, error));
+        };
+        let messaging_product = match map.remove("messaging_product") {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Null) | None => None,
+            Some(other) => {
+                map.insert("messaging_product".to_owned(), other);
+                None
+            }
+        };
+        let metadata = match map.remove("metadata") {
+            Some(Value::Null) | None => None,
+            Some(raw) => match Metadata::deserialize(&raw) {
+                Ok(metadata) => Some(metadata),
+                Err(_) => {
+                    map.insert("metadata".to_owned(), raw);
+                    None
+                }
+            },
+        };
+        Ok(Self {
+            messaging_product,
+            metadata,
+            contacts: lenient::take_items(&mut map, "contacts"),
+            messages: lenient::take_items(&mut map, "messages"),
+            statuses: lenient::take_items(&mut map, "statuses"),
+            errors: lenient::take_items(&mut map, "errors"),
+            message_echoes: lenient::take_items(&mut map, "message_echoes"),
+            extra: map,
+        })
+    }
 }
 
 /// The value of a `history` change.
