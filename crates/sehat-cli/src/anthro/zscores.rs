@@ -39,6 +39,8 @@ pub struct Args {
 
 /// Bytes per parallel chunk (cut at line ends).
 const CHUNK_BYTES: usize = 1 << 20;
+/// Inputs from this size on get a progress bar.
+const PROGRESS_FROM_BYTES: usize = 16 << 20;
 /// Chunks computed in parallel before their output is written.
 const CHUNKS_PER_BATCH: usize = 16;
 
@@ -178,7 +180,12 @@ fn convert<S: Standard>(data: &[u8], header: &Header<'_>, standard: &S, args: &A
     }
     let columns = header.names.len();
     let chunks = chunks(body);
-    let bar = progress_bar(body.len() as u64, "bytes");
+    // A progress bar (on a terminal only) for files that take more than a moment.
+    let bar = if body.len() >= PROGRESS_FROM_BYTES {
+        progress_bar(body.len() as u64, "bytes")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     // Computing and writing overlap: a writer thread (which owns stdout or the output
     // file) takes finished batches in order while the next batch is computed.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
