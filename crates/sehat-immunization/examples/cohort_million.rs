@@ -23,17 +23,33 @@ fn main() {
     let schedule = Schedule::id_kemenkes().unwrap();
     let children = cohort_data::cohort(n, run_date);
     let doses: usize = children.iter().map(|c| c.doses().len()).sum();
+    let cpu_before = cpu_seconds();
     let start = Instant::now();
     let reminders = cohort_due(&children, schedule, DateWindow::days_from(run_date, 7)).unwrap();
     let elapsed = start.elapsed();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let overdue = reminders
         .iter()
         .filter(|r| r.status == ReminderStatus::Overdue)
         .count();
     println!(
-        "{n} children, {doses} doses: {} reminders ({overdue} overdue) in {:.2} s on {} threads",
+        "{n} children, {doses} doses: {} reminders ({overdue} overdue) in {:.2} s wall on {} threads",
         reminders.len(),
         elapsed.as_secs_f64(),
         rayon::current_num_threads()
     );
+    if let Some(cpu) = cpu {
+        println!("CPU time of the call (user + system, all threads): {cpu:.2} s");
+    }
+}
+
+/// User plus system CPU time of this process so far, from `/proc/self/stat` (Linux,
+/// 100 clock ticks per second); `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

@@ -845,7 +845,8 @@ fn merge_group(
             else {
                 continue;
             };
-            for &v in &f.vaccines {
+            let series_dose = &schedule.series[r.series].doses[f.target_dose];
+            for v in Context::recommended_vaccines(patient.dob, series_dose, f) {
                 let code = &schedule.vaccines[v].code;
                 if !vaccines.contains(code) {
                     vaccines.push(code.clone());

@@ -43,19 +43,20 @@ pub enum ReminderStatus {
     Overdue,
 }
 
-/// One reminder: a child, a vaccine group and the dose to give.
+/// One reminder: a child, a vaccine group and the dose to give. It borrows the child's
+/// id and the schedule's names, so a million reminders allocate nothing per reminder.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reminder {
+pub struct Reminder<'a> {
     /// The child's position in the input slice.
     pub patient_index: usize,
     /// The child's id, if any.
-    pub patient_id: Option<String>,
+    pub patient_id: Option<&'a str>,
     /// The vaccine group.
-    pub group: String,
+    pub group: &'a str,
     /// The dose number due.
     pub dose_number: Option<u32>,
     /// The dose's label (`DPT-HB-Hib 2`).
-    pub dose_label: Option<String>,
+    pub dose_label: Option<&'a str>,
     /// Due or overdue.
     pub status: ReminderStatus,
     /// The recommended date.
@@ -92,11 +93,11 @@ pub struct Reminder {
 /// assert!(due.iter().any(|r| r.patient_id.as_deref() == Some("a") && r.group == "DPT-HB-Hib"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn cohort_due(
-    patients: &[Patient],
-    schedule: &Schedule,
+pub fn cohort_due<'a>(
+    patients: &'a [Patient],
+    schedule: &'a Schedule,
     window: DateWindow,
-) -> Result<Vec<Reminder>, PatientError> {
+) -> Result<Vec<Reminder<'a>>, PatientError> {
     let per_child: Vec<Result<Vec<Reminder>, PatientError>> = patients
         .par_iter()
         .enumerate()
@@ -109,12 +110,12 @@ pub fn cohort_due(
     Ok(out)
 }
 
-fn reminders_for(
+fn reminders_for<'a>(
     index: usize,
-    patient: &Patient,
-    schedule: &Schedule,
+    patient: &'a Patient,
+    schedule: &'a Schedule,
     window: DateWindow,
-) -> Result<Vec<Reminder>, PatientError> {
+) -> Result<Vec<Reminder<'a>>, PatientError> {
     let groups = forecast_groups(patient, schedule, window.from)?;
     Ok(groups
         .into_iter()
@@ -127,10 +128,10 @@ fn reminders_for(
             let dose = m.target.map(|(s, d)| &schedule.series[s].doses[d]);
             Reminder {
                 patient_index: index,
-                patient_id: patient.id.clone(),
-                group: schedule.groups[g].name.clone(),
+                patient_id: patient.id.as_deref(),
+                group: schedule.groups[g].name.as_str(),
                 dose_number: m.dose_number,
-                dose_label: dose.map(|d| d.label.clone()),
+                dose_label: dose.map(|d| d.label.as_str()),
                 status: if m.past_due.is_some_and(|p| p <= window.from) {
                     ReminderStatus::Overdue
                 } else {

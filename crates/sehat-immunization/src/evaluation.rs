@@ -60,7 +60,6 @@ pub(crate) struct Forecast {
     pub(crate) recommended: Option<Date>,
     pub(crate) past_due: Option<Date>,
     pub(crate) latest: Option<Date>,
-    pub(crate) vaccines: Vec<usize>,
     pub(crate) priority: bool,
     /// latest minimum interval over the remaining target doses (for SELECTB-12)
     pub(crate) finish: Option<Date>,
@@ -443,6 +442,24 @@ impl Context<'_> {
             .count()
     }
 
+    /// FORECASTRECVAC-1: the preferable vaccines flagged for forecasts whose age window
+    /// holds the earliest or the recommended date.
+    pub(crate) fn recommended_vaccines<'d>(
+        dob: Date,
+        dose: &'d SeriesDose,
+        forecast: &'d Forecast,
+    ) -> impl Iterator<Item = usize> + 'd {
+        dose.preferable
+            .iter()
+            .filter(move |r| {
+                let b = age(dob, r.begin_age).unwrap_or(FAR_PAST);
+                let e = age(dob, r.end_age).unwrap_or(FAR_FUTURE);
+                let within = |d: Option<Date>| d.is_some_and(|d| b <= d && d < e);
+                r.forecast && (within(forecast.earliest) || within(forecast.recommended))
+            })
+            .map(|r| r.vaccine)
+    }
+
     /// Evaluates the history against `series` and forecasts its next target dose.
     pub(crate) fn run(&self, series_index: usize) -> Run {
         let series = &self.schedule.series[series_index];
@@ -611,18 +628,6 @@ impl Context<'_> {
                 .or(late_interval)
                 .map(|d| d.previous_day().unwrap_or(d));
             let latest = max_age.map(|d| d.previous_day().unwrap_or(d));
-            let vaccines = dose
-                .preferable
-                .iter()
-                .filter(|r| {
-                    let b = age(self.dob, r.begin_age).unwrap_or(FAR_PAST);
-                    let e = age(self.dob, r.end_age).unwrap_or(FAR_FUTURE);
-                    r.forecast
-                        && ((b <= earliest && earliest < e)
-                            || (b <= recommended && recommended < e))
-                })
-                .map(|r| r.vaccine)
-                .collect();
             // SELECTB-12: earliest plus the latest minimum interval of the remaining doses.
             let remaining_min = run.targets[t + 1..]
                 .iter()
@@ -648,7 +653,6 @@ impl Context<'_> {
                 recommended: Some(recommended.max(earliest)),
                 past_due: past_due.map(|p| p.max(earliest)),
                 latest,
-                vaccines,
                 priority: active().next().is_some() && active().all(|iv| iv.priority),
                 finish: Some(remaining_min.unwrap_or(earliest).max(earliest)),
                 last_max_age,

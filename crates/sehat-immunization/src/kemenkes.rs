@@ -559,6 +559,25 @@ impl Schedule {
                 doses,
             });
         }
+        // Catch-up alternatives without bands of their own (PCV kejar) show the chart
+        // bands of the base series' dose with the same number.
+        for k in 0..series_out.len() {
+            if series_out[k].default {
+                continue;
+            }
+            let Some(base) = series_out.iter().position(|b| b.default && b.antigen == series_out[k].antigen) else {
+                continue;
+            };
+            for d in 0..series_out[k].doses.len() {
+                if !series_out[k].doses[d].bands.is_empty() {
+                    continue;
+                }
+                let number = series_out[k].doses[d].number;
+                if let Some(bands) = series_out[base].doses.iter().find(|b| b.number == number).map(|b| b.bands.clone()) {
+                    series_out[k].doses[d].bands = bands;
+                }
+            }
+        }
         Schedule {
             id: data.schedule.id,
             title: data.schedule.title,

@@ -153,6 +153,8 @@ fn late_starter_at_14_months_is_in_catch_up() {
     );
     assert_eq!(pcv.forecast_dose_number, Some(1));
     assert_eq!(pcv.earliest_date, Some(date!(2025 - 01 - 15)));
+    // PCV kejar shows PCV 1's chart band.
+    assert_eq!(pcv.band, Some(Band::ImunisasiKejar));
 }
 
 #[test]
