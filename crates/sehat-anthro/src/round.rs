@@ -24,13 +24,13 @@ pub fn round_r(x: f64) -> f64 {
     if !a.is_finite() || a == 0.0 || a >= 4.5e15 {
         return x;
     }
-    // floor(a·100) for a positive value below 2^63: truncation, without a libm call.
+    // floor(a·100) for a positive value below 4.5e17: truncation, without a libm call.
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
         clippy::cast_precision_loss
     )]
-    let i = ((a * 100.0) as u64) as f64;
+    let i = ((a * 100.0) as i64) as f64;
     let lo = i / 100.0;
     let hi = (i + 1.0) / 100.0;
     let d_lo = a - lo;

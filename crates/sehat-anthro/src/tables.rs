@@ -4,11 +4,44 @@
 
 use crate::lms::{Lms, Table};
 
+/// LMS parameters stored as integers `value × 10^5` (see `build.rs`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PackedLms {
+    l: i32,
+    m: i32,
+    s: i32,
+}
+
+impl PackedLms {
+    /// No table row (days before 91 for arm circumference and skinfolds).
+    const NONE: Self = Self {
+        l: 0,
+        m: i32::MIN,
+        s: 0,
+    };
+
+    const fn new(l: i32, m: i32, s: i32) -> Self {
+        Self { l, m, s }
+    }
+
+    /// The parameters, each the double nearest its decimal (one correctly rounded
+    /// division of an exact integer by an exact power of ten).
+    fn unpack(self) -> Option<Lms> {
+        (self.m != i32::MIN).then(|| {
+            Lms::new(
+                f64::from(self.l) / 1e5,
+                f64::from(self.m) / 1e5,
+                f64::from(self.s) / 1e5,
+            )
+        })
+    }
+}
+
 /// The LMS parameters of the seven daily 0–5 y tables for one sex and day, side by
 /// side: length/height, weight, BMI, head circumference, arm circumference, triceps and
-/// subscapular skinfold (the last three NaN before day 91).
+/// subscapular skinfold (the last three absent before day 91).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct DailyRow(pub(crate) [Lms; 7]);
+pub(crate) struct DailyRow(pub(crate) [PackedLms; 7]);
 
 /// Slots of [`DailyRow`].
 pub(crate) mod slot {
@@ -24,8 +57,49 @@ pub(crate) mod slot {
 /// The daily LMS parameters of `slot` for `sex_index` and `day`, if the table has them.
 pub(crate) fn daily(sex_index: usize, day: i64, slot: usize) -> Option<Lms> {
     let row = DAILY.get(sex_index)?.get(usize::try_from(day).ok()?)?;
-    let lms = *row.0.get(slot)?;
-    (!lms.m.is_nan()).then_some(lms)
+    row.0.get(slot)?.unpack()
 }
 
 include!(concat!(env!("OUT_DIR"), "/tables.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every packed daily value is bit for bit the double `str::parse` gives for the
+    /// decimal in the CSV file.
+    #[test]
+    fn packed_daily_tables_are_exact() {
+        let files = [
+            ("length_height_for_age.csv", slot::LENGTH_HEIGHT),
+            ("weight_for_age.csv", slot::WEIGHT),
+            ("bmi_for_age.csv", slot::BMI),
+            ("head_circumference_for_age.csv", slot::HEAD_CIRCUMFERENCE),
+            ("arm_circumference_for_age.csv", slot::ARM_CIRCUMFERENCE),
+            ("triceps_skinfold_for_age.csv", slot::TRICEPS_SKINFOLD),
+            (
+                "subscapular_skinfold_for_age.csv",
+                slot::SUBSCAPULAR_SKINFOLD,
+            ),
+        ];
+        let mut checked = 0;
+        for (file, slot) in files {
+            let path = format!("{}/data/who2006/{file}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(path).unwrap();
+            for line in text.lines().skip(1) {
+                let f: Vec<&str> = line.split(',').collect();
+                let sex: usize = f[0].parse::<usize>().unwrap() - 1;
+                let day: i64 = f[1].parse().unwrap();
+                let lms = daily(sex, day, slot).unwrap();
+                let want: Vec<f64> = f[2..5].iter().map(|v| v.parse().unwrap()).collect();
+                assert_eq!(lms.l.to_bits(), want[0].to_bits(), "{file} {line}");
+                assert_eq!(lms.m.to_bits(), want[1].to_bits(), "{file} {line}");
+                assert_eq!(lms.s.to_bits(), want[2].to_bits(), "{file} {line}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 4 * 3654 + 3 * 3472);
+        assert!(daily(0, 90, slot::ARM_CIRCUMFERENCE).is_none());
+        assert!(daily(1, 1827, slot::WEIGHT).is_none());
+    }
+}
