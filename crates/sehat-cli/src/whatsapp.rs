@@ -1,5 +1,6 @@
 //! `sehat whatsapp`.
 
+mod campaign;
 mod inspect;
 mod send;
 mod verify;
@@ -17,6 +18,9 @@ pub enum Command {
     Verify(verify::Args),
     /// Send one template message through the Cloud API (token from the environment).
     SendTemplate(send::Args),
+    /// Send one template to every row of an audience CSV, resumably (journal), live or
+    /// rehearsed against the embedded mock Graph API.
+    Campaign(campaign::Args),
 }
 
 /// Runs one `sehat whatsapp` subcommand.
@@ -25,5 +29,6 @@ pub fn run(command: Command) -> Result {
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args),
         Command::SendTemplate(args) => send::run(args),
+        Command::Campaign(args) => campaign::run(args),
     }
 }

@@ -1,0 +1,161 @@
+//! `sehat whatsapp campaign --rehearse`: numbers in human formats are normalized, every row
+//! is sent once, a second run resumes from the journal and sends nothing, the rehearsal
+//! log has one line per accepted send, and no raw number is printed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const AUDIENCE: &str = "\
+nama,phone,puskesmas
+Sari,0812-3456-7801,Cakung
+Dewi,+62 812 3456 7802,Duren Sawit
+Rina,6281234567803,Cakung
+Wati,(0812) 3456-7804,Jatinegara
+";
+
+fn campaign(dir: &Path, audience: &str, extra: &[&str]) -> Output {
+    let csv = dir.join("audience.csv");
+    std::fs::write(&csv, audience).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args([
+            "whatsapp",
+            "campaign",
+            "--template",
+            "pita_pink_2026",
+            "--language",
+            "id",
+        ])
+        .arg("--audience")
+        .arg(&csv)
+        .arg("--journal")
+        .arg(dir.join("campaign.journal"))
+        .args([
+            "--param",
+            "nama",
+            "--param",
+            "puskesmas",
+            "--rate",
+            "1000",
+            "--rehearse",
+        ])
+        .arg("--rehearse-log")
+        .arg(dir.join("rehearsal.jsonl"))
+        .args(extra)
+        .env_remove("WHATSAPP_TOKEN")
+        .output()
+        .expect("the sehat binary runs")
+}
+
+fn line(stdout: &str, key: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+        .unwrap_or_else(|| panic!("no {key} line in {stdout}"))
+        .to_owned()
+}
+
+#[test]
+fn rehearsal_sends_each_row_once_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = campaign(dir.path(), AUDIENCE, &[]);
+    let stdout = String::from_utf8(first.stdout).unwrap();
+    let stderr = String::from_utf8(first.stderr).unwrap();
+    assert!(first.status.success(), "{stderr}");
+    assert_eq!(line(&stdout, "sent"), "4");
+    assert_eq!(line(&stdout, "skipped"), "0");
+    assert_eq!(line(&stdout, "unknown"), "0");
+    for raw in ["81234567801", "81234567802", "81234567803", "81234567804"] {
+        assert!(!stdout.contains(raw) && !stderr.contains(raw));
+    }
+
+    let log = std::fs::read_to_string(dir.path().join("rehearsal.jsonl")).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let mut keys: Vec<&str> = lines.iter().map(|l| l["key"].as_str().unwrap()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 4, "no duplicate send");
+    assert!(lines.iter().all(|l| l["template"] == "pita_pink_2026"));
+    assert_eq!(lines[0]["recipient"], "6281*******01");
+    assert!(!log.contains("6281234567801"));
+
+    // Same journal: everyone is skipped and nothing is sent again.
+    let second = campaign(dir.path(), AUDIENCE, &[]);
+    let stdout = String::from_utf8(second.stdout).unwrap();
+    assert!(second.status.success());
+    assert_eq!(line(&stdout, "sent"), "0");
+    assert_eq!(line(&stdout, "skipped"), "4");
+    let log = std::fs::read_to_string(dir.path().join("rehearsal.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 4);
+
+    // A new row joins the audience: only it is sent.
+    let grown = format!("{AUDIENCE}Tuti,081234567805,Cakung\n");
+    let third = campaign(dir.path(), &grown, &[]);
+    let stdout = String::from_utf8(third.stdout).unwrap();
+    assert_eq!(line(&stdout, "sent"), "1");
+    assert_eq!(line(&stdout, "skipped"), "4");
+}
+
+#[test]
+fn opt_outs_are_honoured_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let opt_outs = dir.path().join("opt-outs.txt");
+    std::fs::write(&opt_outs, "stop 6281234567802\n").unwrap();
+    let output = campaign(
+        dir.path(),
+        AUDIENCE,
+        &["--opt-outs", opt_outs.to_str().unwrap()],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success());
+    assert_eq!(line(&stdout, "sent"), "3");
+    assert_eq!(line(&stdout, "opted out"), "1");
+}
+
+#[test]
+fn bad_rows_are_named_and_nothing_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = "nama,phone,puskesmas\nSari,0812-3456-7801,Cakung\nDewi,021 555 1234,Cakung\nRina,0812-3456-7801,\n";
+    let output = campaign(dir.path(), bad, &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("line 3, column phone"), "{stderr}");
+    assert!(stderr.contains("line 4, column phone"), "{stderr}");
+    assert!(stderr.contains("already on line 2"), "{stderr}");
+    assert!(!stderr.contains("81234567801"), "{stderr}");
+    assert!(!dir.path().join("rehearsal.jsonl").exists());
+
+    let missing = "nama,telepon\nSari,0812\n";
+    let output = campaign(dir.path(), missing, &[]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("no column \"phone\""), "{stderr}");
+}
+
+#[test]
+fn a_live_run_needs_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("audience.csv");
+    std::fs::write(&csv, AUDIENCE).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args(["whatsapp", "campaign", "--template", "t", "--audience"])
+        .arg(&csv)
+        .arg("--journal")
+        .arg(dir.path().join("j"))
+        .args([
+            "--phone-number-id",
+            "106540352242922",
+            "--token-env",
+            "SEHAT_TEST_NO_SUCH_TOKEN",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("$SEHAT_TEST_NO_SUCH_TOKEN"), "{stderr}");
+}
