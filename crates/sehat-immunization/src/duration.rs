@@ -94,10 +94,9 @@ fn add_months(date: Date, months: i32) -> Date {
     if months == 0 {
         return date;
     }
-    let index = i64::from(date.year()) * 12 + i64::from(date.month() as u8) - 1 + i64::from(months);
-    let year = index.div_euclid(12);
-    let month0 = index.rem_euclid(12);
-    let Ok(year) = i32::try_from(year) else {
+    let (year, month, day) = date.to_calendar_date();
+    let index = i64::from(year) * 12 + i64::from(month as u8) - 1 + i64::from(months);
+    let Ok(year) = i32::try_from(index.div_euclid(12)) else {
         return if months > 0 { Date::MAX } else { Date::MIN };
     };
     if year > Date::MAX.year() {
@@ -106,19 +105,16 @@ fn add_months(date: Date, months: i32) -> Date {
     if year < Date::MIN.year() {
         return Date::MIN;
     }
-    let Ok(month) = Month::try_from(u8::try_from(month0 + 1).unwrap_or(1)) else {
+    let month0 = u8::try_from(index.rem_euclid(12)).unwrap_or(0);
+    let Ok(month) = Month::try_from(month0 + 1) else {
         return date;
     };
-    match Date::from_calendar_date(year, month, date.day()) {
+    match Date::from_calendar_date(year, month, day) {
         Ok(d) => d,
         // CALCDT-5: an impossible date moves forward to the first of the next month.
         Err(_) => {
             let next = month.next();
-            let year = if next == Month::January {
-                year + 1
-            } else {
-                year
-            };
+            let year = if next == Month::January { year + 1 } else { year };
             Date::from_calendar_date(year, next, 1).unwrap_or(Date::MAX)
         }
     }
