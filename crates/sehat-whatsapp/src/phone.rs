@@ -10,8 +10,9 @@ use crate::client::{Body, Call, Client};
 use crate::error::Error;
 use crate::ids::{BusinessScopedUserId, MediaId, MessageId, PhoneNumberId, WaId};
 use crate::media::{MediaKind, check_upload};
-use crate::message::{BuildError, Message, ReadReceipt};
+use crate::message::{BuildError, Content, Message, ReadReceipt};
 use crate::retry::Idempotency;
+use crate::template::{Template, TemplateCheckError};
 
 /// Sending, media upload, registration and business profile for one phone number.
 ///
@@ -129,6 +130,49 @@ impl PhoneNumberApi {
             pacer.acquire(&self.id, message.recipient()).await;
         }
         self.send_unpaced(message).await
+    }
+
+    /// Checks a template message against its template ([`Template::check`]) and sends
+    /// it: a parameter-count, named/positional or header mismatch (Meta's 132000, 132012,
+    /// `(#100) Parameter name is missing`) is reported before any request.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Template`] when the message does not fit `template`, or is not a template
+    /// message; then as [`send`](Self::send).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run(client: sehat_whatsapp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use sehat_whatsapp::ids::{PhoneNumberId, WabaId, WaId};
+    /// use sehat_whatsapp::message::{Language, Message, TemplateMessage};
+    ///
+    /// let template = client
+    ///     .waba(WabaId::new("102290129340398"))
+    ///     .template_by_name("pengingat_imunisasi", "id")
+    ///     .await?
+    ///     .ok_or("template missing")?;
+    /// let reminder = TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
+    ///     .named_body([("nama_anak", "Budi"), ("tanggal", "6 Desember")]);
+    /// let message = Message::new(WaId::parse("6281234567890")?, reminder)?;
+    /// client.phone(PhoneNumberId::new("106540352242922")).send_checked(&message, &template).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_checked(
+        &self,
+        message: &Message,
+        template: &Template,
+    ) -> Result<SendReceipt, Error> {
+        match message.content() {
+            Content::Template(body) => template.check(body)?,
+            other => {
+                return Err(Error::Template(TemplateCheckError::UnexpectedComponent {
+                    component: format!("template (the message is of type {})", other.type_name()),
+                }));
+            }
+        }
+        self.send(message).await
     }
 
     /// Sends without waiting for the pacer (for callers that pace with

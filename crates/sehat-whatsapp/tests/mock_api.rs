@@ -432,3 +432,78 @@ async fn a_failed_delivery_is_reported_by_webhook() {
         131026
     );
 }
+
+#[tokio::test]
+async fn send_checked_stops_a_mismatched_template_before_the_network() {
+    let mock = MockGraphApi::start().await.unwrap();
+    mock.add_template(json!({
+        "name": "pengingat_imunisasi", "language": "id", "status": "APPROVED", "category": "UTILITY",
+        "parameter_format": "NAMED",
+        "components": [
+            {"type": "HEADER", "format": "IMAGE"},
+            {"type": "BODY", "text": "Halo, jadwal imunisasi {{nama_anak}} pada {{tanggal}}."},
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Hadir"}, {"type": "URL", "text": "Jadwal", "url": "https://example.org/jadwal/{{1}}"}]}
+        ]
+    }));
+    let client = mock.client().unwrap();
+    let template = client
+        .waba(WabaId::new(MockGraphApi::WABA_ID))
+        .template_by_name("pengingat_imunisasi", "id")
+        .await
+        .unwrap()
+        .unwrap();
+    let phone = phone(&mock);
+    let to = WaId::parse("6281234567890").unwrap();
+    let image = sehat_whatsapp::message::Parameter::image(sehat_whatsapp::message::Media::link(
+        "https://example.org/kartu.png",
+    ));
+    let full = TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
+        .header(image.clone())
+        .named_body([("nama_anak", "Budi"), ("tanggal", "6 Desember")])
+        .button(sehat_whatsapp::message::ButtonParam::url(1, "budi-42"));
+    mock.clear_requests();
+    phone
+        .send_checked(&Message::new(to.clone(), full).unwrap(), &template)
+        .await
+        .unwrap();
+    assert_eq!(mock.requests().len(), 1);
+    // Each mismatch is caught locally: no request.
+    let cases = [
+        TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
+            .named_body([("nama_anak", "Budi"), ("tanggal", "6 Desember")])
+            .button(sehat_whatsapp::message::ButtonParam::url(1, "x")),
+        TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
+            .header(sehat_whatsapp::message::Parameter::text("Budi"))
+            .named_body([("nama_anak", "Budi"), ("tanggal", "6 Desember")])
+            .button(sehat_whatsapp::message::ButtonParam::url(1, "x")),
+        TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
+            .header(image.clone())
+            .named_body([("nama_anak", "Budi"), ("tanggal", "6 Desember")]),
+        TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
+            .header(image.clone())
+            .named_body([
+                ("nama_anak", "Budi"),
+                ("tanggal", "6 Desember"),
+                ("jam", "9"),
+            ])
+            .button(sehat_whatsapp::message::ButtonParam::url(1, "x")),
+        TemplateMessage::new("pengingat_imunisasi", Language::new("en"))
+            .header(image)
+            .named_body([("nama_anak", "Budi"), ("tanggal", "6 Desember")])
+            .button(sehat_whatsapp::message::ButtonParam::url(1, "x")),
+    ];
+    mock.clear_requests();
+    for case in cases {
+        let error = phone
+            .send_checked(&Message::new(to.clone(), case).unwrap(), &template)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Template(_)), "{error}");
+    }
+    let error = phone
+        .send_checked(&Message::new(to, Text::new("x")).unwrap(), &template)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Template(_)), "{error}");
+    assert!(mock.requests().is_empty());
+}

@@ -241,6 +241,93 @@ fn check_text_params(
 mod tests {
     use super::*;
 
+    use crate::message::{Language, Parameter, TemplateMessage};
+
+    fn positional(status: &str) -> Template {
+        serde_json::from_value(serde_json::json!({
+            "id": "1", "name": "promo", "language": "en_US", "status": status, "category": "MARKETING",
+            "components": [
+                {"type": "HEADER", "format": "TEXT", "text": "Sale {{1}}"},
+                {"type": "BODY", "text": "Hi {{1}}, use promo code {{2}}."},
+                {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Stop"}]}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn message() -> TemplateMessage {
+        TemplateMessage::new("promo", Language::new("en_US"))
+            .header(Parameter::text("Fall"))
+            .body([Parameter::text("Mark"), Parameter::text("FALL25")])
+    }
+
+    #[test]
+    fn positional_templates_count_parameters() {
+        let template = positional("APPROVED");
+        template.check(&message()).unwrap();
+        let short = TemplateMessage::new("promo", Language::new("en_US"))
+            .header(Parameter::text("Fall"))
+            .body([Parameter::text("Mark")]);
+        assert_eq!(
+            template.check(&short),
+            Err(TemplateCheckError::ParameterCount {
+                component: "body".into(),
+                expected: 2,
+                found: 1
+            })
+        );
+        let no_header = TemplateMessage::new("promo", Language::new("en_US"))
+            .body([Parameter::text("Mark"), Parameter::text("FALL25")]);
+        assert_eq!(
+            template.check(&no_header),
+            Err(TemplateCheckError::ParameterCount {
+                component: "header".into(),
+                expected: 1,
+                found: 0
+            })
+        );
+        let named = TemplateMessage::new("promo", Language::new("en_US"))
+            .header(Parameter::text("Fall"))
+            .named_body([("a", "Mark"), ("b", "FALL25")]);
+        assert_eq!(
+            template.check(&named),
+            Err(TemplateCheckError::ParameterFormat {
+                component: "body".into(),
+                expected: "positional",
+                found: "named"
+            })
+        );
+    }
+
+    #[test]
+    fn buttons_and_status_are_checked() {
+        let template = positional("APPROVED");
+        let extra_button = message().button(crate::message::ButtonParam::quick_reply(1, "x"));
+        assert!(matches!(
+            template.check(&extra_button),
+            Err(TemplateCheckError::UnexpectedComponent { .. })
+        ));
+        let wrong_kind = message().button(crate::message::ButtonParam::url(0, "x"));
+        assert!(matches!(
+            template.check(&wrong_kind),
+            Err(TemplateCheckError::UnexpectedComponent { .. })
+        ));
+        message()
+            .button(crate::message::ButtonParam::quick_reply(0, "stop"))
+            .validate()
+            .unwrap();
+        template
+            .check(&message().button(crate::message::ButtonParam::quick_reply(0, "stop")))
+            .unwrap();
+        assert_eq!(
+            positional("PAUSED").check(&message()),
+            Err(TemplateCheckError::NotApproved {
+                name: "promo".into(),
+                status: "PAUSED".into()
+            })
+        );
+    }
+
     #[test]
     fn placeholders_in_order_without_repeats() {
         assert_eq!(placeholders("Hi {{1}}, code {{2}} ({{1}})"), ["1", "2"]);
