@@ -322,3 +322,43 @@ fn missing_columns_quotes_na_and_crlf_are_read() {
     );
     assert_eq!(lines[2], "c,NA,NA,,,,,,0,,,,,,,,,,,,,,,,,,");
 }
+
+#[test]
+fn many_chunks_keep_row_order_and_name_the_bad_row() {
+    // About 2.5 MiB: several parallel chunks.
+    let rows = 60_000;
+    let mut content = String::from("id,sex,age,weight,lenhei,measure\n");
+    for i in 0..rows {
+        content.push_str(&format!(
+            "{i},{},{},{:.1},{:.1},l\n",
+            1 + i % 2,
+            100 + i % 600,
+            6.0 + (i % 50) as f64 / 10.0,
+            60.0 + (i % 120) as f64 / 10.0
+        ));
+    }
+    let out = run_on(&content, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (header, table) = read_csv(&out.stdout);
+    assert_eq!(table.len(), rows);
+    let zwei = header.iter().position(|h| h == "zwei").unwrap();
+    for (i, row) in table.iter().enumerate() {
+        assert_eq!(row[0], i.to_string());
+        assert!(!row[zwei].is_empty(), "row {i}");
+    }
+
+    let bad = content
+        .replacen("\n54321,", "\n54321x,", 1)
+        .replacen(",l\n54322,", ",q\n54322,", 1);
+    let out = run_on(&bad, &[]);
+    assert!(!out.status.success());
+    let message = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        message.contains("row 54322 (line 54323), column 6 (`measure`)"),
+        "{message}"
+    );
+}

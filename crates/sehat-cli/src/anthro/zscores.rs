@@ -1,10 +1,14 @@
 //! `sehat anthro zscores`: the whole file in memory, parsed, computed and formatted in
 //! parallel chunks, written in the input's order.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use clap::{Args as ClapArgs, ValueEnum};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use super::columns::{Standard, Who2006, Who2007};
@@ -41,8 +45,6 @@ pub struct Args {
 const CHUNK_BYTES: usize = 1 << 20;
 /// Inputs from this size on get a progress bar.
 const PROGRESS_FROM_BYTES: usize = 16 << 20;
-/// Chunks computed in parallel before their output is written.
-const CHUNKS_PER_BATCH: usize = 16;
 
 /// Runs `sehat anthro zscores`.
 pub fn run(args: &Args) -> Result {
@@ -179,48 +181,100 @@ fn convert<S: Standard>(data: &[u8], header: &Header<'_>, standard: &S, args: &A
         body = rest;
     }
     let columns = header.names.len();
-    let chunks = chunks(body);
+    let chunks: &[&[u8]] = &chunks(body);
     // A progress bar (on a terminal only) for files that take more than a moment.
     let bar = if body.len() >= PROGRESS_FROM_BYTES {
         progress_bar(body.len() as u64, "bytes")
     } else {
-        indicatif::ProgressBar::hidden()
+        ProgressBar::hidden()
     };
-    // Computing and writing overlap: a writer thread (which owns stdout or the output
-    // file) takes finished batches in order while the next batch is computed.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+    // The chunks are taken in order by rayon's workers; a writer thread (which owns
+    // stdout or the output file) puts finished chunks back in order and writes them
+    // while later ones are computed. The first failure stops everyone.
+    let (sender, receiver) = mpsc::channel::<(usize, ChunkResult)>();
     let pool = &BufferPool::default();
-    let (computed, written) = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || -> Result {
-            let mut out = output(args.output.as_deref())?;
-            out.write_all(header.line)?;
-            out.write_all(b",")?;
-            out.write_all(S::OUTPUT_HEADER.as_bytes())?;
-            out.write_all(b"\n")?;
-            for batch in receiver {
-                for text in batch {
+    let stop = &AtomicBool::new(false);
+    let bar = &bar;
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            let written =
+                write_in_order(&receiver, chunks, S::OUTPUT_HEADER, header, args, pool, bar);
+            if written.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            written
+        });
+        chunks
+            .iter()
+            .enumerate()
+            .par_bridge()
+            .for_each_with(sender, |sender, (index, chunk)| {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let result = process_chunk(chunk, columns, standard, pool);
+                if sender.send((index, result)).is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            });
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(CliError::msg("the output writer stopped unexpectedly")))
+    })
+}
+
+/// The output of one chunk and its number of rows, or the row that cannot be processed.
+type ChunkResult = std::result::Result<(Vec<u8>, usize), ChunkError>;
+
+/// Writes the header, then the chunks in input order as they arrive; stops at the first
+/// chunk with a row that cannot be processed and reports it with its place in the file.
+fn write_in_order(
+    receiver: &mpsc::Receiver<(usize, ChunkResult)>,
+    chunks: &[&[u8]],
+    output_header: &str,
+    header: &Header<'_>,
+    args: &Args,
+    pool: &BufferPool,
+    bar: &ProgressBar,
+) -> Result {
+    let mut out = output(args.output.as_deref())?;
+    out.write_all(header.line)?;
+    out.write_all(b",")?;
+    out.write_all(output_header.as_bytes())?;
+    out.write_all(b"\n")?;
+    let mut pending = BTreeMap::new();
+    let mut next = 0;
+    let mut rows_before = 0;
+    for (index, result) in receiver {
+        pending.insert(index, result);
+        while let Some(result) = pending.remove(&next) {
+            match result {
+                Ok((text, rows)) => {
                     out.write_all(&text)?;
+                    rows_before += rows;
+                    bar.inc(chunks.get(next).map_or(0, |c| c.len() as u64));
                     pool.give(text);
+                    next += 1;
+                }
+                Err(e) => {
+                    out.flush()?;
+                    bar.abandon();
+                    return Err(describe(
+                        &RowError {
+                            row: rows_before + e.line + 1,
+                            column: e.column,
+                            message: e.message,
+                        },
+                        header,
+                        args,
+                    ));
                 }
             }
-            out.flush()?;
-            Ok(())
-        });
-        let computed = compute_batches(&chunks, columns, standard, &sender, &bar, pool);
-        drop(sender);
-        (computed, writer.join())
-    });
-    match (computed, written) {
-        (Err(e), _) => {
-            bar.abandon();
-            Err(describe(&e, header, args))
         }
-        (Ok(()), Ok(written)) => {
-            bar.finish_and_clear();
-            written
-        }
-        (Ok(()), Err(_)) => Err(CliError::msg("the output writer stopped unexpectedly")),
     }
+    out.flush()?;
+    bar.finish_and_clear();
+    Ok(())
 }
 
 /// A row that cannot be processed, placed in the whole file.
@@ -228,49 +282,6 @@ struct RowError {
     row: usize,
     column: Option<usize>,
     message: String,
-}
-
-/// Computes the chunks batch by batch in parallel and hands each batch's output, in
-/// order, to the writer; stops at the first row that cannot be processed.
-fn compute_batches<S: Standard>(
-    chunks: &[&[u8]],
-    columns: usize,
-    standard: &S,
-    sender: &std::sync::mpsc::SyncSender<Vec<Vec<u8>>>,
-    bar: &indicatif::ProgressBar,
-    pool: &BufferPool,
-) -> std::result::Result<(), RowError> {
-    let mut rows_before = 0usize;
-    for batch in chunks.chunks(rayon::current_num_threads() * CHUNKS_PER_BATCH) {
-        let results: Vec<_> = batch
-            .par_iter()
-            .map(|chunk| process_chunk(chunk, columns, standard, pool))
-            .collect();
-        let mut texts = Vec::with_capacity(results.len());
-        for (chunk, result) in batch.iter().zip(results) {
-            match result {
-                Ok((text, count)) => {
-                    texts.push(text);
-                    rows_before += count;
-                    bar.inc(chunk.len() as u64);
-                }
-                Err(e) => {
-                    // What was computed before the bad row is still written.
-                    let _ = sender.send(texts);
-                    return Err(RowError {
-                        row: rows_before + e.line + 1,
-                        column: e.column,
-                        message: e.message,
-                    });
-                }
-            }
-        }
-        if sender.send(texts).is_err() {
-            // The writer failed; its error is reported by the caller.
-            return Ok(());
-        }
-    }
-    Ok(())
 }
 
 /// The message for a row that cannot be processed: file, row, line, column.
