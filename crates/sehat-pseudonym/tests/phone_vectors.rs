@@ -212,3 +212,19 @@ fn mobile_policy_keeps_only_mobile_numbers() {
         "{mobile} mobile, {other} other types"
     );
 }
+
+#[test]
+fn e164_of_an_invalid_number_need_not_read_back() {
+    // Found by fuzzing, and the oracle agrees: libphonenumber writes `0000000000` under ID
+    // as `+62000000000`, which it reads back as `+6200000000`. `from_e164` refuses such a
+    // non-canonical string instead of returning another number.
+    let number = PhoneNumber::parse("0000000000", Region::ID).unwrap();
+    assert_eq!(number.expose_e164(), "+62000000000");
+    assert!(!number.is_valid());
+    let again = PhoneNumber::parse(number.expose_e164(), None).unwrap();
+    assert_eq!(again.expose_e164(), "+6200000000");
+    assert!(matches!(
+        PhoneNumber::from_e164("+62000000000"),
+        Err(ParseError::InvalidE164 { .. })
+    ));
+}

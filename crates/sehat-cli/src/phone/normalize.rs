@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
-use sehat_pseudonym::{PhoneNumber, Region};
+use sehat_pseudonym::{NumberType, PhoneNumber, Region};
 
 use super::batch::{self, line_of, text};
 use crate::error::{CliError, Result};
@@ -84,10 +84,12 @@ pub fn run(args: &Args) -> Result {
             }
             match PhoneNumber::parse(input, region) {
                 Ok(number) => {
+                    // Valid exactly when the type is known (see `PhoneNumber::is_valid`):
+                    // one pattern match answers both columns.
                     let number_type = number.number_type();
                     writer.write_field(number.expose_e164())?;
                     writer.write_field(bool_text(number.is_possible()))?;
-                    writer.write_field(bool_text(number.is_valid()))?;
+                    writer.write_field(bool_text(number_type != NumberType::Unknown))?;
                     writer.write_field(number_type.as_str())?;
                     writer.write_field("")?;
                 }

@@ -285,9 +285,13 @@ impl PhoneNumber {
 
     /// Whether the number is valid under its country's numbering plan (libphonenumber's
     /// `is_valid_number`).
+    ///
+    /// libphonenumber decides validity by matching the number against its region's type
+    /// patterns, so a number is valid exactly when [`number_type`](Self::number_type) is
+    /// not [`NumberType::Unknown`]; callers that need both can call `number_type` alone.
     #[must_use]
     pub fn is_valid(&self) -> bool {
-        PHONE_NUMBER_UTIL.is_valid_number(&self.inner)
+        self.number_type() != NumberType::Unknown
     }
 
     /// The kind of line (libphonenumber's `number_type`); [`NumberType::Unknown`] for a
@@ -393,5 +397,35 @@ impl PartialOrd for PhoneNumber {
 impl Ord for PhoneNumber {
     fn cmp(&self, other: &Self) -> Ordering {
         self.e164.cmp(&other.e164)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_valid` is derived from `number_type`; check it against the engine's own
+    /// `is_valid_number` on every parsable public vector.
+    #[test]
+    fn validity_is_the_engine_validity() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/phone_vectors_public.csv"
+        );
+        let mut reader = csv::Reader::from_path(path).unwrap();
+        let mut checked = 0;
+        for record in reader.records() {
+            let record = record.unwrap();
+            let region = Region::new(&record[1]).ok();
+            if let Ok(number) = PhoneNumber::parse(&record[0], region) {
+                assert_eq!(
+                    number.is_valid(),
+                    PHONE_NUMBER_UTIL.is_valid_number(&number.inner),
+                    "row {checked}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 873);
     }
 }
