@@ -216,6 +216,44 @@ pub(crate) fn take_items<T: Fallback>(map: &mut Map<String, Value>, key: &str) -
     }
 }
 
+/// Removes a string-ish member (a string, or a number or boolean as its JSON text) from an
+/// owned object; a member of another type is left in place, for `extra`.
+pub(crate) fn take_string(map: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match map.remove(key)? {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => None,
+        other => {
+            map.insert(key.to_owned(), other);
+            None
+        }
+    }
+}
+
+/// Like [`take_string`], and the empty (or all-blank) string is absent.
+pub(crate) fn take_non_empty(map: &mut Map<String, Value>, key: &str) -> Option<String> {
+    take_string(map, key).filter(|s| !s.trim().is_empty())
+}
+
+/// Removes a member and types it; a member that does not fit is left in place.
+pub(crate) fn take_typed<T: DeserializeOwned>(
+    map: &mut Map<String, Value>,
+    key: &str,
+) -> Option<T> {
+    let value = map.remove(key)?;
+    if value.is_null() {
+        return None;
+    }
+    match T::deserialize(&value) {
+        Ok(typed) => Some(typed),
+        Err(_) => {
+            map.insert(key.to_owned(), value);
+            None
+        }
+    }
+}
+
 /// Reads a string-ish member of a raw object, for [`Fallback`] implementations.
 pub(crate) fn member(raw: &Map<String, Value>, key: &str) -> Option<String> {
     match raw.get(key)? {

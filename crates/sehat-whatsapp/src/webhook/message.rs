@@ -570,33 +570,6 @@ pub struct Referral {
     pub extra: Extra,
 }
 
-/// The fields every message has; the rest (including the type's object) is in `extra`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Common {
-    #[serde(deserialize_with = "lenient::id")]
-    id: Option<MessageId>,
-    #[serde(deserialize_with = "user::wa_id")]
-    from: Option<WaId>,
-    #[serde(deserialize_with = "lenient::bsuid")]
-    from_user_id: Option<BusinessScopedUserId>,
-    #[serde(deserialize_with = "lenient::bsuid")]
-    from_parent_user_id: Option<BusinessScopedUserId>,
-    #[serde(deserialize_with = "user::wa_id")]
-    to: Option<WaId>,
-    #[serde(deserialize_with = "lenient::non_empty")]
-    group_id: Option<String>,
-    timestamp: Option<Timestamp>,
-    #[serde(rename = "type", deserialize_with = "lenient::string")]
-    kind: Option<String>,
-    context: Option<Context>,
-    referral: Option<Referral>,
-    #[serde(deserialize_with = "lenient::items")]
-    errors: Vec<ErrorEntry>,
-    #[serde(flatten)]
-    extra: Extra,
-}
-
 impl MessageContent {
     /// Builds the content of a message of type `kind` from the object under that key.
     fn from_parts(kind: &str, raw: Option<Value>) -> Self {
@@ -656,43 +629,37 @@ impl MessageContent {
 }
 
 impl InboundMessage {
-    /// Builds a message from its JSON object; never fails (see [`Fallback`]).
+    /// Builds a message from its JSON object, member by member: a member of an
+    /// unexpected type stays in `extra` and the others are still read. Never fails.
     fn from_value(value: Value) -> Self {
-        if !value.is_object() {
+        use lenient::{take_non_empty, take_string, take_typed};
+        let Value::Object(mut map) = value else {
             let mut raw = Extra::new();
             raw.insert("value".to_owned(), value);
             return Self::fallback(raw);
-        }
-        match Common::deserialize(&value) {
-            Ok(mut common) => {
-                let kind = common.kind.take().unwrap_or_default();
-                // The content object sits under the key named by the type; keep the rest.
-                let content_raw = if kind.is_empty() {
-                    None
-                } else {
-                    common.extra.remove(&kind)
-                };
-                let content = MessageContent::from_parts(&kind, content_raw);
-                Self {
-                    id: common.id,
-                    from: common.from,
-                    from_user_id: common.from_user_id,
-                    from_parent_user_id: common.from_parent_user_id,
-                    to: common.to,
-                    group_id: common.group_id,
-                    timestamp: common.timestamp,
-                    kind,
-                    content,
-                    context: common.context,
-                    referral: common.referral,
-                    errors: common.errors,
-                    extra: common.extra,
-                }
-            }
-            Err(_) => match value {
-                Value::Object(raw) => Self::fallback(raw),
-                _ => Self::default(),
-            },
+        };
+        let kind = take_string(&mut map, "type").unwrap_or_default();
+        // The content object sits under the key named by the type; keep the rest.
+        let content_raw = if kind.is_empty() {
+            None
+        } else {
+            map.remove(&kind)
+        };
+        Self {
+            id: take_non_empty(&mut map, "id").map(MessageId::from),
+            from: take_non_empty(&mut map, "from").map(WaId::new),
+            from_user_id: take_non_empty(&mut map, "from_user_id").map(BusinessScopedUserId::new),
+            from_parent_user_id: take_non_empty(&mut map, "from_parent_user_id")
+                .map(BusinessScopedUserId::new),
+            to: take_non_empty(&mut map, "to").map(WaId::new),
+            group_id: take_non_empty(&mut map, "group_id"),
+            timestamp: take_typed(&mut map, "timestamp"),
+            content: MessageContent::from_parts(&kind, content_raw),
+            kind,
+            context: take_typed(&mut map, "context"),
+            referral: take_typed(&mut map, "referral"),
+            errors: lenient::take_items(&mut map, "errors"),
+            extra: map,
         }
     }
 }

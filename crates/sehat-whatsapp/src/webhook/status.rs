@@ -185,7 +185,46 @@ impl Status {
     }
 }
 
+impl Status {
+    /// Types an owned object member by member: a member of an unexpected type stays in
+    /// `extra` and the others are still read.
+    fn from_map(mut map: Extra) -> Self {
+        use lenient::{take_non_empty, take_string, take_typed};
+        Self {
+            id: take_non_empty(&mut map, "id").map(MessageId::from),
+            status: take_string(&mut map, "status").map(|s| StatusKind::parse(&s)),
+            timestamp: take_typed(&mut map, "timestamp"),
+            recipient_id: take_non_empty(&mut map, "recipient_id").map(WaId::new),
+            recipient_user_id: take_non_empty(&mut map, "recipient_user_id")
+                .map(BusinessScopedUserId::new),
+            parent_recipient_user_id: take_non_empty(&mut map, "parent_recipient_user_id")
+                .map(BusinessScopedUserId::new),
+            recipient_type: take_string(&mut map, "recipient_type"),
+            group_id: take_non_empty(&mut map, "group_id"),
+            recipient_participant_id: take_non_empty(&mut map, "recipient_participant_id")
+                .map(WaId::new),
+            recipient_participant_user_id: take_non_empty(
+                &mut map,
+                "recipient_participant_user_id",
+            )
+            .map(BusinessScopedUserId::new),
+            biz_opaque_callback_data: take_string(&mut map, "biz_opaque_callback_data"),
+            conversation: take_typed(&mut map, "conversation"),
+            pricing: take_typed(&mut map, "pricing"),
+            errors: lenient::take_items(&mut map, "errors"),
+            extra: map,
+        }
+    }
+}
+
 impl Fallback for Status {
+    fn from_owned(value: serde_json::Value) -> Self {
+        match value {
+            serde_json::Value::Object(map) => Self::from_map(map),
+            other => lenient::item(other),
+        }
+    }
+
     fn fallback(raw: Extra) -> Self {
         Self {
             id: lenient::member(&raw, "id")

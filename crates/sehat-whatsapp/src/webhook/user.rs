@@ -173,6 +173,22 @@ impl Contact {
 }
 
 impl Fallback for Contact {
+    fn from_owned(value: serde_json::Value) -> Self {
+        use lenient::{take_non_empty, take_string, take_typed};
+        let serde_json::Value::Object(mut map) = value else {
+            return lenient::item(value);
+        };
+        Self {
+            profile: take_typed(&mut map, "profile"),
+            wa_id: take_non_empty(&mut map, "wa_id").map(WaId::new),
+            user_id: take_non_empty(&mut map, "user_id").map(BusinessScopedUserId::new),
+            parent_user_id: take_non_empty(&mut map, "parent_user_id")
+                .map(BusinessScopedUserId::new),
+            identity_key_hash: take_string(&mut map, "identity_key_hash"),
+            extra: map,
+        }
+    }
+
     fn fallback(raw: Extra) -> Self {
         Self {
             wa_id: lenient::member(&raw, "wa_id")
