@@ -477,6 +477,7 @@ fn assess_antigen(
                 dob: patient.dob,
                 assessment: on,
                 given,
+                doses: &patient.doses,
                 records,
                 complete_groups: &complete_groups,
                 immune,

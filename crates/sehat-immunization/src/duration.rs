@@ -114,7 +114,11 @@ fn add_months(date: Date, months: i32) -> Date {
         // CALCDT-5: an impossible date moves forward to the first of the next month.
         Err(_) => {
             let next = month.next();
-            let year = if next == Month::January { year + 1 } else { year };
+            let year = if next == Month::January {
+                year + 1
+            } else {
+                year
+            };
             Date::from_calendar_date(year, next, 1).unwrap_or(Date::MAX)
         }
     }

@@ -98,6 +98,8 @@ pub(crate) struct Context<'a> {
     pub(crate) dob: Date,
     pub(crate) assessment: Date,
     pub(crate) given: &'a [Given],
+    /// the patient's doses as recorded (for their manufacturer, MVX)
+    pub(crate) doses: &'a [crate::patient::AdministeredDose],
     pub(crate) records: &'a [Record],
     /// series groups (of this antigen) with a complete relevant series
     pub(crate) complete_groups: &'a [&'a str],
@@ -396,9 +398,14 @@ impl Context<'_> {
         if self.conflicted(run, i) {
             reasons.push(EvaluationReason::LiveVirusConflict);
         }
+        let dose_mvx = self.doses.get(rec.dose).and_then(|d| d.mvx.as_deref());
         let fits = |rules: &[crate::schedule::VaccineRule]| {
             rules.iter().any(|r| {
                 r.vaccine == rec.vaccine
+                    && match (&r.mvx, dose_mvx) {
+                        (Some(want), Some(got)) => want.eq_ignore_ascii_case(got.trim()),
+                        _ => true,
+                    }
                     && age(self.dob, r.begin_age).unwrap_or(FAR_PAST) <= date
                     && date < age(self.dob, r.end_age).unwrap_or(FAR_FUTURE)
             })

@@ -430,6 +430,7 @@ impl Schedule {
                         begin_age: None,
                         end_age: None,
                         forecast: true,
+                        mvx: None,
                     });
                     let assoc = AntigenAssociation {
                         antigen: track.clone(),
@@ -565,7 +566,10 @@ impl Schedule {
             if series_out[k].default {
                 continue;
             }
-            let Some(base) = series_out.iter().position(|b| b.default && b.antigen == series_out[k].antigen) else {
+            let Some(base) = series_out
+                .iter()
+                .position(|b| b.default && b.antigen == series_out[k].antigen)
+            else {
                 continue;
             };
             for d in 0..series_out[k].doses.len() {
@@ -573,7 +577,12 @@ impl Schedule {
                     continue;
                 }
                 let number = series_out[k].doses[d].number;
-                if let Some(bands) = series_out[base].doses.iter().find(|b| b.number == number).map(|b| b.bands.clone()) {
+                if let Some(bands) = series_out[base]
+                    .doses
+                    .iter()
+                    .find(|b| b.number == number)
+                    .map(|b| b.bands.clone())
+                {
                     series_out[k].doses[d].bands = bands;
                 }
             }

@@ -264,6 +264,9 @@ pub struct VaccineRule {
     pub(crate) begin_age: Option<Duration>,
     pub(crate) end_age: Option<Duration>,
     pub(crate) forecast: bool,
+    /// A required manufacturer (MVX), standing for CDSi's trade name (Recombivax HB
+    /// adult in the adolescent HepB series).
+    pub(crate) mvx: Option<String>,
 }
 
 /// When a conditional skip applies.

@@ -182,6 +182,7 @@ struct XObs {
 struct XVaccine {
     vaccine_type: Option<String>,
     cvx: Option<String>,
+    mvx: Option<String>,
     begin_age: Option<String>,
     end_age: Option<String>,
     forecast_vaccine_type: Option<String>,
@@ -391,6 +392,7 @@ impl VaccineTable {
             begin_age: ctx.duration("beginAge", &v.begin_age)?,
             end_age: ctx.duration("endAge", &v.end_age)?,
             forecast: Ctx::yes(&v.forecast_vaccine_type),
+            mvx: text(&v.mvx).map(str::to_string),
         }))
     }
 
