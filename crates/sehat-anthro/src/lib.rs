@@ -11,6 +11,7 @@ mod error;
 mod indicator;
 mod lms;
 mod measure;
+mod prevalence;
 mod round;
 mod school_age;
 mod sex;
@@ -24,6 +25,7 @@ pub use error::InputError;
 pub use indicator::{Axis, Indicator};
 pub use lms::Lms;
 pub use measure::{Measure, parse_oedema};
+pub use prevalence::Prevalence;
 pub use round::round_r;
 pub use school_age::{
     SchoolAgeChild, SchoolAgeZScores, school_age_zscores, school_age_zscores_batch,
