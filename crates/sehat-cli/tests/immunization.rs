@@ -74,8 +74,11 @@ fn cdsi_public_cases_come_out_as_cdc_expects() {
         }
         matched += usize::from(same);
     }
-    // Every field equal, the single reason included; see docs/conformance.md.
-    assert!(matched >= 584, "{matched} of {} cases match", cases.len());
+    // Every field equal and CDC's single reason equal to the first reported: 592 of 598.
+    // The others: 2018-0022 (defective), and five doses that fail both age and interval
+    // (or interval and a live-virus conflict) where CDC names the later rule; see
+    // docs/conformance.md.
+    assert!(matched >= 592, "{matched} of {} cases match", cases.len());
 }
 
 #[test]
