@@ -112,3 +112,39 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The cohort call agrees with assessing each child alone.
+    #[test]
+    fn cohort_reminders_agree_with_single_assessments(
+        kids in prop::collection::vec(history(KEMENKES), 1..8),
+        window_days in 1u16..30,
+    ) {
+        use sehat_immunization::{DateWindow, ReminderStatus, cohort_due};
+        let schedule = Schedule::id_kemenkes().unwrap();
+        let on = kids.iter().map(|(p, _)| p.dob()).max().unwrap() + Duration::days(200);
+        let patients: Vec<Patient> = kids.into_iter().map(|(p, _)| p).collect();
+        let window = DateWindow::days_from(on, window_days);
+        let reminders = cohort_due(&patients, schedule, window).unwrap();
+        let mut expected = 0;
+        for (i, p) in patients.iter().enumerate() {
+            let a = assess(p, schedule, on).unwrap();
+            for g in &a.groups {
+                let due = g.is_due_on(window.to) && g.latest_date.is_none_or(|l| l >= window.from);
+                let found = reminders.iter().find(|r| r.patient_index == i && r.group == g.group);
+                prop_assert_eq!(due, found.is_some(), "{} {:?}", g.group, g);
+                if let Some(r) = found {
+                    expected += 1;
+                    prop_assert_eq!(r.recommended_date, g.recommended_date);
+                    prop_assert_eq!(r.dose_number, g.forecast_dose_number);
+                    prop_assert_eq!(r.band, g.band);
+                    let overdue = g.past_due_date.is_some_and(|p| p <= on);
+                    prop_assert_eq!(r.status == ReminderStatus::Overdue, overdue);
+                }
+            }
+        }
+        prop_assert_eq!(reminders.len(), expected);
+    }
+}
