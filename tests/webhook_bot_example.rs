@@ -172,6 +172,20 @@ impl Bot {
     fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
+
+    /// Stdout and stderr so far, once `ready` holds (bounded by the timeout): the logs
+    /// arrive through a pipe, a little after the events they record.
+    async fn output_when(&self, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let output = self.output();
+            if ready(&output) {
+                return output;
+            }
+            assert!(Instant::now() < deadline, "output never ready:\n{output}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
 }
 
 impl Drop for Bot {
@@ -366,8 +380,9 @@ async fn nutrition_answer_has_the_who_zscores_once_per_message_and_no_phone_numb
     );
 
     // The logs name the health worker by pseudonym only.
-    let output = bot.output();
-    assert!(output.contains("reply sent"), "{output}");
+    let output = bot
+        .output_when(|o| o.matches("reply sent").count() == 2)
+        .await;
     assert!(output.contains("user=pn1."), "{output}");
     for secret in [
         WA_ID,
@@ -515,4 +530,33 @@ async fn menu_lists_answers_and_next_vaccines() {
         .unwrap()
         .to_owned();
     assert!(unknown.contains("\"XYZ\" tidak saya kenal"), "{unknown}");
+}
+
+#[tokio::test]
+async fn a_user_known_only_by_a_business_scoped_id_is_answered_by_that_id() {
+    let bot = Bot::start();
+    let user_id = "ID.1349120865530274191";
+    let mut body: Value = serde_json::from_str(&text("wamid.bsuid", "menu")).unwrap();
+    let value = &mut body["entry"][0]["changes"][0]["value"];
+    value["contacts"] = json!([{ "profile": { "name": NAME }, "wa_id": "", "user_id": user_id }]);
+    let message = &mut value["messages"][0];
+    message["from"] = "".into();
+    message["from_user_id"] = user_id.into();
+    assert_eq!(bot.deliver(&body.to_string()).await, 200);
+    let reply = &bot.replies(1).await[0];
+    assert_eq!(reply["to"], user_id);
+    assert_eq!(reply["interactive"]["type"], "list");
+    // The bot's own logs name the user by pseudonym. (sehat-whatsapp's debug log of the
+    // send carries the recipient id itself.)
+    let output = bot.output_when(|o| o.contains("reply sent")).await;
+    let own: Vec<&str> = output
+        .lines()
+        .filter(|l| l.contains(" webhook_bot:"))
+        .collect();
+    assert!(
+        own.iter()
+            .any(|l| l.contains("reply sent") && l.contains("user=pn1.")),
+        "{output}"
+    );
+    assert!(own.iter().all(|l| !l.contains(&user_id[3..])), "{output}");
 }

@@ -46,16 +46,17 @@ use clap::Parser;
 use secrecy::{ExposeSecret, SecretString};
 use sehat::immunization::Schedule;
 use sehat::pseudonym::{Bsuid, Domain, KEYSET_ENV, Keyset, PhoneNumber, Pseudonymizer, Subject};
-use sehat::whatsapp::ids::{PhoneNumberId, Recipient};
+use sehat::whatsapp::ids::{MessageId, PhoneNumberId, Recipient};
 use sehat::whatsapp::message::Message;
 use sehat::whatsapp::mock::MockGraphApi;
 use sehat::whatsapp::webhook::{
-    Dedupe, Event, InMemoryDedupe, SignatureError, SubscriptionQuery, UserRef, WebhookError,
-    WebhookVerifier,
+    Dedupe, Event, InMemoryDedupe, MessageContent, SignatureError, SubscriptionQuery, UserRef,
+    WebhookError, WebhookVerifier,
 };
 use sehat::whatsapp::{Client, PhoneNumberApi};
 use serde::Serialize;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::macros::offset;
+use time::{Date, OffsetDateTime};
 use tracing::{debug, info, warn};
 
 /// A WhatsApp bot for Posyandu health workers.
@@ -108,10 +109,9 @@ impl Bot {
     }
 
     fn today(&self) -> Date {
-        self.today.unwrap_or_else(|| {
-            let wib = UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC);
-            OffsetDateTime::now_utc().to_offset(wib).date()
-        })
+        // Indonesia's western time zone (WIB), where most Posyandu are.
+        self.today
+            .unwrap_or_else(|| OffsetDateTime::now_utc().to_offset(offset!(+7)).date())
     }
 
     /// The user's pseudonym: what the logs call them.
@@ -285,31 +285,19 @@ async fn notify(State(bot): State<Arc<Bot>>, headers: HeaderMap, body: Bytes) ->
             Event::Message(m) => {
                 let sender = m.message.sender();
                 let user = bot.pseudonym(&sender);
-                let (intent, content) = chat::answer(&m.message.content, bot.schedule, bot.today());
                 bot.stats().messages += 1;
-                info!(%user, kind = %m.message.kind, intent = intent.as_str(), "message");
-                let to: Option<Recipient> = match (&sender.phone, &sender.user_id) {
-                    (Some(phone), _) => Some(phone.clone().into()),
-                    (None, Some(id)) => Some(id.clone().into()),
-                    (None, None) => None,
-                };
-                let Some(to) = to else {
-                    warn!("message without a sender, not answered");
-                    continue;
-                };
-                let message = match Message::new(to, content) {
-                    Ok(message) => message,
-                    Err(error) => {
-                        bot.stats().reply_failures += 1;
-                        warn!(%user, %error, "reply not built");
+                info!(%user, kind = %m.message.kind, "message");
+                let to: Recipient = match (sender.phone, sender.user_id) {
+                    (Some(phone), _) => phone.into(),
+                    (None, Some(id)) => id.into(),
+                    (None, None) => {
+                        warn!("message without a sender, not answered");
                         continue;
                     }
                 };
-                let message = match m.message.id.clone() {
-                    Some(id) => message.reply_to(id),
-                    None => message,
-                };
-                tokio::spawn(send(bot.clone(), user, message));
+                // Meta waits for the 200: answer in the background.
+                let content = m.message.content.clone();
+                tokio::spawn(reply(bot.clone(), user, to, m.message.id.clone(), content));
             }
             Event::Status(s) => {
                 let kind = s.status.status_str().to_owned();
@@ -323,15 +311,33 @@ async fn notify(State(bot): State<Arc<Bot>>, headers: HeaderMap, body: Bytes) ->
     StatusCode::OK
 }
 
-async fn send(bot: Arc<Bot>, user: String, message: Message) {
+/// Computes the answer to one message and sends it, quoting the message.
+async fn reply(
+    bot: Arc<Bot>,
+    user: String,
+    to: Recipient,
+    quoting: Option<MessageId>,
+    content: MessageContent,
+) {
+    let (intent, answer) = chat::answer(&content, bot.schedule, bot.today());
+    let message = match (Message::new(to, answer), quoting) {
+        (Ok(message), Some(id)) => message.reply_to(id),
+        (Ok(message), None) => message,
+        (Err(error), _) => {
+            bot.stats().reply_failures += 1;
+            warn!(%user, intent = intent.as_str(), %error, "reply not built");
+            return;
+        }
+    };
     match bot.phone.send(&message).await {
         Ok(receipt) => {
             bot.stats().replies_sent += 1;
-            info!(%user, id = receipt.message_id().map(|id| id.as_str()), "reply sent");
+            let id = receipt.message_id().map(MessageId::as_str);
+            info!(%user, intent = intent.as_str(), id, "reply sent");
         }
         Err(error) => {
             bot.stats().reply_failures += 1;
-            warn!(%user, %error, "reply failed");
+            warn!(%user, intent = intent.as_str(), %error, "reply failed");
         }
     }
 }
