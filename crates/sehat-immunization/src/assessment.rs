@@ -109,6 +109,7 @@ impl fmt::Display for EvaluationReason {
 
 /// The evaluation of one administered dose for a vaccine group.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DoseEvaluation {
     /// The dose's position in the patient's history (0-based).
     pub dose: usize,
@@ -128,6 +129,7 @@ pub struct DoseEvaluation {
 /// The assessment of one vaccine group: status, next dose and its dates, and the
 /// evaluation of every dose that carries one of its antigens.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GroupAssessment {
     /// The vaccine group's name.
     pub group: String,
@@ -176,6 +178,7 @@ impl GroupAssessment {
 
 /// The assessment of one patient on one date.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Assessment {
     /// The patient's id, if any.
     pub patient: Option<String>,

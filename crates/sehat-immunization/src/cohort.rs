@@ -46,6 +46,7 @@ pub enum ReminderStatus {
 /// One reminder: a child, a vaccine group and the dose to give. It borrows the child's
 /// id and the schedule's names, so a million reminders allocate nothing per reminder.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Reminder<'a> {
     /// The child's position in the input slice.
     pub patient_index: usize,

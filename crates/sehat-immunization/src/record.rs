@@ -69,6 +69,7 @@ pub struct DoseRecord {
 
 /// The result for one patient: one group (when the record names one) or all groups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ForecastRecord {
     /// The patient's id.
     pub id: Option<String>,
@@ -88,6 +89,7 @@ pub struct ForecastRecord {
 
 /// One vaccine group's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct GroupRecord {
     /// The group (its short code when it has one).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,6 +124,7 @@ pub struct GroupRecord {
 
 /// The evaluation of one dose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct DoseResult {
     /// The dose's `seq` (its 1-based position when the input has none).
     pub seq: u32,
