@@ -48,9 +48,13 @@ const PROGRESS_FROM_BYTES: usize = 16 << 20;
 
 /// Runs `sehat anthro zscores`.
 pub fn run(args: &Args) -> Result {
-    let mut data = Vec::new();
-    open_input(&args.input)?
-        .read_to_end(&mut data)
+    let mut file = open_input(&args.input)?;
+    // Sized from the file's length so the whole input is read without reallocating.
+    let size = file
+        .metadata()
+        .map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
+    let mut data = Vec::with_capacity(size.saturating_add(1));
+    file.read_to_end(&mut data)
         .map_err(|e| CliError::msg(format!("cannot read {}: {e}", args.input.display())))?;
     let round = !args.no_round;
     let header = header_of(&data)?;
