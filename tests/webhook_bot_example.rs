@@ -530,6 +530,23 @@ async fn menu_lists_answers_and_next_vaccines() {
         .unwrap()
         .to_owned();
     assert!(unknown.contains("\"XYZ\" tidak saya kenal"), "{unknown}");
+
+    // A measurement typed loosely reads the same as the canonical one.
+    let typed = [
+        ("wamid.m9", "BB 8.2 TB 71 umur 10 bulan L"),
+        ("wamid.m10", "bb:8,2kg, tb 71cm, usia 10bln laki-laki"),
+    ];
+    let mut replies = Vec::new();
+    for (n, (id, body)) in typed.into_iter().enumerate() {
+        assert_eq!(bot.deliver(&text(id, body)).await, 200);
+        replies = bot.replies(9 + n).await;
+    }
+    let (canonical, loose) = (&replies[8]["text"]["body"], &replies[9]["text"]["body"]);
+    assert!(
+        canonical.as_str().unwrap().contains("BB/U: z = "),
+        "{canonical}"
+    );
+    assert_eq!(canonical, loose);
 }
 
 #[tokio::test]
@@ -559,4 +576,40 @@ async fn a_user_known_only_by_a_business_scoped_id_is_answered_by_that_id() {
         "{output}"
     );
     assert!(own.iter().all(|l| !l.contains(&user_id[3..])), "{output}");
+}
+
+#[test]
+fn refuses_to_start_without_its_secrets() {
+    let mut process = Command::new(support::example_path("webhook_bot"))
+        .args(["--mock", "--listen", "127.0.0.1:0"])
+        .env_remove("WHATSAPP_APP_SECRET")
+        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = process.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = process.kill();
+            let _ = process.wait();
+            panic!("the example kept running without WHATSAPP_APP_SECRET");
+        }
+        thread::sleep(Duration::from_millis(25));
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    process
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(
+        stderr.trim(),
+        "webhook_bot: error: WHATSAPP_APP_SECRET is not set"
+    );
 }

@@ -162,8 +162,8 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    let app_secret = required("WHATSAPP_APP_SECRET")?;
-    let verify_token = required("WHATSAPP_VERIFY_TOKEN")?;
+    let app_secret = SecretString::from(required("WHATSAPP_APP_SECRET")?);
+    let verify_token = SecretString::from(required("WHATSAPP_VERIFY_TOKEN")?);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     println!("webhook_bot listening on http://{addr}/webhook");
@@ -181,12 +181,10 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
             .phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
         (phone, Some(mock))
     } else {
-        let token = required("WHATSAPP_TOKEN")?;
-        let id = PhoneNumberId::parse(required("WHATSAPP_PHONE_NUMBER_ID")?.expose_secret())?;
-        (
-            Client::builder(token.expose_secret()).build()?.phone(id),
-            None,
-        )
+        let token = SecretString::from(required("WHATSAPP_TOKEN")?);
+        let id = PhoneNumberId::parse(&required("WHATSAPP_PHONE_NUMBER_ID")?)?;
+        let client = Client::builder(token.expose_secret()).build()?;
+        (client.phone(id), None)
     };
 
     let keyset = if std::env::var_os(KEYSET_ENV).is_some() {
@@ -214,7 +212,9 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     if args.mock {
         app = app.route("/_mock/requests", get(mock_requests));
     }
-    let app = app.layer(DefaultBodyLimit::max(1 << 20)).with_state(bot);
+    let app = app
+        .layer(DefaultBodyLimit::max(WebhookVerifier::DEFAULT_MAX_BODY_LEN))
+        .with_state(bot);
     info!(%addr, mock = args.mock, "listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -224,9 +224,9 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-fn required(name: &str) -> Result<SecretString, String> {
+fn required(name: &str) -> Result<String, String> {
     match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
+        Ok(value) if !value.is_empty() => Ok(value),
         _ => Err(format!("{name} is not set")),
     }
 }
