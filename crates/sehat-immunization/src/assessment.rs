@@ -89,6 +89,8 @@ pub enum EvaluationReason {
     NotPreferableOrAllowable,
     /// The series was already complete.
     SeriesComplete,
+    /// The dose is sub-standard (a dose condition or an expired lot).
+    DoseCondition,
 }
 
 impl fmt::Display for EvaluationReason {
@@ -103,6 +105,7 @@ impl fmt::Display for EvaluationReason {
             EvaluationReason::LiveVirusConflict => "Live Virus Conflict",
             EvaluationReason::NotPreferableOrAllowable => "Not a preferable or allowable vaccine",
             EvaluationReason::SeriesComplete => "Series Already Complete",
+            EvaluationReason::DoseCondition => "Sub-standard dose",
         })
     }
 }

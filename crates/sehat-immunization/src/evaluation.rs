@@ -486,6 +486,21 @@ impl Context<'_> {
         let mut t = 0;
         for i in 0..self.records.len() {
             let date = self.records[i].date;
+            // 6.1: a dose with a condition (or an expired lot) is not evaluated.
+            if self
+                .doses
+                .get(self.records[i].dose)
+                .is_some_and(|d| d.sub_standard)
+            {
+                run.evals[i] = Some(RecordEval {
+                    status: EvaluationStatus::SubStandard,
+                    reason: Some(EvaluationReason::DoseCondition),
+                    also: [None; 3],
+                    inadvertent: false,
+                    against_target: false,
+                });
+                continue;
+            }
             while t < run.targets.len()
                 && self.can_skip(
                     &run,

@@ -39,6 +39,7 @@ pub struct AdministeredDose {
     pub(crate) date: Date,
     pub(crate) vaccine: String,
     pub(crate) mvx: Option<String>,
+    pub(crate) sub_standard: bool,
 }
 
 impl AdministeredDose {
@@ -49,6 +50,7 @@ impl AdministeredDose {
             date,
             vaccine: vaccine.into(),
             mvx: None,
+            sub_standard: false,
         }
     }
 
@@ -56,6 +58,14 @@ impl AdministeredDose {
     #[must_use]
     pub fn with_mvx(mut self, mvx: impl Into<String>) -> Self {
         self.mvx = Some(mvx.into());
+        self
+    }
+
+    /// The same dose flagged as sub-standard (CDSi 6.1: an expired lot, a recall, a
+    /// cold-chain break, a partial dose): it is not evaluated and satisfies nothing.
+    #[must_use]
+    pub fn sub_standard(mut self) -> Self {
+        self.sub_standard = true;
         self
     }
 

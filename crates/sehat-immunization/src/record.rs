@@ -65,6 +65,9 @@ pub struct DoseRecord {
     /// The vaccine's name (used when there is no CVX code, e.g. `DPT-HB-Hib`).
     #[serde(default)]
     pub vaccine_name: Option<String>,
+    /// A dose condition (expired lot, recall, cold-chain break): not evaluated.
+    #[serde(default)]
+    pub sub_standard: bool,
 }
 
 /// The result for one patient: one group (when the record names one) or all groups.
@@ -210,6 +213,7 @@ impl PatientRecord {
             };
             let mut dose = AdministeredDose::new(date, vaccine);
             dose.mvx.clone_from(&d.mvx);
+            dose.sub_standard = d.sub_standard;
             patient.doses.push(dose);
         }
         Ok((patient, on))

@@ -33,3 +33,21 @@ fn adolescent_hepb_two_doses_need_the_named_product() {
         .unwrap();
     assert_eq!(unknown.status, SeriesStatus::Complete);
 }
+
+/// A sub-standard dose (CDSi 6.1) is not evaluated, satisfies nothing and is not the
+/// reference of the next interval.
+#[test]
+fn sub_standard_doses_satisfy_nothing() {
+    use sehat_immunization::{EvaluationReason, EvaluationStatus};
+    let schedule = Schedule::id_kemenkes().unwrap();
+    let mut child = Patient::new(date!(2025 - 01 - 10), Sex::Male);
+    child.push_dose(AdministeredDose::new(date!(2025 - 03 - 10), "DPT-HB-Hib").sub_standard());
+    let dpt = assess_group(&child, schedule, date!(2025 - 03 - 20), "DPT-HB-Hib")
+        .unwrap()
+        .unwrap();
+    assert_eq!(dpt.doses[0].status, EvaluationStatus::SubStandard);
+    assert_eq!(dpt.doses[0].reason, Some(EvaluationReason::DoseCondition));
+    assert_eq!(dpt.forecast_dose_number, Some(1));
+    // The repeat dose may be given at once: the sub-standard dose starts no interval.
+    assert_eq!(dpt.earliest_date, Some(date!(2025 - 03 - 10)));
+}
