@@ -350,3 +350,45 @@ impl StatusGizi5To18 {
         })
     }
 }
+
+/// The four Permenkes No. 2/2020 categories of a child under five, from the rounded
+/// z-scores (`None` where the z-score is missing).
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::{Child, Sex, zscores};
+///
+/// let z = zscores(&Child::new(Sex::Female).age_months(18.0).weight_kg(8.2).length_cm(74.0));
+/// let status = z.permenkes();
+/// assert_eq!(status.tb_u.map(|c| c.label_id()), Some("pendek"));
+/// assert_eq!(status.bb_u.map(|c| c.label_id()), Some("berat badan normal"));
+/// assert_eq!(status.bb_tb.map(|c| c.label_id()), Some("gizi baik"));
+/// assert_eq!(status.imt_u.map(|c| c.label_id()), Some("gizi baik"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PermenkesStatus {
+    /// Weight-for-age (BB/U).
+    pub bb_u: Option<BeratBadanMenurutUmur>,
+    /// Length/height-for-age (PB/U or TB/U).
+    pub tb_u: Option<TinggiBadanMenurutUmur>,
+    /// Weight-for-length/height (BB/PB or BB/TB).
+    pub bb_tb: Option<StatusGizi>,
+    /// BMI-for-age (IMT/U).
+    pub imt_u: Option<StatusGizi>,
+}
+
+impl crate::ZScores {
+    /// The Permenkes No. 2/2020 categories of these z-scores (rounded z, as WHO's
+    /// software compares).
+    #[must_use]
+    pub fn permenkes(&self) -> PermenkesStatus {
+        let rounded = |outcome: crate::Outcome| outcome.ok().map(|z| z.z_rounded);
+        PermenkesStatus {
+            bb_u: rounded(self.weight_for_age).and_then(BeratBadanMenurutUmur::from_z),
+            tb_u: rounded(self.length_for_age).and_then(TinggiBadanMenurutUmur::from_z),
+            bb_tb: rounded(self.weight_for_length).and_then(StatusGizi::from_z),
+            imt_u: rounded(self.bmi_for_age).and_then(StatusGizi::from_z),
+        }
+    }
+}
