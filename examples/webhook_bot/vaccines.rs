@@ -76,9 +76,7 @@ pub fn answer(request: &Request, schedule: &Schedule, today: Date) -> Result<Str
             tanggal(request.birth)
         ));
     }
-    let mut patient = Patient::new(request.birth, Sex::Unknown);
-    // Each dose so far: its vaccine groups, vaccine code and date.
-    let mut doses: Vec<(Vec<&str>, &str, Date)> = Vec::new();
+    let mut doses: Vec<Dose<'_>> = Vec::new();
     let mut given = Vec::new();
     for (written, on) in &request.doses {
         let vaccine = schedule.vaccine(written).ok_or_else(|| {
@@ -102,15 +100,15 @@ pub fn answer(request: &Request, schedule: &Schedule, today: Date) -> Result<Str
             Some(on) => (*on, false),
             None => {
                 // The earlier doses of the same vaccine groups decide when this one is due.
-                let mut history = Patient::new(request.birth, Sex::Unknown);
-                let mut as_of = request.birth;
-                for (_, code, date) in doses
+                let earlier: Vec<&Dose<'_>> = doses
                     .iter()
-                    .filter(|(other, ..)| other.iter().any(|g| groups.contains(g)))
-                {
-                    history = history.dose(*date, *code);
-                    as_of = as_of.max(*date);
-                }
+                    .filter(|d| d.groups.iter().any(|g| groups.contains(g)))
+                    .collect();
+                let as_of = earlier
+                    .iter()
+                    .map(|d| d.date)
+                    .fold(request.birth, Date::max);
+                let history = patient(request.birth, earlier);
                 (
                     recommended_date(&history, schedule, &groups, written, as_of, today)?,
                     true,
@@ -123,8 +121,11 @@ pub fn answer(request: &Request, schedule: &Schedule, today: Date) -> Result<Str
                 tanggal(on)
             ));
         }
-        patient = patient.dose(on, vaccine.code());
-        doses.push((groups, vaccine.code(), on));
+        doses.push(Dose {
+            groups,
+            code: vaccine.code(),
+            date: on,
+        });
         given.push(format!(
             "{written} {}{}",
             tanggal(on),
@@ -132,8 +133,8 @@ pub fn answer(request: &Request, schedule: &Schedule, today: Date) -> Result<Str
         ));
     }
 
-    let assessment =
-        assess(&patient, schedule, today).map_err(|e| format!("Tidak bisa dihitung: {e}"))?;
+    let assessment = assess(&patient(request.birth, &doses), schedule, today)
+        .map_err(|e| format!("Tidak bisa dihitung: {e}"))?;
     let months = months_between(request.birth, today);
     let mut out = format!(
         "*Jadwal imunisasi* (program Kemenkes)\nLahir {}, umur {months} bulan pada {}.\n",
@@ -200,6 +201,22 @@ pub fn answer(request: &Request, schedule: &Schedule, today: Date) -> Result<Str
         out.push_str(&format!("Lewat batas umur: {}\n", aged_out.join(", ")));
     }
     Ok(out.trim_end().to_owned())
+}
+
+/// A dose as counted: the vaccine groups it counts for, the vaccine's code, its date.
+struct Dose<'s> {
+    groups: Vec<&'s str>,
+    code: &'s str,
+    date: Date,
+}
+
+/// The child with these doses.
+fn patient<'d, 's: 'd>(birth: Date, doses: impl IntoIterator<Item = &'d Dose<'s>>) -> Patient {
+    doses
+        .into_iter()
+        .fold(Patient::new(birth, Sex::Unknown), |child, dose| {
+            child.dose(dose.date, dose.code)
+        })
 }
 
 /// The date the schedule recommends the next dose in `groups`, after `history` (the
