@@ -284,7 +284,12 @@ impl Schedule {
                 .map(|s| {
                     format!(
                         "line {}",
-                        text[..s.start.min(text.len())].lines().count().max(1)
+                        text.as_bytes()
+                            .iter()
+                            .take(s.start)
+                            .filter(|&&b| b == b'\n')
+                            .count()
+                            + 1
                     )
                 })
                 .unwrap_or_else(|| "document".to_string());

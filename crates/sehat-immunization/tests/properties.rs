@@ -148,3 +148,34 @@ proptest! {
         prop_assert_eq!(reminders.len(), expected);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any text either parses as a duration or is an error; nothing panics.
+    #[test]
+    fn durations_never_panic(text in "\\PC{0,24}", days in -100_000i32..100_000) {
+        if let Ok(d) = text.parse::<sehat_immunization::Duration>() {
+            let _ = d.after(day(i64::from(days).rem_euclid(20_000)));
+        }
+    }
+
+    /// A schedule file cut anywhere, or with a line replaced, loads or fails with an
+    /// error; nothing panics.
+    #[test]
+    fn damaged_schedule_files_never_panic(cut in 0usize..40_000, line in 0usize..700, junk in "\\PC{0,30}") {
+        let toml = include_str!("../data/id-kemenkes.toml");
+        let options = sehat_immunization::KemenkesOptions::default();
+        let mut end = cut.min(toml.len());
+        while !toml.is_char_boundary(end) {
+            end -= 1;
+        }
+        let _ = Schedule::from_kemenkes_toml(&toml[..end], &options);
+        let replaced: Vec<&str> = toml
+            .lines()
+            .enumerate()
+            .map(|(i, l)| if i == line { junk.as_str() } else { l })
+            .collect();
+        let _ = Schedule::from_kemenkes_toml(&replaced.join("\n"), &options);
+    }
+}
