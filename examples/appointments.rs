@@ -87,6 +87,9 @@ enum Kind {
     TwoHours,
 }
 
+/// Reminders due at one time: (appointment index, which reminder).
+type Due = Vec<(usize, Kind)>;
+
 struct Appointment {
     id: String,
     patient: String,
@@ -327,7 +330,7 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let http = reqwest::Client::new();
 
     // The timeline: every reminder at its time; those already past are too late.
-    let mut timeline: BTreeMap<OffsetDateTime, Vec<(usize, Kind)>> = BTreeMap::new();
+    let mut timeline: BTreeMap<OffsetDateTime, Due> = BTreeMap::new();
     for (i, appointment) in appointments.iter_mut().enumerate() {
         for (kind, before) in [
             (Kind::Day, Span::hours(24)),
@@ -343,10 +346,9 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     }
     for (at, due) in timeline {
         // Patients who asked to reschedule get no 2 h reminder.
-        let (send, skip): (Vec<(usize, Kind)>, Vec<(usize, Kind)>) =
-            due.into_iter().partition(|&(i, kind)| {
-                kind == Kind::Day || appointments[i].status != "reschedule_requested"
-            });
+        let (send, skip): (Due, Due) = due.into_iter().partition(|&(i, kind)| {
+            kind == Kind::Day || appointments[i].status != "reschedule_requested"
+        });
         for (i, kind) in skip {
             appointments[i]
                 .reminders
