@@ -114,7 +114,8 @@ fn other_changes_are_named_by_their_field() {
         br#"{"object":"whatsapp_business_account","entry":[{"id":"1","time":1,"changes":[
             {"field":"message_template_status_update","value":{"event":"APPROVED",
              "message_template_id":123,"message_template_name":"pengingat","message_template_language":"id","reason":"NONE"}},
-            {"field":"brand_new_field","value":{"x":1}}]}]}"#,
+            {"field":"brand_new_field","value":{"x":1}},
+            {"field":"account_alerts","value":"not an object"}]}]}"#,
     )
     .unwrap();
     let out = inspect(&[path.display().to_string()]);
@@ -124,13 +125,16 @@ fn other_changes_are_named_by_their_field() {
         String::from_utf8_lossy(&out.stderr)
     );
     let lines = lines(&out);
-    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["field"], "message_template_status_update");
     assert_eq!(lines[0]["kind"], "template_status");
     assert_eq!(lines[0]["id"], "123");
     assert_eq!(lines[0]["type"], "APPROVED");
     assert_eq!(lines[1]["field"], "brand_new_field");
     assert_eq!(lines[1]["kind"], "unknown");
+    assert_eq!(lines[2]["field"], "account_alerts");
+    assert_eq!(lines[2]["kind"], "malformed");
+    assert!(lines[2]["error"].as_str().unwrap().contains("object"));
 }
 
 #[test]
@@ -163,7 +167,7 @@ fn a_file_that_is_not_a_payload_is_an_error_naming_it() {
         assert_eq!(lines(&out).len(), 1);
     }
     let missing = dir.path().join("missing.json").display().to_string();
-    let out = inspect(&[missing.clone()]);
+    let out = inspect(std::slice::from_ref(&missing));
     assert!(!out.status.success());
     assert!(String::from_utf8(out.stderr).unwrap().contains(&missing));
 }

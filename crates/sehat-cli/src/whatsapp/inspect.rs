@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sehat_whatsapp::error::ApiError;
-use sehat_whatsapp::webhook::{Event, WebhookPayload};
+use sehat_whatsapp::webhook::{ChangeValue, Event, WebhookPayload};
 use serde_json::{Map, Value, json};
 
 use crate::error::{CliError, Result};
@@ -131,7 +131,11 @@ fn event_line(file: &str, event: &Event<'_>) -> Value {
             line.insert("title".into(), json!(e.error.title));
             line.insert("details".into(), json!(e.error.details));
         }
-        Event::Group(_) | Event::UserPreference(_) | Event::Change(_) => {}
+        Event::Change(origin) => {
+            if let ChangeValue::Malformed { error, .. } = &origin.change.value {
+                line.insert("error".into(), json!(error));
+            }
+        }
         _ => {}
     }
     Value::Object(line)
