@@ -392,12 +392,12 @@ impl Client {
         };
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
-        let headers = response.headers().clone();
-        self.observe_headers(&headers);
-        let body = response.bytes().await.map_err(Error::OutcomeUnknown)?;
+        self.observe_headers(response.headers());
         if status.is_success() {
-            return Ok(body);
+            return response.bytes().await.map_err(Error::OutcomeUnknown);
         }
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(Error::OutcomeUnknown)?;
         Err(error_response(status.as_u16(), &headers, &body))
     }
 
