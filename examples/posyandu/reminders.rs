@@ -46,7 +46,7 @@ pub fn due(register: &Register, on: Date, days: u16) -> Result<Vec<Vec<DueDose>>
             patient
         })
         .collect();
-    let reminders: Vec<Reminder> =
+    let reminders: Vec<Reminder<'_>> =
         cohort_due(&patients, schedule, DateWindow::days_from(on, days))?;
     let mut per_child = vec![Vec::new(); register.children.len()];
     for reminder in reminders {
@@ -56,11 +56,8 @@ pub fn due(register: &Register, on: Date, days: u16) -> Result<Vec<Vec<DueDose>>
             continue;
         }
         per_child[reminder.patient_index].push(DueDose {
-            group: reminder.group.clone(),
-            label: reminder
-                .dose_label
-                .clone()
-                .unwrap_or_else(|| reminder.group.clone()),
+            group: reminder.group.to_owned(),
+            label: reminder.dose_label.unwrap_or(reminder.group).to_owned(),
             overdue: reminder.status == ReminderStatus::Overdue,
             recommended: reminder.recommended_date,
             band: reminder.band,
