@@ -49,8 +49,8 @@ impl SendReceipt {
     }
 }
 
-/// A recipient in a [`SendReceipt`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A recipient in a [`SendReceipt`]. `Debug` masks the phone number in `input`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SentContact {
     /// The `to` value sent.
@@ -65,6 +65,34 @@ pub struct SentContact {
     /// Fields not modelled here.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SentContact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Masked<'a>(&'a str);
+        impl std::fmt::Debug for Masked<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"")?;
+                crate::ids::mask_number(self.0, f)?;
+                f.write_str("\"")
+            }
+        }
+        let input: &dyn std::fmt::Debug = if self
+            .user_id
+            .as_ref()
+            .is_some_and(|u| u.as_str() == self.input)
+        {
+            &self.input
+        } else {
+            &Masked(&self.input)
+        };
+        f.debug_struct("SentContact")
+            .field("input", input)
+            .field("wa_id", &self.wa_id)
+            .field("user_id", &self.user_id)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// A message in a [`SendReceipt`].

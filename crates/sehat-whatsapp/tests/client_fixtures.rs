@@ -134,3 +134,12 @@ fn every_response_and_error_fixture_parses() {
     }
     assert_eq!(seen, 5);
 }
+
+#[test]
+fn receipts_mask_phone_numbers_in_debug() {
+    let receipt: SendReceipt =
+        serde_json::from_slice(&read("response_send_message__text.json")).unwrap();
+    let shown = format!("{receipt:?}");
+    assert!(!shown.contains("6505551234"), "{shown}");
+    assert!(shown.contains("+165******34"), "{shown}");
+}
