@@ -70,22 +70,25 @@ where
     }
     let progress = progress_bar(data.len() as u64, "bytes");
     let mut rows = 0u64;
-    let mut batch: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH_ROWS);
-    let mut record = csv::ByteRecord::new();
+    // Records are reused from batch to batch, so reading allocates only while a field
+    // outgrows every earlier one.
+    let mut batch: Vec<csv::ByteRecord> = Vec::new();
+    batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
     loop {
-        batch.clear();
-        while batch.len() < BATCH_ROWS {
+        let mut filled = 0;
+        while filled < BATCH_ROWS {
             let more = reader
-                .read_byte_record(&mut record)
+                .read_byte_record(&mut batch[filled])
                 .map_err(|e| CliError::msg(format!("{file}: {e}")))?;
             if !more {
                 break;
             }
-            batch.push(std::mem::take(&mut record));
+            filled += 1;
         }
-        if batch.is_empty() {
+        if filled == 0 {
             break;
         }
+        let batch = &batch[..filled];
         let chunks: Vec<Vec<u8>> = batch
             .par_chunks(CHUNK_ROWS)
             .map(|chunk| {
