@@ -71,8 +71,9 @@ pub struct Reminder<'a> {
 }
 
 /// For every child, assesses on `window.from` and lists the vaccine groups whose next
-/// dose is due by `window.to` (recommended date on or before it) or overdue, and not past
-/// its latest date. Runs in parallel over children (rayon); the result is in input order.
+/// dose is due by `window.to` (recommended date on or before it) or overdue, and still
+/// allowed on `window.from` (latest date not before it). Runs in parallel over children
+/// (rayon); the result is in input order.
 ///
 /// # Errors
 ///

@@ -132,7 +132,11 @@ proptest! {
         for (i, p) in patients.iter().enumerate() {
             let a = assess(p, schedule, on).unwrap();
             for g in &a.groups {
-                let due = g.is_due_on(window.to) && g.latest_date.is_none_or(|l| l >= window.from);
+                // The documented rule: not complete, recommended by the window's last day, and
+                // still allowed on its first day.
+                let due = g.status == SeriesStatus::NotComplete
+                    && g.recommended_date.is_some_and(|r| r <= window.to)
+                    && g.latest_date.is_none_or(|l| l >= window.from);
                 let found = reminders.iter().find(|r| r.patient_index == i && r.group == g.group);
                 prop_assert_eq!(due, found.is_some(), "{} {:?}", g.group, g);
                 if let Some(r) = found {
