@@ -26,6 +26,9 @@ const APP_SECRET: &str = "test-app-secret";
 const VERIFY_TOKEN: &str = "test-verify-token";
 /// The health worker's WhatsApp number: it must never appear in the bot's output.
 const WA_ID: &str = "6281234567890";
+/// A message id shaped like Meta's: it carries the sender's number in base64, so it must
+/// stay out of the logs as the number does.
+const WAMID_WITH_NUMBER: &str = "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMTY0RkE0QjdFRTk4QTVBMDEA";
 const NAME: &str = "Bu Sri Wahyuni";
 const TODAY: &str = "2026-11-26";
 /// The longest any single wait may take.
@@ -283,13 +286,13 @@ async fn unsigned_or_wrongly_signed_posts_are_refused_and_not_answered() {
 #[tokio::test]
 async fn nutrition_answer_has_the_who_zscores_once_per_message_and_no_phone_number_in_logs() {
     let bot = Bot::start();
-    let body = text("wamid.gizi1", "BB 8.2 TB 71 umur 10 bulan L");
+    let body = text(WAMID_WITH_NUMBER, "BB 8.2 TB 71 umur 10 bulan L");
     assert_eq!(bot.deliver(&body).await, 200);
     let replies = bot.replies(1).await;
     let reply = &replies[0];
     assert_eq!(reply["to"], WA_ID);
     assert_eq!(reply["type"], "text");
-    assert_eq!(reply["context"]["message_id"], "wamid.gizi1");
+    assert_eq!(reply["context"]["message_id"], WAMID_WITH_NUMBER);
     let answer = reply["text"]["body"].as_str().unwrap();
 
     // The same child computed here: a standing height under 24 months, which WHO
@@ -391,6 +394,8 @@ async fn nutrition_answer_has_the_who_zscores_once_per_message_and_no_phone_numb
         NAME,
         APP_SECRET,
         "BB 8.2",
+        WAMID_WITH_NUMBER,
+        "NjI4MTIzNDU2Nzg5MB",
     ] {
         assert!(
             !output.contains(secret),
