@@ -129,6 +129,25 @@ impl RetryPolicy {
     }
 }
 
+/// The wait before the `n`th retry (0 for the first) to one recipient after a pair rate
+/// limit (131056): 4^n seconds (1, 4, 16, 64 …), capped at one hour. The client does not
+/// wait for this itself: it is for the caller's queue, which keeps sending to others.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use sehat_whatsapp::retry::pair_backoff;
+/// assert_eq!(pair_backoff(0), Duration::from_secs(1));
+/// assert_eq!(pair_backoff(3), Duration::from_secs(64));
+/// assert_eq!(pair_backoff(40), Duration::from_secs(3600));
+/// ```
+#[must_use]
+pub fn pair_backoff(n: u32) -> Duration {
+    let seconds = 4u64.checked_pow(n).unwrap_or(u64::MAX).min(3600);
+    Duration::from_secs(seconds)
+}
+
 /// A uniform draw from `0..bound` (bound ≥ 1), from the OS's generator; if that fails,
 /// from the clock's nanoseconds (jitter needs spread, not secrecy).
 fn random_below(bound: u64) -> u64 {
