@@ -656,30 +656,20 @@ impl Shared {
                 .await?;
             return Ok(Outcome::RetryLater { reason, code: None });
         }
-        self.committer
-            .commit(vec![JournalRecord::now(key, JournalEvent::Sending)])
-            .await?;
-        // The slot is taken after the journal write, so the request leaves on it: a slow
-        // sync delays the schedule instead of bunching requests.
+        // The slot first, then `sending`, then the request: a crash leaves as unknown only
+        // the requests actually on their way, not every send waiting for a slot.
         if let Some(pacer) = &self.pacer {
             pacer.acquire(sender.phone_number_id(), to).await;
             if self.stopped.load(Ordering::Acquire) {
                 if let Ok(mut window) = self.window.lock() {
                     window.release(key, reached_at);
                 }
-                self.committer
-                    .commit(vec![JournalRecord::now(
-                        key,
-                        JournalEvent::Failed {
-                            reason: "campaign_stopped".into(),
-                            code: None,
-                            retry: true,
-                        },
-                    )])
-                    .await?;
                 return Ok(Outcome::NotAttempted);
             }
         }
+        self.committer
+            .commit(vec![JournalRecord::now(key, JournalEvent::Sending)])
+            .await?;
         let result = sender.send_message(&recipient.message).await;
         let (outcome, event) = match result {
             Ok(receipt) => match receipt.message_id() {
