@@ -1,4 +1,5 @@
 //! The binary's frame: help, version, and errors on one line with a non-zero exit.
+#![allow(clippy::expect_used)]
 
 use std::process::Command;
 
