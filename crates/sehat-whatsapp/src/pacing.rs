@@ -9,7 +9,9 @@
 //! Time comes from tokio's clock, so tests can drive the pacer with
 //! `tokio::time::pause()`; the token buckets are governor's GCRA.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -140,6 +142,9 @@ pub struct Pacer {
     numbers: Keyed<PhoneNumberId>,
     recipients: Keyed<(PhoneNumberId, String)>,
     acquired: AtomicU64,
+    /// Recipients (by number and `to`) and numbers (by number and an empty `to`) held
+    /// back until an instant, after 131056 or 130429.
+    holds: Mutex<HashMap<(PhoneNumberId, String), tokio::time::Instant>>,
 }
 
 impl Pacer {
@@ -164,6 +169,7 @@ impl Pacer {
             recipients: RateLimiter::dashmap_with_clock(recipient_quota, clock.clone()),
             clock,
             acquired: AtomicU64::new(0),
+            holds: Mutex::new(HashMap::new()),
         }
     }
 
@@ -177,6 +183,7 @@ impl Pacer {
     /// then the number's.
     pub async fn acquire(&self, from: &PhoneNumberId, to: &Recipient) {
         let key = (from.clone(), to.to_field().to_owned());
+        self.wait_hold(&key).await;
         while let Err(not_until) = self.recipients.check_key(&key) {
             tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
         }
@@ -191,8 +198,55 @@ impl Pacer {
     /// Waits for the number's next slot only (for sends that are not to one recipient,
     /// such as read receipts, which count against throughput too).
     pub async fn acquire_number(&self, from: &PhoneNumberId) {
+        self.wait_hold(&(from.clone(), String::new())).await;
         while let Err(not_until) = self.numbers.check_key(from) {
             tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
+        }
+    }
+}
+
+impl Pacer {
+    /// Holds every message from `from` to `to` back for `wait` (after a pair rate limit,
+    /// 131056, with [`pair_backoff`](crate::retry::pair_backoff)); other recipients are
+    /// not affected. A longer hold already in place is kept.
+    pub fn hold_recipient(&self, from: &PhoneNumberId, to: &Recipient, wait: Duration) {
+        self.hold((from.clone(), to.to_field().to_owned()), wait);
+    }
+
+    /// Holds every message from `from` back for `wait` (after a throughput error, 130429,
+    /// or during a throughput upgrade, 131057).
+    pub fn hold_number(&self, from: &PhoneNumberId, wait: Duration) {
+        self.hold((from.clone(), String::new()), wait);
+    }
+
+    fn hold(&self, key: (PhoneNumberId, String), wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = tokio::time::Instant::now();
+        holds.retain(|_, until| *until > now);
+        let entry = holds.entry(key).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+
+    async fn wait_hold(&self, key: &(PhoneNumberId, String)) {
+        loop {
+            let until = {
+                let holds = self
+                    .holds
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if holds.is_empty() {
+                    return;
+                }
+                match holds.get(key) {
+                    Some(until) if *until > tokio::time::Instant::now() => *until,
+                    _ => return,
+                }
+            };
+            tokio::time::sleep_until(until).await;
         }
     }
 }
@@ -266,6 +320,29 @@ mod tests {
         assert!(others_done < Duration::from_secs(1), "{others_done:?}");
         let slow_done = slow.await.unwrap().duration_since(start);
         assert!(slow_done >= Duration::from_millis(5900), "{slow_done:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_held_recipient_waits_and_others_do_not() {
+        let pacer = Pacer::new(Pacing::default());
+        let from = PhoneNumberId::new("1");
+        pacer.hold_recipient(&from, &to("6281111111111"), Duration::from_secs(4));
+        let start = tokio::time::Instant::now();
+        pacer.acquire(&from, &to("6282222222222")).await;
+        assert!(start.elapsed() < Duration::from_millis(50));
+        pacer.acquire(&from, &to("6281111111111")).await;
+        assert!(start.elapsed() >= Duration::from_secs(4));
+        pacer.hold_number(&from, Duration::from_secs(2));
+        let held = tokio::time::Instant::now();
+        pacer.acquire(&from, &to("6283333333333")).await;
+        assert!(held.elapsed() >= Duration::from_secs(2));
+        // Another number is not held.
+        let other = tokio::time::Instant::now();
+        pacer.hold_number(&from, Duration::from_secs(60));
+        pacer
+            .acquire(&PhoneNumberId::new("2"), &to("6283333333333"))
+            .await;
+        assert!(other.elapsed() < Duration::from_millis(50));
     }
 
     #[test]

@@ -126,7 +126,9 @@ impl PhoneNumberApi {
     }
 
     /// Sends a message (`POST /{phone-number-id}/messages`), after waiting for the pacer
-    /// when pacing is on.
+    /// when pacing is on. A pair rate limit (131056) then holds this recipient back for
+    /// the pair interval, and a throughput error (130429) that outlasted the retries holds
+    /// the number for a second (or for what `Retry-After` asks).
     ///
     /// Retried only when Meta's answer says it is safe (`retry_short` errors such as
     /// 130429) or the request never left.
@@ -154,10 +156,33 @@ impl PhoneNumberApi {
     /// # Ok(()) }
     /// ```
     pub async fn send(&self, message: &Message) -> Result<SendReceipt, Error> {
-        if let Some(pacer) = self.client.pacer() {
-            pacer.acquire(&self.id, message.recipient()).await;
+        let Some(pacer) = self.client.pacer() else {
+            return self.send_unpaced(message).await;
+        };
+        pacer.acquire(&self.id, message.recipient()).await;
+        let result = self.send_unpaced(message).await;
+        // Meta's limit signals slow the pacer down: a pair limit holds this recipient
+        // only, a throughput limit the whole number.
+        if let Err(Error::Api {
+            error, retry_after, ..
+        }) = &result
+        {
+            match error.code() {
+                131056 => pacer.hold_recipient(
+                    &self.id,
+                    message.recipient(),
+                    retry_after.unwrap_or(crate::pacing::DEFAULT_RECIPIENT_INTERVAL),
+                ),
+                130429 | 131057 => {
+                    pacer.hold_number(
+                        &self.id,
+                        retry_after.unwrap_or(std::time::Duration::from_secs(1)),
+                    );
+                }
+                _ => {}
+            }
         }
-        self.send_unpaced(message).await
+        result
     }
 
     /// Checks a template message against its template ([`Template::check`]) and sends

@@ -806,3 +806,42 @@ async fn usage_headers_are_exposed() {
         .unwrap();
     assert_eq!(client.last_usage().unwrap().app_percent, Some(42.0));
 }
+
+#[tokio::test]
+async fn a_pair_rate_limit_holds_only_that_recipient() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(graph_error(400, 131056).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(sent())
+        .mount(&server)
+        .await;
+    let client = Client::builder("t")
+        .base_url(server.uri())
+        .pacing(sehat_whatsapp::pacing::Pacing::default())
+        .build()
+        .unwrap();
+    let phone = client.phone(PhoneNumberId::new(PHONE));
+    let error = phone.send(&text_message()).await.unwrap_err();
+    assert_eq!(error.api_error().unwrap().code(), 131056);
+    let start = std::time::Instant::now();
+    let other = Message::new(WaId::parse("6289999999999").unwrap(), Text::new("Halo")).unwrap();
+    phone.send(&other).await.unwrap();
+    assert!(
+        start.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        start.elapsed()
+    );
+    phone.send(&text_message()).await.unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        start.elapsed()
+    );
+}
