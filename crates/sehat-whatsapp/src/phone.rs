@@ -431,6 +431,71 @@ impl PhoneNumberApi {
             .await
     }
 
+    /// Asks Meta to send the number's verification code by `SMS` or `VOICE`, in
+    /// `language` (`id`, `en_US`, …).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Build`] for another method; [`Error::Api`] and transport errors.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run(phone: sehat_whatsapp::PhoneNumberApi) -> Result<(), sehat_whatsapp::Error> {
+    /// phone.request_code("SMS", "id").await?;
+    /// phone.verify_code("123456").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn request_code(&self, method: &str, language: &str) -> Result<(), Error> {
+        if !matches!(method, "SMS" | "VOICE") {
+            return Err(Error::Build(BuildError::Invalid {
+                field: "code_method".into(),
+                reason: format!("{method:?} is not SMS or VOICE"),
+            }));
+        }
+        let body = serde_json::json!({ "code_method": method, "language": language });
+        self.client
+            .call_success(Call {
+                method: Method::POST,
+                segments: &[self.id.as_str(), "request_code"],
+                query: &[],
+                body: Body::Json(body.to_string().into()),
+                endpoint: "POST /{phone-number-id}/request_code",
+                idempotency: Idempotency::Send,
+            })
+            .await
+    }
+
+    /// Verifies the number with the code Meta sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Build`] for an empty or non-numeric code; [`Error::Api`] (136025 for a wrong
+    /// code) and transport errors.
+    ///
+    /// # Examples
+    ///
+    /// See [`request_code`](Self::request_code).
+    pub async fn verify_code(&self, code: &str) -> Result<(), Error> {
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::Build(BuildError::Invalid {
+                field: "code".into(),
+                reason: "must be digits".into(),
+            }));
+        }
+        let body = serde_json::json!({ "code": code });
+        self.client
+            .call_success(Call {
+                method: Method::POST,
+                segments: &[self.id.as_str(), "verify_code"],
+                query: &[],
+                body: Body::Json(body.to_string().into()),
+                endpoint: "POST /{phone-number-id}/verify_code",
+                idempotency: Idempotency::Idempotent,
+            })
+            .await
+    }
+
     /// Deregisters the number from Cloud API.
     ///
     /// # Errors

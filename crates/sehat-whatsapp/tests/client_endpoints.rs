@@ -845,3 +845,33 @@ async fn a_pair_rate_limit_holds_only_that_recipient() {
         start.elapsed()
     );
 }
+
+#[tokio::test]
+async fn request_and_verify_code() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v26.0/{PHONE}/request_code")))
+        .and(body_json(json!({"code_method":"SMS","language":"id"})))
+        .respond_with(success())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v26.0/{PHONE}/verify_code")))
+        .and(body_json(json!({"code":"123456"})))
+        .respond_with(success())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let phone = client(&server).phone(PhoneNumberId::new(PHONE));
+    phone.request_code("SMS", "id").await.unwrap();
+    assert!(matches!(
+        phone.request_code("FAX", "id").await.unwrap_err(),
+        Error::Build(_)
+    ));
+    phone.verify_code("123456").await.unwrap();
+    assert!(matches!(
+        phone.verify_code("12a").await.unwrap_err(),
+        Error::Build(_)
+    ));
+}

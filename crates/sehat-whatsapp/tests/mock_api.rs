@@ -207,6 +207,18 @@ async fn account_endpoints() {
         phone.details().await.unwrap().verified_name.as_deref(),
         Some("Posyandu Sehat")
     );
+    phone.request_code("VOICE", "id").await.unwrap();
+    assert_eq!(
+        phone
+            .verify_code("000000")
+            .await
+            .unwrap_err()
+            .api_error()
+            .unwrap()
+            .code(),
+        136025
+    );
+    phone.verify_code("123456").await.unwrap();
     phone.register("123456").await.unwrap();
     phone.deregister().await.unwrap();
     let mut update = BusinessProfileUpdate::default();

@@ -202,6 +202,27 @@ async fn handle(AxumState(state): Shared, request: Request) -> Response {
                 upload(&state, request).await
             }
             "register" if method == Method::POST => register(&state, &bytes),
+            "request_code" if method == Method::POST => {
+                let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                match value["code_method"].as_str() {
+                    Some("SMS" | "VOICE") => success(),
+                    _ => invalid("The parameter code_method is required.", None),
+                }
+            }
+            "verify_code" if method == Method::POST => {
+                let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                match value["code"].as_str() {
+                    Some("000000") => graph_error(
+                        400,
+                        136025,
+                        "(#136025) Verify code error",
+                        None,
+                        Some("The code is not valid."),
+                    ),
+                    Some(code) if !code.is_empty() => success(),
+                    _ => invalid("The parameter code is required.", None),
+                }
+            }
             "deregister" if method == Method::POST => {
                 state.lock().registered = false;
                 success()
