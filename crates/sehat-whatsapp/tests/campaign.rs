@@ -198,11 +198,11 @@ async fn an_unanswered_send_is_unknown_and_not_repeated() {
     let mock = MockGraphApi::start().await.unwrap();
     let client = mock
         .client_builder()
-        .timeout(Duration::from_millis(150))
+        .timeout(Duration::from_millis(1000))
         .build()
         .unwrap();
     let phone = client.phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
-    mock.fail_next(Failure::Slow(Duration::from_millis(600)));
+    mock.fail_next(Failure::Slow(Duration::from_millis(2500)));
     let journal = MemoryJournal::new();
     let report = Campaign::new(journal.clone())
         .no_pacing()

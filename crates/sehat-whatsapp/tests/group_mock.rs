@@ -39,7 +39,7 @@ async fn group_lifecycle_through_the_mock() {
 
     // The group_create webhook names the group and is signed with the app secret.
     let mut found = None;
-    for _ in 0..100 {
+    for _ in 0..500 {
         if let Some((body, signature, _)) = mock.posted_webhooks().first().cloned() {
             found = Some((body, signature));
             break;
