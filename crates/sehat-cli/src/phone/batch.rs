@@ -70,48 +70,72 @@ where
     }
     let progress = progress_bar(data.len() as u64, "bytes");
     let mut rows = 0u64;
-    // Records are reused from batch to batch, so reading allocates only while a field
-    // outgrows every earlier one.
-    let mut batch: Vec<csv::ByteRecord> = Vec::new();
-    batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
-    loop {
-        let mut filled = 0;
-        while filled < BATCH_ROWS {
-            let more = reader
-                .read_byte_record(&mut batch[filled])
-                .map_err(|e| CliError::msg(format!("{file}: {e}")))?;
-            if !more {
-                break;
-            }
-            filled += 1;
-        }
-        if filled == 0 {
-            break;
-        }
-        let batch = &batch[..filled];
-        let chunks: Vec<Vec<u8>> = batch
-            .par_chunks(CHUNK_ROWS)
-            .map(|chunk| {
-                let mut writer = csv::WriterBuilder::new()
-                    .flexible(true)
-                    .from_writer(Vec::with_capacity(chunk.len() * 64));
-                for record in chunk {
-                    row(&state, record, &mut writer)?;
-                }
-                writer
-                    .into_inner()
-                    .map_err(|e| CliError::msg(format!("cannot encode output: {e}")))
-            })
-            .collect::<Result<_>>()?;
-        for chunk in &chunks {
+    // Two sets of records, reused from batch to batch (reading allocates only while a
+    // field outgrows every earlier one): one is read while the other is encoded.
+    let new_batch = || {
+        let mut batch = Vec::new();
+        batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
+        batch
+    };
+    let (mut current, mut next) = (new_batch(), new_batch());
+    let mut filled = fill(&mut reader, &mut current, file)?;
+    while filled > 0 {
+        let (chunks, next_filled) = rayon::join(
+            || encode(&current[..filled], &state, &row),
+            || fill(&mut reader, &mut next, file),
+        );
+        for chunk in &chunks? {
             out.write_all(chunk)?;
         }
-        rows += batch.len() as u64;
+        rows += filled as u64;
         progress.set_position(reader.position().byte());
+        filled = next_filled?;
+        std::mem::swap(&mut current, &mut next);
     }
     progress.finish_and_clear();
     out.flush()?;
     Ok(rows)
+}
+
+/// Reads up to `batch.len()` records into `batch`; returns how many.
+fn fill(
+    reader: &mut csv::Reader<&[u8]>,
+    batch: &mut [csv::ByteRecord],
+    file: &str,
+) -> Result<usize> {
+    let mut filled = 0;
+    while filled < batch.len() {
+        let more = reader
+            .read_byte_record(&mut batch[filled])
+            .map_err(|e| CliError::msg(format!("{file}: {e}")))?;
+        if !more {
+            break;
+        }
+        filled += 1;
+    }
+    Ok(filled)
+}
+
+/// Encodes the output lines of `records` in parallel chunks, in order.
+fn encode<S, F>(records: &[csv::ByteRecord], state: &S, row: &F) -> Result<Vec<Vec<u8>>>
+where
+    S: Sync,
+    F: Fn(&S, &csv::ByteRecord, &mut csv::Writer<Vec<u8>>) -> Result + Sync,
+{
+    records
+        .par_chunks(CHUNK_ROWS)
+        .map(|chunk| {
+            let mut writer = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(Vec::with_capacity(chunk.len() * 64));
+            for record in chunk {
+                row(state, record, &mut writer)?;
+            }
+            writer
+                .into_inner()
+                .map_err(|e| CliError::msg(format!("cannot encode output: {e}")))
+        })
+        .collect()
 }
 
 /// The line of a record in its file, for error messages.
