@@ -308,6 +308,11 @@ fn evaluate(
             Some(g) => schedule.group_antigens[g].contains(&antigen),
             None => schedule.antigen_in_group[antigen],
         };
+        let wanted = wanted
+            && (!schedule.gated_antigen[antigen]
+                || schedule.series_by_antigen[antigen]
+                    .iter()
+                    .any(|&s| crate::school::gate_open(&schedule.series[s], patient, on)));
         if !wanted {
             out.best.push(Vec::new());
             out.records.push(Vec::new());
@@ -439,6 +444,9 @@ fn relevant(
     {
         return false;
     }
+    if !crate::school::gate_open(s, patient, on) {
+        return false;
+    }
     if let Some((min, max)) = s.start_window {
         let start = records.first().map_or(on, |r| r.date);
         if min.is_some_and(|m| start < m.after(patient.dob))
@@ -487,6 +495,7 @@ fn assess_antigen(
                 records,
                 complete_groups: &complete_groups,
                 immune,
+                school: patient.school,
             };
             let run = ctx.run(s);
             if !pass && run.status == SeriesStatus::Complete {

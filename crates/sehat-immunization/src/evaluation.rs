@@ -104,6 +104,8 @@ pub(crate) struct Context<'a> {
     /// series groups (of this antigen) with a complete relevant series
     pub(crate) complete_groups: &'a [&'a str],
     pub(crate) immune: bool,
+    /// the patient's school grade, for school-triggered doses
+    pub(crate) school: Option<crate::patient::SchoolGrade>,
 }
 
 fn age(dob: Date, d: Option<Duration>) -> Option<Date> {
@@ -124,6 +126,15 @@ fn age_rule(dose: &SeriesDose, on: Date) -> AgeRule {
 }
 
 impl Context<'_> {
+    /// The age rule of `dose` on `on`; for a school dose, its school window for this
+    /// patient on the assessment date.
+    fn rule(&self, dose: &SeriesDose, on: Date) -> AgeRule {
+        match &dose.school {
+            Some(school) => school.age_rule(self.dob, self.school, self.assessment),
+            None => age_rule(dose, on),
+        }
+    }
+
     fn abs_min(&self, abs: Option<Duration>, min: Option<Duration>) -> Option<Duration> {
         abs.or_else(|| min.map(|m| m.plus_days(-self.schedule.grace_period_days)))
     }
@@ -184,6 +195,11 @@ impl Context<'_> {
         on: Date,
         current: Option<usize>,
     ) -> bool {
+        if let Some(school) = &dose.school
+            && school.passed_over(self.dob, self.school, self.assessment, on)
+        {
+            return true;
+        }
         dose.skips
             .iter()
             .filter(|s| s.context == context || s.context == SkipContext::Both)
@@ -363,7 +379,7 @@ impl Context<'_> {
                 against_target: true,
             };
         }
-        let rule = age_rule(dose, date);
+        let rule = self.rule(dose, date);
         let abs_min = age(self.dob, self.abs_min(rule.abs_min, rule.min)).unwrap_or(FAR_PAST);
         let min = age(self.dob, rule.min).unwrap_or(FAR_PAST);
         let max = age(self.dob, rule.max).unwrap_or(FAR_FUTURE);
@@ -470,6 +486,9 @@ impl Context<'_> {
     /// Evaluates the history against `series` and forecasts its next target dose.
     pub(crate) fn run(&self, series_index: usize) -> Run {
         let series = &self.schedule.series[series_index];
+        if let Some(rule) = &series.t_status {
+            return self.run_t_status(series_index, rule);
+        }
         let mut run = Run {
             series: series_index,
             targets: (0..series.doses.len())
@@ -544,7 +563,7 @@ impl Context<'_> {
         run
     }
 
-    fn forecast(&self, run: &mut Run, series: &Series, mut t: usize) {
+    pub(crate) fn forecast(&self, run: &mut Run, series: &Series, mut t: usize) {
         if self.immune {
             run.status = SeriesStatus::Immune;
             return;
@@ -571,7 +590,7 @@ impl Context<'_> {
                 return;
             }
             let dose = &series.doses[run.targets[t].dose];
-            let rule = age_rule(dose, self.assessment);
+            let rule = self.rule(dose, self.assessment);
             let max_age = age(self.dob, rule.max);
             if dose
                 .introduced
@@ -665,7 +684,7 @@ impl Context<'_> {
             let last_max_age = series
                 .doses
                 .last()
-                .and_then(|d| age(self.dob, age_rule(d, self.assessment).max));
+                .and_then(|d| age(self.dob, self.rule(d, self.assessment).max));
             run.status = SeriesStatus::NotComplete;
             run.forecast = Some(Forecast {
                 dose_number: u32::try_from(self.forecast_dose_count(run, series) + 1)

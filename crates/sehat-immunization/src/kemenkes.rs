@@ -103,6 +103,21 @@ pub struct KemenkesOptions {
     /// Use WHO minimum ages (6 weeks) for DPT-HB-Hib 1, bOPV 2, PCV 1 and RV 1 instead of
     /// the Buku KIA chart's month columns (2 months, default `false`).
     pub who_minimum_ages: bool,
+    /// Age from which school (BIAS) series apply to a child without a known school grade,
+    /// and from which doses count for them: `60m` (default), when the Buku KIA balita
+    /// schedule ends. With a grade, the grade decides.
+    pub school_age_from: Duration,
+    /// Minimum interval before an HPV dose that a two-dose rule adds (the 2023 rule:
+    /// "interval 12 bulan (minimal 6 bulan)"): `6m` (default).
+    pub hpv_second_dose_min_interval: Duration,
+    /// Ages of women of childbearing age (*wanita usia subur*), `[from, until)`: `15y`
+    /// to `50y` (default).
+    pub wus_ages: (Duration, Duration),
+    /// Credit childhood doses toward a woman's T-status by the screening table
+    /// (DPT-HB-Hib 1–3 → T2, lanjutan → T3, DT kelas 1 → T4, Td kelas 2 → T5; default
+    /// `true`, as the doc gives it, unverified). With `false`, only Td doses from the
+    /// first WUS age count, one T step each.
+    pub childhood_t_status: bool,
 }
 
 impl Default for KemenkesOptions {
@@ -114,7 +129,409 @@ impl Default for KemenkesOptions {
             ipv2_min_interval: Duration::months(4),
             rv1_max_age: Duration::months(5),
             who_minimum_ages: false,
+            school_age_from: Duration::months(60),
+            hpv_second_dose_min_interval: Duration::months(6),
+            wus_ages: (Duration::new(15, 0, 0), Duration::new(50, 0, 0)),
+            childhood_t_status: true,
         }
+    }
+}
+
+/// The population of the Td T-status series.
+const WUS: &str = "wanita usia subur";
+
+fn sex_of(file: &str, at: &str, applies: Option<&TApplies>) -> Result<Vec<Sex>, ScheduleError> {
+    match applies.and_then(|a| a.sex.as_deref()) {
+        None => Ok(Vec::new()),
+        Some("female") => Ok(vec![Sex::Female]),
+        Some("male") => Ok(vec![Sex::Male]),
+        Some(other) => Err(ScheduleError::new(
+            file,
+            format!("{at} applies_to.sex"),
+            format!("unknown sex {other:?}"),
+        )),
+    }
+}
+
+/// The part of a label before its first " (": `HPV (anak perempuan, BIAS)` → `HPV`.
+fn label_stem(label: &str) -> &str {
+    label
+        .split_once(" (")
+        .map_or(label, |(stem, _)| stem)
+        .trim()
+}
+
+/// The schedule under construction, for the school and T-status series.
+struct Built<'a> {
+    file: &'a str,
+    options: &'a KemenkesOptions,
+    codes: &'a [&'a String],
+    tvaccines: &'a HashMap<String, TVaccine>,
+    default_interval: Option<Duration>,
+    vaccines: &'a mut Vec<Vaccine>,
+    series: &'a mut Vec<Series>,
+    groups: &'a mut Vec<VaccineGroup>,
+}
+
+impl Built<'_> {
+    fn vaccine(&self, code: &str, at: &str) -> Result<usize, ScheduleError> {
+        self.codes
+            .iter()
+            .position(|c| c.as_str() == code)
+            .ok_or_else(|| ScheduleError::new(self.file, at, format!("unknown vaccine {code:?}")))
+    }
+
+    /// The preferable vaccines of a dose, each associated with `track` from `begin_age`.
+    fn preferable(
+        &mut self,
+        codes: &[String],
+        track: &str,
+        begin_age: Option<Duration>,
+        at: &str,
+    ) -> Result<Vec<VaccineRule>, ScheduleError> {
+        let mut out = Vec::new();
+        for code in codes {
+            let i = self.vaccine(code, at)?;
+            out.push(VaccineRule {
+                vaccine: i,
+                begin_age: None,
+                end_age: None,
+                forecast: true,
+                mvx: None,
+            });
+            self.associate(i, track, begin_age);
+        }
+        Ok(out)
+    }
+
+    fn associate(&mut self, vaccine: usize, track: &str, begin_age: Option<Duration>) {
+        let assoc = AntigenAssociation {
+            antigen: track.to_string(),
+            begin_age,
+            end_age: None,
+        };
+        if let Some(v) = self.vaccines.get_mut(vaccine)
+            && !v.antigens.contains(&assoc)
+        {
+            v.antigens.push(assoc);
+        }
+    }
+
+    fn interval(&self, min: Duration) -> Interval {
+        Interval {
+            from: IntervalFrom::Previous,
+            abs_min: Some(min.plus_days(-self.options.grace_period_days)),
+            min: Some(min),
+            earliest_recommended: None,
+            latest_recommended: None,
+            priority: false,
+            effective: None,
+            cessation: None,
+        }
+    }
+
+    fn push(&mut self, series: Series, codes: Vec<String>) {
+        self.groups.push(VaccineGroup {
+            name: series.vaccine_group.clone(),
+            codes,
+            antigens: vec![series.antigen.clone()],
+            administer_full_group: false,
+        });
+        self.series.push(series);
+    }
+
+    /// A school series: one line per kind of vaccine (the antigens of a dose's first
+    /// vaccine), each dose placed by school grade and BIAS month.
+    fn school_series(&mut self, ts: &TSeries, preference: u32) -> Result<(), ScheduleError> {
+        let file = self.file;
+        let at = format!("series {:?}", ts.id);
+        let mut versions: Vec<(Date, u32)> = Vec::new();
+        for (k, v) in ts.versions.iter().enumerate() {
+            let from = year_or_date(file, &format!("{at} versions[{k}].from"), Some(&v.from))?
+                .unwrap_or(Date::MIN);
+            versions.push((from, v.doses));
+        }
+        versions.sort_unstable();
+        let mut tracks: Vec<(Vec<String>, Vec<&TDose>)> = Vec::new();
+        for d in &ts.doses {
+            let dat = format!("{at} dose {}", d.dose);
+            let first = d
+                .vaccines
+                .first()
+                .ok_or_else(|| ScheduleError::new(file, format!("{dat} vaccines"), "no vaccine"))?;
+            self.vaccine(first, &format!("{dat} vaccines"))?;
+            let mut key = self
+                .tvaccines
+                .get(first)
+                .map(|v| v.antigens.clone())
+                .unwrap_or_default();
+            key.sort();
+            match tracks.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(d),
+                None => tracks.push((key, vec![d])),
+            }
+        }
+        let multi = tracks.len() > 1;
+        let required_sex = sex_of(file, &at, ts.applies_to.as_ref())?;
+        let regions = ts
+            .applies_to
+            .as_ref()
+            .map(|a| a.regions.clone())
+            .unwrap_or_default();
+        for (_, tdoses) in &tracks {
+            let Some(first) = tdoses.first() else {
+                continue;
+            };
+            let first_code = first.vaccines.first().map_or("", String::as_str);
+            let mut vaccine_codes: Vec<&str> = Vec::new();
+            for d in tdoses {
+                for v in &d.vaccines {
+                    if !vaccine_codes.contains(&v.as_str()) {
+                        vaccine_codes.push(v);
+                    }
+                }
+            }
+            let (track, name) = if multi {
+                (
+                    format!("{}-{}", ts.id, first_code.to_lowercase()),
+                    format!(
+                        "{} ({})",
+                        vaccine_codes
+                            .iter()
+                            .map(|c| group_name(c))
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                        ts.id.to_uppercase()
+                    ),
+                )
+            } else {
+                (ts.id.clone(), label_stem(&ts.label).to_string())
+            };
+            let most = versions
+                .iter()
+                .map(|v| usize::try_from(v.1).unwrap_or(usize::MAX))
+                .max()
+                .unwrap_or(0);
+            let count = if multi {
+                tdoses.len()
+            } else {
+                tdoses.len().max(most)
+            };
+            let mut doses = Vec::with_capacity(count);
+            for k in 0..count {
+                let (d, extra) = match tdoses.get(k) {
+                    Some(d) => (*d, 0u8),
+                    None => (
+                        tdoses[tdoses.len() - 1],
+                        u8::try_from(k + 1 - tdoses.len()).unwrap_or(u8::MAX),
+                    ),
+                };
+                let dat = format!("{at} dose {}", d.dose);
+                let missing = |field: &str| {
+                    ScheduleError::new(file, format!("{dat} {field}"), "missing for a school dose")
+                };
+                let grade = d
+                    .school_grade
+                    .ok_or_else(|| missing("school_grade"))?
+                    .saturating_add(extra);
+                let age_proxy = dur(file, &format!("{dat} age_proxy"), d.age_proxy.as_ref())?
+                    .ok_or_else(|| missing("age_proxy"))?;
+                let month = d.bias_month.ok_or_else(|| missing("bias_month"))?;
+                let bias_month = time::Month::try_from(month).map_err(|_| {
+                    ScheduleError::new(
+                        file,
+                        format!("{dat} bias_month"),
+                        format!("{month} is not a month (1-12)"),
+                    )
+                })?;
+                let number = u32::try_from(k + 1).unwrap_or(u32::MAX);
+                let required_from = versions.iter().find(|v| v.1 >= number).map(|v| v.0);
+                let required_until = required_from.and_then(|f| {
+                    versions
+                        .iter()
+                        .find(|v| v.0 > f && v.1 < number)
+                        .map(|v| v.0)
+                });
+                if !versions.is_empty() && required_from.is_none() {
+                    continue;
+                }
+                let min_interval = if extra > 0 {
+                    Some(self.options.hpv_second_dose_min_interval)
+                } else {
+                    match dur(
+                        file,
+                        &format!("{dat} min_interval"),
+                        d.min_interval.as_ref(),
+                    )? {
+                        Some(m) => Some(m),
+                        None if k > 0 => self.default_interval,
+                        None => None,
+                    }
+                };
+                let label = if extra == 0 {
+                    d.label.clone()
+                } else {
+                    format!(
+                        "{} dosis {} ({})",
+                        group_name(first_code),
+                        number,
+                        crate::school::grade_label(grade)
+                    )
+                };
+                let preferable = self.preferable(
+                    &d.vaccines,
+                    &track,
+                    Some(self.options.school_age_from),
+                    &format!("{dat} vaccines"),
+                )?;
+                doses.push(SeriesDose {
+                    number,
+                    label,
+                    intervals: min_interval.map(|m| self.interval(m)).into_iter().collect(),
+                    preferable,
+                    sources: d.source.clone(),
+                    school: Some(crate::school::SchoolDose {
+                        grade,
+                        age_proxy,
+                        bias_month,
+                        catch_up_grades: if extra == 0 {
+                            d.catch_up_grades.clone()
+                        } else {
+                            Vec::new()
+                        },
+                        catch_up_from: versions.last().map(|v| v.0),
+                        required_from,
+                        required_until,
+                    }),
+                    ..SeriesDose::default()
+                });
+            }
+            let series = Series {
+                name: if multi {
+                    name.clone()
+                } else {
+                    ts.label.clone()
+                },
+                antigen: track.clone(),
+                vaccine_group: name.clone(),
+                series_type: SeriesType::Standard,
+                required_sex: required_sex.clone(),
+                default: true,
+                product_path: false,
+                series_group: "1".to_string(),
+                priority: "A".to_string(),
+                preference,
+                equivalent_groups: Vec::new(),
+                min_age_to_start: None,
+                max_age_to_start: None,
+                start_window: None,
+                regions: regions.clone(),
+                school_from: Some(self.options.school_age_from),
+                population_ages: None,
+                t_status: None,
+                doses,
+            };
+            let mut codes = vec![name, track];
+            if !multi {
+                codes.push(ts.id.clone());
+                codes.push(ts.label.clone());
+            }
+            codes.dedup();
+            self.push(series, codes);
+        }
+        Ok(())
+    }
+
+    /// Td for women of childbearing age, evaluated by T-status.
+    fn wus_series(&mut self, ts: &TSeries, preference: u32) -> Result<(), ScheduleError> {
+        let file = self.file;
+        let at = format!("series {:?}", ts.id);
+        let (from, until) = self.options.wus_ages;
+        let mut doses = Vec::with_capacity(ts.doses.len());
+        for d in &ts.doses {
+            let dat = format!("{at} dose {}", d.dose);
+            let min_interval = dur(
+                file,
+                &format!("{dat} min_interval"),
+                d.min_interval.as_ref(),
+            )?;
+            let begin = (!self.options.childhood_t_status).then_some(from);
+            let preferable =
+                self.preferable(&d.vaccines, &ts.id, begin, &format!("{dat} vaccines"))?;
+            doses.push(SeriesDose {
+                number: d.dose,
+                label: d.label.clone(),
+                ages: vec![AgeRule {
+                    abs_min: Some(from),
+                    min: Some(from),
+                    earliest_recommended: Some(from),
+                    latest_recommended: None,
+                    max: Some(until),
+                    effective: None,
+                    cessation: None,
+                }],
+                intervals: min_interval.map(|m| self.interval(m)).into_iter().collect(),
+                preferable,
+                sources: d.source.clone(),
+                ..SeriesDose::default()
+            });
+        }
+        let mut primary = Vec::new();
+        let mut caps = Vec::new();
+        if self.options.childhood_t_status {
+            // Every tetanus-containing vaccine counts toward T-status.
+            let mut tetanus: Vec<&String> = self
+                .tvaccines
+                .iter()
+                .filter(|(_, v)| v.antigens.iter().any(|a| a == "tetanus"))
+                .map(|(code, _)| code)
+                .collect();
+            tetanus.sort();
+            for code in tetanus {
+                let i = self.vaccine(code, &format!("{at} vaccines"))?;
+                self.associate(i, &ts.id, None);
+                if code.starts_with("DPT_HB_Hib") {
+                    primary.push(i);
+                } else if code == "DT" {
+                    caps.push((i, 4));
+                }
+            }
+        }
+        let name = label_stem(&ts.label).to_string();
+        let series = Series {
+            name: ts.label.clone(),
+            antigen: ts.id.clone(),
+            vaccine_group: name.clone(),
+            series_type: SeriesType::Standard,
+            required_sex: sex_of(file, &at, ts.applies_to.as_ref())?,
+            default: true,
+            product_path: false,
+            series_group: "1".to_string(),
+            priority: "A".to_string(),
+            preference,
+            equivalent_groups: Vec::new(),
+            min_age_to_start: None,
+            max_age_to_start: None,
+            start_window: None,
+            regions: ts
+                .applies_to
+                .as_ref()
+                .map(|a| a.regions.clone())
+                .unwrap_or_default(),
+            school_from: None,
+            population_ages: Some((from, until)),
+            t_status: Some(crate::t_status::TStatusRule {
+                adult_from: from,
+                primary,
+                primary_doses: 3,
+                primary_cap: 2,
+                booster_cap: 3,
+                caps,
+            }),
+            doses,
+        };
+        self.push(series, vec![name, ts.id.clone(), ts.label.clone()]);
+        Ok(())
     }
 }
 
@@ -144,6 +561,8 @@ struct TVaccine {
     name: String,
     #[serde(default)]
     live: bool,
+    #[serde(default)]
+    antigens: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,7 +590,16 @@ struct TSeries {
     #[serde(default)]
     applies_to: Option<TApplies>,
     #[serde(default)]
+    versions: Vec<TVersion>,
+    #[serde(default)]
     doses: Vec<TDose>,
+}
+
+/// A programme rule of a school series from a date (HPV: two doses in 2023, one in 2025).
+#[derive(Debug, Deserialize)]
+struct TVersion {
+    from: String,
+    doses: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +635,14 @@ struct TDose {
     buku_kia_bands: HashMap<String, Vec<String>>,
     #[serde(default)]
     source: Vec<String>,
+    #[serde(default)]
+    school_grade: Option<u8>,
+    #[serde(default)]
+    age_proxy: Option<String>,
+    #[serde(default)]
+    bias_month: Option<u8>,
+    #[serde(default)]
+    catch_up_grades: Vec<u8>,
 }
 
 fn dur(file: &str, at: &str, v: Option<&String>) -> Result<Option<Duration>, ScheduleError> {
@@ -252,8 +688,12 @@ impl Schedule {
     /// Each programme line (HB0, BCG, bOPV, IPV, DPT-HB-Hib, PCV, RV, MR, JE) is tracked
     /// on its own, so a bOPV dose never counts as IPV; series that share an antigen and
     /// have start ages (PCV and its catch-up series) are alternatives on one line.
-    /// Series triggered by school grade or screening (BIAS, HPV, Td WUS) are not
-    /// age-based and are not loaded.
+    /// Series triggered by school grade (`trigger = "school_grade"`: BIAS, HPV) are
+    /// split into one line per kind of vaccine (MR; DT and Td) and placed by the child's
+    /// grade or age proxy ([`Patient::in_school_grade`](crate::Patient::in_school_grade));
+    /// the HPV rule in force on the assessment date decides its number of doses and
+    /// catch-up grades. Td for women of childbearing age
+    /// (`applies_to.population = "wanita usia subur"`) is evaluated by T-status.
     ///
     /// # Errors
     ///
@@ -325,15 +765,30 @@ impl Schedule {
         let mut series_out: Vec<Series> = Vec::new();
         let mut groups: Vec<VaccineGroup> = Vec::new();
         let mut track_of_antigen_alternatives: HashMap<String, String> = HashMap::new();
+        let mut special: Vec<(usize, &TSeries)> = Vec::new();
         for (si, ts) in data.series.iter().enumerate() {
             let at = format!("series {:?}", ts.id);
-            if ts.trigger.as_deref().is_some_and(|t| t != "age")
-                || ts
-                    .applies_to
-                    .as_ref()
-                    .is_some_and(|a| a.population.is_some())
-            {
-                continue;
+            let population = ts.applies_to.as_ref().and_then(|a| a.population.as_deref());
+            match (ts.trigger.as_deref(), population) {
+                (None | Some("age"), None) => {}
+                (Some("school_grade"), None) | (None | Some("age"), Some(WUS)) => {
+                    special.push((si, ts));
+                    continue;
+                }
+                (Some(t), None) => {
+                    return Err(ScheduleError::new(
+                        file,
+                        format!("{at} trigger"),
+                        format!("unknown trigger {t:?} (expected \"age\" or \"school_grade\")"),
+                    ));
+                }
+                (_, Some(p)) => {
+                    return Err(ScheduleError::new(
+                        file,
+                        format!("{at} applies_to.population"),
+                        format!("unknown population {p:?} (expected {WUS:?})"),
+                    ));
+                }
             }
             let first_antigen = match &ts.antigen {
                 OneOrMany::One(a) => a.clone(),
@@ -509,18 +964,7 @@ impl Schedule {
                 });
             }
             let applies = ts.applies_to.as_ref();
-            let required_sex = match applies.and_then(|a| a.sex.as_deref()) {
-                None => Vec::new(),
-                Some("female") => vec![Sex::Female],
-                Some("male") => vec![Sex::Male],
-                Some(other) => {
-                    return Err(ScheduleError::new(
-                        file,
-                        format!("{at} applies_to.sex"),
-                        format!("unknown sex {other:?}"),
-                    ));
-                }
-            };
+            let required_sex = sex_of(file, &at, applies)?;
             let name = group_name(
                 ts.doses
                     .first()
@@ -562,8 +1006,29 @@ impl Schedule {
                     )?,
                 )),
                 regions: applies.map(|a| a.regions.clone()).unwrap_or_default(),
+                school_from: None,
+                population_ages: None,
+                t_status: None,
                 doses,
             });
+        }
+        let mut built = Built {
+            file,
+            options,
+            codes: &codes,
+            tvaccines: &data.vaccines,
+            default_interval,
+            vaccines: &mut vaccines,
+            series: &mut series_out,
+            groups: &mut groups,
+        };
+        for (si, ts) in special {
+            let preference = u32::try_from(si + 1).unwrap_or(u32::MAX);
+            if ts.trigger.as_deref() == Some("school_grade") {
+                built.school_series(ts, preference)?;
+            } else {
+                built.wus_series(ts, preference)?;
+            }
         }
         // Catch-up alternatives without bands of their own (PCV kejar) show the chart
         // bands of the base series' dose with the same number.
@@ -611,6 +1076,7 @@ impl Schedule {
             conflicts_by_current: Vec::new(),
             group_antigens: Vec::new(),
             antigen_in_group: Vec::new(),
+            gated_antigen: Vec::new(),
         }
         .finish(file)
     }

@@ -12,7 +12,9 @@ mod kemenkes;
 mod patient;
 mod record;
 mod schedule;
+mod school;
 mod supporting_data;
+mod t_status;
 
 pub use assessment::{
     Assessment, DoseEvaluation, EvaluationReason, EvaluationStatus, GroupAssessment, SeriesStatus,

@@ -103,7 +103,26 @@ pub struct Patient {
     pub(crate) dob: Date,
     pub(crate) sex: Sex,
     pub(crate) region: Option<String>,
+    pub(crate) school: Option<SchoolGrade>,
     pub(crate) doses: Vec<AdministeredDose>,
+}
+
+/// A child's school grade in a school year (*tahun ajaran*, 1 July to 30 June).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SchoolGrade {
+    /// The grade: 1–6 SD, 7–9 SMP (kelas 7–9), 10–12 SMA.
+    pub(crate) grade: u8,
+    /// The calendar year the school year starts in (July).
+    pub(crate) school_year: i32,
+}
+
+/// The calendar year in which the school year holding `on` starts (it starts on 1 July).
+pub(crate) fn school_year_of(on: Date) -> i32 {
+    if on.month() >= time::Month::July {
+        on.year()
+    } else {
+        on.year() - 1
+    }
 }
 
 impl Patient {
@@ -115,6 +134,7 @@ impl Patient {
             dob,
             sex,
             region: None,
+            school: None,
             doses: Vec::new(),
         }
     }
@@ -132,6 +152,42 @@ impl Patient {
     pub fn in_region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
+    }
+
+    /// The same patient in school grade `grade` on `on` (1–6 for SD, 7–9 for SMP,
+    /// 10–12 for SMA). The grade advances by one each school year (1 July), so one
+    /// observation places every grade: it triggers the school-age (BIAS) doses of
+    /// `id-kemenkes` in their grades. Without it, those doses follow the age proxy.
+    ///
+    /// [`assess`](crate::assess) reports a grade outside 1–12 as
+    /// [`PatientError::InvalidField`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_immunization::{Patient, Sex};
+    /// use time::macros::date;
+    ///
+    /// let pupil = Patient::new(date!(2018 - 03 - 10), Sex::Female)
+    ///     .in_school_grade(1, date!(2025 - 08 - 01));
+    /// assert_eq!(pupil.school_grade_on(date!(2026 - 07 - 20)), Some(2));
+    /// assert_eq!(pupil.school_grade_on(date!(2026 - 06 - 30)), Some(1));
+    /// ```
+    #[must_use]
+    pub fn in_school_grade(mut self, grade: u8, on: Date) -> Self {
+        self.school = Some(SchoolGrade {
+            grade,
+            school_year: school_year_of(on),
+        });
+        self
+    }
+
+    /// The school grade on `on`, when a grade was given ([`Patient::in_school_grade`]);
+    /// 0 or less before grade 1.
+    #[must_use]
+    pub fn school_grade_on(&self, on: Date) -> Option<i32> {
+        self.school
+            .map(|s| i32::from(s.grade) + school_year_of(on) - s.school_year)
     }
 
     /// The same patient with one more dose of `vaccine` on `date`.
@@ -187,6 +243,15 @@ impl Patient {
                 patient: self.label().to_string(),
                 date: assessment,
                 dob: self.dob,
+            });
+        }
+        if let Some(s) = self.school
+            && !(1..=12).contains(&s.grade)
+        {
+            return Err(PatientError::InvalidField {
+                patient: self.label().to_string(),
+                field: "school_grade".to_string(),
+                message: format!("grade {} is not between 1 and 12", s.grade),
             });
         }
         for (i, d) in self.doses.iter().enumerate() {

@@ -41,6 +41,9 @@ pub struct Schedule {
     pub(crate) group_antigens: Vec<Vec<usize>>,
     /// whether an antigen belongs to some vaccine group
     pub(crate) antigen_in_group: Vec<bool>,
+    /// whether every series of an antigen is school-triggered or for a population (the
+    /// antigen is passed over, without organizing the history, while no gate is open)
+    pub(crate) gated_antigen: Vec<bool>,
 }
 
 /// A vaccine product or type: a CVX code (or a local code), names, and the antigens it
@@ -147,6 +150,13 @@ pub struct Series {
     pub(crate) start_window: Option<(Option<Duration>, Option<Duration>)>,
     /// ISO 3166-2 regions the series applies to; empty = everywhere.
     pub(crate) regions: Vec<String>,
+    /// A school-triggered series (BIAS): applies once the patient has a school grade or
+    /// this age.
+    pub(crate) school_from: Option<Duration>,
+    /// A population series (women of childbearing age): applies in `[from, until)`.
+    pub(crate) population_ages: Option<(Duration, Duration)>,
+    /// Evaluated by T-status (Td for women of childbearing age).
+    pub(crate) t_status: Option<crate::t_status::TStatusRule>,
     pub(crate) doses: Vec<SeriesDose>,
 }
 
@@ -198,6 +208,8 @@ pub struct SeriesDose {
     pub(crate) introduced: Option<Date>,
     pub(crate) bands: Vec<crate::kemenkes::BandRange>,
     pub(crate) sources: Vec<String>,
+    /// A dose given by school grade in a BIAS month.
+    pub(crate) school: Option<crate::school::SchoolDose>,
 }
 
 impl SeriesDose {
@@ -553,6 +565,15 @@ impl Schedule {
                 self.antigen_in_group[a] = true;
             }
         }
+        self.gated_antigen = self
+            .series_by_antigen
+            .iter()
+            .map(|list| {
+                list.iter().all(|&s| {
+                    self.series[s].school_from.is_some() || self.series[s].population_ages.is_some()
+                })
+            })
+            .collect();
         for g in &self.groups {
             for a in &g.antigens {
                 if !self.antigens.contains(a) {

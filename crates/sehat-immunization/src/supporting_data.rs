@@ -551,6 +551,7 @@ impl Schedule {
             conflicts_by_current: Vec::new(),
             group_antigens: Vec::new(),
             antigen_in_group: Vec::new(),
+            gated_antigen: Vec::new(),
         }
         .finish("CDSi supporting data")
     }
@@ -626,6 +627,9 @@ fn convert_series(
         max_age_to_start: ctx.duration("maxAgeToStart", &sel.max_age_to_start)?,
         start_window: None,
         regions: Vec::new(),
+        school_from: None,
+        population_ages: None,
+        t_status: None,
         doses,
     })
 }
@@ -762,6 +766,7 @@ fn convert_dose(
         introduced: None,
         bands: Vec::new(),
         sources: vec!["cdsi-supporting-data-4.64".to_string()],
+        school: None,
     })
 }
 
