@@ -159,3 +159,22 @@ fn a_live_run_needs_the_token() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("$SEHAT_TEST_NO_SUCH_TOKEN"), "{stderr}");
 }
+
+#[test]
+fn the_messaging_limit_can_be_read_from_the_number() {
+    // The mock's number reports TIER_2K: four rows fit.
+    let dir = tempfile::tempdir().unwrap();
+    let output = campaign(dir.path(), AUDIENCE, &["--messaging-limit", "auto"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("messaging limit: Tier2K"), "{stderr}");
+    assert_eq!(line(&stdout, "sent"), "4");
+    let output = campaign(dir.path(), AUDIENCE, &["--messaging-limit", "TIER_9"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("--messaging-limit \"TIER_9\"")
+    );
+}

@@ -54,7 +54,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     opt_outs: Option<PathBuf>,
     /// The business's messaging limit (TIER_250, TIER_2K, TIER_10K, TIER_100K,
-    /// TIER_UNLIMITED); recipients beyond it are left for a later run.
+    /// TIER_UNLIMITED, or `auto` to read it from the phone number's details); recipients
+    /// beyond it are left for a later run.
     #[arg(long, value_name = "TIER")]
     messaging_limit: Option<String>,
     /// How many sends may be in flight at once.
@@ -242,6 +243,7 @@ pub fn run(args: Args) -> Result {
         .map_err(|e| CliError::msg(format!("--rate: {e}")))?;
     let limit = match &args.messaging_limit {
         None => None,
+        Some(tier) if tier.eq_ignore_ascii_case("auto") => None,
         Some(tier) => Some(MessagingLimit::from_api(tier).ok_or_else(|| {
             CliError::msg(format!(
                 "--messaging-limit {tier:?}: expected TIER_250, TIER_1K, TIER_2K, TIER_10K, TIER_100K or TIER_UNLIMITED"
@@ -272,11 +274,15 @@ pub fn run(args: Args) -> Result {
     if let Some(limit) = limit {
         campaign = campaign.messaging_limit(limit);
     }
+    let auto_limit = args
+        .messaging_limit
+        .as_deref()
+        .is_some_and(|tier| tier.eq_ignore_ascii_case("auto"));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let outcome: Result<CampaignReport> = runtime.block_on(async {
+    let outcome: Result<CampaignReport> = runtime.block_on(async move {
         let (phone, mock) = if args.rehearse {
             let mock = MockGraphApi::start().await?;
             let phone = mock
@@ -286,6 +292,16 @@ pub fn run(args: Args) -> Result {
         } else {
             (live_phone(&args)?, None)
         };
+        if auto_limit {
+            let details = phone.details().await?;
+            let tier = MessagingLimit::of_phone_number(&details).ok_or_else(|| {
+                CliError::msg(
+                    "--messaging-limit auto: the phone number's details name no known tier",
+                )
+            })?;
+            eprintln!("messaging limit: {tier:?}");
+            campaign = campaign.messaging_limit(tier);
+        }
         let result = tokio::select! {
             result = campaign.run(&phone, audience) => result.map_err(CliError::from),
             _ = tokio::signal::ctrl_c() => Err(CliError::msg(

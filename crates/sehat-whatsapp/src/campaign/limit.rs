@@ -49,6 +49,37 @@ impl MessagingLimit {
         })
     }
 
+    /// The tier a phone number's details report: `whatsapp_business_manager_messaging_limit`
+    /// (a string, or an object holding one), else the deprecated `messaging_limit_tier`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_whatsapp::account::PhoneNumber;
+    /// use sehat_whatsapp::campaign::MessagingLimit;
+    /// let number: PhoneNumber = serde_json::from_str(
+    ///     r#"{"id":"106540352242922","whatsapp_business_manager_messaging_limit":"TIER_2K"}"#)?;
+    /// assert_eq!(MessagingLimit::of_phone_number(&number), Some(MessagingLimit::Tier2K));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn of_phone_number(number: &crate::account::PhoneNumber) -> Option<Self> {
+        let current = match &number.whatsapp_business_manager_messaging_limit {
+            Some(serde_json::Value::String(tier)) => Self::from_api(tier),
+            Some(serde_json::Value::Object(fields)) => fields
+                .values()
+                .filter_map(serde_json::Value::as_str)
+                .find_map(Self::from_api),
+            _ => None,
+        };
+        current.or_else(|| {
+            number
+                .messaging_limit_tier
+                .as_deref()
+                .and_then(Self::from_api)
+        })
+    }
+
     /// The most unique users per moving 24 h, or `None` when unlimited.
     #[must_use]
     pub fn max_users(self) -> Option<usize> {
