@@ -19,8 +19,10 @@ pub enum Command {
     /// gender, assessment_date, doses [{seq, date_administered, cvx, mvx, vaccine_name}],
     /// optional vaccine_group (DTAP, POL, HIB, PCV, HepB, MMR, ROTA, HPV, VAR, HepA, MCV,
     /// MENB, ZOSTER, FLU, RSV, COVID-19 for cdsi-us; HB0, BCG, bOPV, IPV, DPT-HB-Hib, PCV,
-    /// RV, MR, JE for id-kemenkes) and optional region (ID-BA, ID-KB, ID-YO select JE).
-    /// Other fields are ignored. For id-kemenkes, doses may name Indonesian vaccines in
+    /// RV, MR, JE, "MR (BIAS)", "DT/Td (BIAS)", HPV, "Td WUS" for id-kemenkes), optional
+    /// region (ID-BA, ID-KB, ID-YO select JE) and optional school_grade on the assessment
+    /// date (1-12; places the BIAS doses, which otherwise follow the age proxy 7, 8, 11
+    /// years). Other fields are ignored. For id-kemenkes, doses may name Indonesian vaccines in
     /// vaccine_name instead of a CVX code.
     ///
     /// Output: a JSON array, one object per patient with id, vaccine_group,

@@ -178,3 +178,50 @@ fn output_file_and_bad_input() {
         assert!(err.contains(needle), "{err}");
     }
 }
+
+#[test]
+fn kemenkes_school_grade_places_the_bias_doses() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("school.json");
+    std::fs::write(
+        &input,
+        r#"[{"id": "siswi-5", "dob": "2014-05-01", "gender": "F", "assessment_date": "2025-08-04",
+             "school_grade": 5, "vaccine_group": "HPV", "doses": []},
+            {"id": "siswa-1", "dob": "2018-09-20", "gender": "M", "assessment_date": "2025-08-04",
+             "school_grade": 1, "vaccine_group": "MR (BIAS)", "doses": []},
+            {"id": "proxy", "dob": "2018-09-20", "gender": "M", "assessment_date": "2025-08-04",
+             "vaccine_group": "MR (BIAS)", "doses": []}]"#,
+    )
+    .unwrap();
+    let out = json(&sehat(&[
+        "immunization",
+        "forecast",
+        "--schedule",
+        "id-kemenkes",
+        input.to_str().unwrap(),
+    ]));
+    assert_eq!(out[0]["series_status"], "Not complete");
+    assert_eq!(out[0]["forecast_dose_number"], 1);
+    assert_eq!(out[0]["recommended_date"], "2025-08-01");
+    // Catch-up runs to the end of kelas 3 SMP (grade 9), the 2029/30 school year.
+    assert_eq!(out[0]["latest_date"], "2030-06-30");
+    assert_eq!(out[1]["recommended_date"], "2025-08-01");
+    // Without a grade, the age proxy (7 years by 1 July) puts kelas 1 a year later.
+    assert_eq!(out[2]["recommended_date"], "2026-08-01");
+
+    std::fs::write(
+        &input,
+        r#"[{"id": "g", "dob": "2018-09-20", "assessment_date": "2025-08-04", "school_grade": 0}]"#,
+    )
+    .unwrap();
+    let out = sehat(&[
+        "immunization",
+        "forecast",
+        "--schedule",
+        "id-kemenkes",
+        input.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("patient \"g\": field school_grade"), "{err}");
+}

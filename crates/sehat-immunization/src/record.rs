@@ -40,6 +40,10 @@ pub struct PatientRecord {
     /// ISO 3166-2 region (selects JE in `id-kemenkes`).
     #[serde(default)]
     pub region: Option<String>,
+    /// The school grade on the assessment date (1–6 SD, 7–9 SMP, 10–12 SMA): places the
+    /// school-age (BIAS) doses of `id-kemenkes`; without it they follow the age proxy.
+    #[serde(default)]
+    pub school_grade: Option<u8>,
     /// The vaccine group to report (a name or code); all groups when absent.
     #[serde(default)]
     pub vaccine_group: Option<String>,
@@ -189,6 +193,9 @@ impl PatientRecord {
         let mut patient = Patient::new(dob, sex);
         patient.id = self.id.clone();
         patient.region = self.region.clone();
+        if let Some(grade) = self.school_grade {
+            patient = patient.in_school_grade(grade, on);
+        }
         for (i, d) in self.doses.iter().enumerate() {
             let field = format!("doses[{i}].date_administered");
             let date = parse_date(&who, &field, &d.date_administered)?;
