@@ -429,3 +429,28 @@ fn journal_lines_hold_no_phone_number() {
         assert!(!text.contains(&number(i)));
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_shared_pacer_paces_a_recipient_across_campaigns() {
+    let pacing = Pacing::default()
+        .recipient(Duration::from_secs(6), 1)
+        .unwrap();
+    let pacer = Arc::new(sehat_whatsapp::pacing::Pacer::new(pacing));
+    let sender = Instant::default();
+    let start = tokio::time::Instant::now();
+    for journal in [MemoryJournal::new(), MemoryJournal::new()] {
+        let report = Campaign::new(journal)
+            .shared_pacer(pacer.clone())
+            .concurrency(1)
+            .run(&sender, audience(1))
+            .await
+            .unwrap();
+        assert_eq!(report.sent, 1);
+    }
+    // The same recipient twice, one message per 6 s: the second campaign waited.
+    let log = sender.log.lock().unwrap();
+    let gap = log[1].1.duration_since(log[0].1);
+    assert!(gap >= Duration::from_millis(5_950), "{gap:?}");
+    assert!(gap < Duration::from_millis(6_100), "{gap:?}");
+    assert!(start.elapsed() >= Duration::from_millis(5_950));
+}

@@ -304,7 +304,7 @@ pub struct Campaign {
     journal: Box<dyn Journal>,
     opt_outs: Arc<dyn OptOutStore>,
     limit: MessagingLimit,
-    pacing: Option<Pacing>,
+    pacer: Option<Arc<Pacer>>,
     concurrency: usize,
     progress: Option<ProgressFn>,
 }
@@ -313,7 +313,7 @@ impl std::fmt::Debug for Campaign {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Campaign")
             .field("limit", &self.limit)
-            .field("pacing", &self.pacing)
+            .field("pacing", &self.pacer.as_ref().map(|p| p.pacing()))
             .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
@@ -417,7 +417,7 @@ impl Campaign {
             journal: Box::new(journal),
             opt_outs: Arc::new(MemoryOptOuts::new()),
             limit: MessagingLimit::Unlimited,
-            pacing: Some(Pacing::default()),
+            pacer: Some(Arc::new(Pacer::new(Pacing::default()))),
             concurrency: 32,
             progress: None,
         }
@@ -438,17 +438,26 @@ impl Campaign {
         self
     }
 
-    /// Paces sends with these settings.
+    /// Paces sends with these settings (a pacer of the campaign's own).
     #[must_use]
     pub fn pacing(mut self, pacing: Pacing) -> Self {
-        self.pacing = Some(pacing);
+        self.pacer = Some(Arc::new(Pacer::new(pacing)));
+        self
+    }
+
+    /// Paces sends with a pacer shared with other senders of the same number (other
+    /// campaigns, a bot's replies through [`Pacer::acquire`]), so together they keep the
+    /// number's throughput and each recipient's pace.
+    #[must_use]
+    pub fn shared_pacer(mut self, pacer: Arc<Pacer>) -> Self {
+        self.pacer = Some(pacer);
         self
     }
 
     /// Sends as fast as the concurrency allows (benchmarks, rehearsals).
     #[must_use]
     pub fn no_pacing(mut self) -> Self {
-        self.pacing = None;
+        self.pacer = None;
         self
     }
 
@@ -556,7 +565,7 @@ impl Campaign {
             committer,
             opt_outs: self.opt_outs.clone(),
             window: Mutex::new(window),
-            pacer: self.pacing.map(Pacer::new),
+            pacer: self.pacer.take(),
             stopped: AtomicBool::new(false),
             stop_reason: Mutex::new(None),
         };
@@ -607,7 +616,7 @@ struct Shared {
     committer: Committer,
     opt_outs: Arc<dyn OptOutStore>,
     window: Mutex<ReachWindow>,
-    pacer: Option<Pacer>,
+    pacer: Option<Arc<Pacer>>,
     stopped: AtomicBool,
     stop_reason: Mutex<Option<String>>,
 }
