@@ -18,7 +18,11 @@ echo "sehat phone normalize: $rows rows in $(python3 -c "print(f'{$end - $start:
 py_line=$(python3 "$here/python_normalize.py" "$work/in.csv" "$work/python.csv" ID)
 echo "$py_line"
 py_rate=$(echo "$py_line" | sed -E 's/.*= ([0-9,]+) rows\/s.*/\1/' | tr -d ,)
-python3 -c "print(f'speed-up: {$rust_rate / $py_rate:.1f}x')"
+python3 -c "print(f'speed-up over the same work: {$rust_rate / $py_rate:.1f}x')"
+py_e164_line=$(python3 "$here/python_normalize.py" --e164-only "$work/in.csv" ID)
+echo "$py_e164_line"
+py_e164_rate=$(echo "$py_e164_line" | sed -E 's/.*= ([0-9,]+) numbers\/s.*/\1/' | tr -d ,)
+python3 -c "print(f'speed-up over parse+E.164 only: {$rust_rate / $py_e164_rate:.1f}x')"
 if cmp -s "$work/rust.csv" "$work/python.csv"; then
   echo "outputs: identical"
 else
