@@ -249,6 +249,13 @@ impl Built<'_> {
         for (k, v) in ts.versions.iter().enumerate() {
             let from = year_or_date(file, &format!("{at} versions[{k}].from"), Some(&v.from))?
                 .unwrap_or(Date::MIN);
+            if v.doses > 12 {
+                return Err(ScheduleError::new(
+                    file,
+                    format!("{at} versions[{k}].doses"),
+                    format!("{} doses is more than one per school grade", v.doses),
+                ));
+            }
             versions.push((from, v.doses));
         }
         versions.sort_unstable();

@@ -121,3 +121,33 @@ fn invalid_schedule_files_name_the_place() {
     assert_eq!(err.source_name(), "AntigenSupportingData-Bad.xml");
     assert_eq!(err.location(), "series \"S\" dose 1 minAge");
 }
+
+#[test]
+fn school_and_screening_series_errors_name_the_place() {
+    let toml = include_str!("../data/id-kemenkes.toml");
+    let options = KemenkesOptions::default();
+    let broken = toml.replacen("bias_month = 8", "bias_month = 13", 1);
+    let err = Schedule::from_kemenkes_toml(&broken, &options).unwrap_err();
+    assert_eq!(err.location(), "series \"bias\" dose 1 bias_month");
+    assert!(err.to_string().contains("13 is not a month"), "{err}");
+    let broken = toml.replacen("age_proxy = \"7y\"\n", "", 1);
+    let err = Schedule::from_kemenkes_toml(&broken, &options).unwrap_err();
+    assert_eq!(err.location(), "series \"bias\" dose 1 age_proxy");
+    let broken = toml.replacen("trigger = \"school_grade\"", "trigger = \"moon_phase\"", 1);
+    let err = Schedule::from_kemenkes_toml(&broken, &options).unwrap_err();
+    assert_eq!(err.location(), "series \"bias\" trigger");
+    let broken = toml.replacen(
+        "population = \"wanita usia subur\"",
+        "population = \"pekerja\"",
+        1,
+    );
+    let err = Schedule::from_kemenkes_toml(&broken, &options).unwrap_err();
+    assert_eq!(err.location(), "series \"td-wus\" applies_to.population");
+    let broken = toml.replacen(
+        "from = \"2024\", doses = 2",
+        "from = \"2024\", doses = 4000000",
+        1,
+    );
+    let err = Schedule::from_kemenkes_toml(&broken, &options).unwrap_err();
+    assert_eq!(err.location(), "series \"hpv\" versions[1].doses");
+}

@@ -183,3 +183,49 @@ proptest! {
         let _ = Schedule::from_kemenkes_toml(&replaced.join("\n"), &options);
     }
 }
+
+const SCHOOL: &[&str] = &["MR", "DT", "Td", "HPV", "DPT-HB-Hib"];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// School doses, with or without a grade: results stay consistent, a school dose is
+    /// recommended on the first day of its BIAS month (or on its earliest date when an
+    /// interval or an earlier dose pushes it later), its last day is 30 June (the end of
+    /// a school year), and HPV is never forecast for a boy.
+    #[test]
+    fn school_doses_fall_in_their_bias_month(
+        (patient, on) in history(SCHOOL),
+        grade in 1u8..=12,
+        seen_after in 0i64..8_000,
+        with_grade in any::<bool>(),
+    ) {
+        let schedule = Schedule::id_kemenkes().unwrap();
+        let patient = if with_grade {
+            let seen = patient.dob() + Duration::days(seen_after);
+            patient.in_school_grade(grade, seen)
+        } else {
+            patient
+        };
+        let a = assess(&patient, schedule, on).unwrap();
+        consistent(&patient, &a);
+        for g in &a.groups {
+            let month = match g.group.as_str() {
+                "MR (BIAS)" | "HPV" => time::Month::August,
+                "DT/Td (BIAS)" => time::Month::November,
+                _ => continue,
+            };
+            if g.group == "HPV" {
+                prop_assert_ne!(patient.sex(), Sex::Male);
+            }
+            if let (Some(r), Some(e)) = (g.recommended_date, g.earliest_date) {
+                prop_assert!(
+                    r == e || (r.day() == 1 && r.month() == month),
+                    "{:?}", g
+                );
+                let l = g.latest_date.unwrap();
+                prop_assert!(l.day() == 30 && l.month() == time::Month::June, "{:?}", g);
+            }
+        }
+    }
+}
