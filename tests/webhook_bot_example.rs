@@ -28,7 +28,8 @@ const VERIFY_TOKEN: &str = "test-verify-token";
 const WA_ID: &str = "6281234567890";
 /// A message id shaped like Meta's: it carries the sender's number in base64, so it must
 /// stay out of the logs as the number does.
-const WAMID_WITH_NUMBER: &str = "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMTY0RkE0QjdFRTk4QTVBMDEA";
+const WAMID_WITH_NUMBER: &str =
+    "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMTY0RkE0QjdFRTk4QTVBMDEA";
 const NAME: &str = "Bu Sri Wahyuni";
 const TODAY: &str = "2026-11-26";
 /// The longest any single wait may take.
