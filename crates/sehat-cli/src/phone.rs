@@ -19,7 +19,7 @@ pub enum Command {
     /// libphonenumber's names and conventions: e164 is filled whenever parsing succeeded,
     /// valid or not; booleans are true/false. Rows stay in input order.
     Normalize(normalize::Args),
-    /// Replace a column of phone numbers by keyed pseudonyms (pn1.<kid>.<base32>).
+    /// Replace a column of phone numbers by keyed pseudonyms (pn1.KID.BASE32).
     ///
     /// The column's value is parsed with the strict policy (letters touching digits
     /// refused, 0062/001 62 read as +62, a valid number required); a value that fails goes
