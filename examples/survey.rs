@@ -165,7 +165,7 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     );
     println!("Prevalence, % (cases/children with a usable z-score); WHO flags excluded\n");
     println!(
-        "{:<14} {:<20} {:<20} {:<20} {:<20}",
+        "{:<14} {:<20} {:<20} {:<20} {}",
         "group",
         "stunting (HAZ<-2)",
         "wasting (WHZ<-2)",
