@@ -165,12 +165,8 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     );
     println!("Prevalence, % (cases/children with a usable z-score); WHO flags excluded\n");
     println!(
-        "{:<14} {:<20} {:<20} {:<20} {}",
-        "group",
-        "stunting (HAZ<-2)",
-        "wasting (WHZ<-2)",
-        "underweight (WAZ<-2)",
-        "overweight (WHZ>+2)"
+        "{:<14} {:<20} {:<20} {:<20} overweight (WHZ>+2)",
+        "group", "stunting (HAZ<-2)", "wasting (WHZ<-2)", "underweight (WAZ<-2)"
     );
     let line = |name: &str, t: &Tally| {
         let text = format!(
