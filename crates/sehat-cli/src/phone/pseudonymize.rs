@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
-use sehat_pseudonym::{Domain, Keyset, ParseError, PhoneNumber, Pseudonymizer, Region, Subject};
+use sehat_pseudonym::{
+    Domain, Keyset, NumberType, ParseError, PhoneNumber, Pseudonymizer, Region, Subject,
+};
 
 use super::batch::{self, text};
 use crate::error::{CliError, Result};
@@ -51,14 +53,14 @@ impl Reading {
     fn number(&self, value: &str) -> std::result::Result<PhoneNumber, ParseError> {
         if self.wa_id {
             let number = PhoneNumber::from_wa_id(value)?;
-            if !number.is_valid() {
-                return Err(ParseError::NotValid);
+            // One type match decides both: a number is valid exactly when its type is known.
+            match number.number_type() {
+                NumberType::Unknown => Err(ParseError::NotValid),
+                number_type if self.mobile_only && !number_type.is_mobile() => {
+                    Err(ParseError::NotMobile { number_type })
+                }
+                _ => Ok(number),
             }
-            let number_type = number.number_type();
-            if self.mobile_only && !number_type.is_mobile() {
-                return Err(ParseError::NotMobile { number_type });
-            }
-            Ok(number)
         } else if self.mobile_only {
             PhoneNumber::parse_mobile(value, self.region)
         } else {

@@ -136,18 +136,23 @@ impl PhoneNumber {
         input: &str,
         default_region: impl Into<Option<Region>>,
     ) -> Result<PhoneNumber, ParseError> {
-        let region = default_region.into();
-        if policy::has_stray_letter(input) {
-            return Err(ParseError::StrayLetter);
-        }
-        let number = match policy::rewrite_indonesian_idd(input, region) {
-            Some(rewritten) => PhoneNumber::parse(&rewritten, None)?,
-            None => PhoneNumber::parse(input, region)?,
-        };
+        let number = PhoneNumber::parse_with_policy(input, default_region.into())?;
         if !number.is_valid() {
             return Err(ParseError::NotValid);
         }
         Ok(number)
+    }
+
+    /// libphonenumber's parse behind the strict policy's input checks, without the
+    /// validity check.
+    fn parse_with_policy(input: &str, region: Option<Region>) -> Result<PhoneNumber, ParseError> {
+        if policy::has_stray_letter(input) {
+            return Err(ParseError::StrayLetter);
+        }
+        match policy::rewrite_indonesian_idd(input, region) {
+            Some(rewritten) => PhoneNumber::parse(&rewritten, None),
+            None => PhoneNumber::parse(input, region),
+        }
     }
 
     /// Parses a number a parent or patient gave for WhatsApp messaging:
@@ -175,12 +180,13 @@ impl PhoneNumber {
         input: &str,
         default_region: impl Into<Option<Region>>,
     ) -> Result<PhoneNumber, ParseError> {
-        let number = PhoneNumber::parse_strict(input, default_region)?;
-        let number_type = number.number_type();
-        if !number_type.is_mobile() {
-            return Err(ParseError::NotMobile { number_type });
+        let number = PhoneNumber::parse_with_policy(input, default_region.into())?;
+        // One type match decides both: a number is valid exactly when its type is known.
+        match number.number_type() {
+            NumberType::Unknown => Err(ParseError::NotValid),
+            number_type if !number_type.is_mobile() => Err(ParseError::NotMobile { number_type }),
+            _ => Ok(number),
         }
-        Ok(number)
     }
 
     /// Reads a WhatsApp `wa_id`: the E.164 digits without the `+`, as the Cloud API sends
