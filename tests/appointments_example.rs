@@ -4,12 +4,7 @@
 
 mod support;
 
-fn value(out: &str, key: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
-        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
-        .to_owned()
-}
+use support::value;
 
 #[test]
 fn reminders_are_sent_and_replies_update_the_appointments() {

@@ -4,12 +4,7 @@
 
 mod support;
 
-fn value(out: &str, key: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
-        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
-        .to_owned()
-}
+use support::value;
 
 #[test]
 fn pita_pink_campaign_sends_once_and_fills_the_group() {

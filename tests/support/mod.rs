@@ -59,3 +59,11 @@ pub fn run_example_env(
         String::from_utf8(output.stderr).expect("UTF-8 stderr"),
     )
 }
+
+/// The value of a `key: value` line of an example's summary.
+pub fn value(out: &str, key: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
+        .to_owned()
+}
