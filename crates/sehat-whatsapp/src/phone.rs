@@ -256,7 +256,8 @@ impl PhoneNumberApi {
                 idempotency: Idempotency::Send,
             })
             .await?;
-        tracing::debug!(to = %message.recipient(), id = ?receipt.message_id(), "message sent");
+        // No message id here: a wamid carries the recipient's number in base64.
+        tracing::debug!(to = %message.recipient(), "message sent");
         Ok(receipt)
     }
 
