@@ -11,8 +11,9 @@
 //! (TRUE/FALSE, per row; days when FALSE), `weight` (kg), `lenhei` (cm), `measure` (l/h)
 //! and `oedema` (y/n/1/2); an empty field is a missing value, other columns are carried
 //! through. As in WHO's `anthro_prevalence`, a z-score that WHO flags as implausible is
-//! left out of the prevalence of its indicator, and age groups are in completed months
-//! (days / 30.4375).
+//! left out of the prevalence of its indicator, a child with oedema counts below −3 SD for
+//! the weight-based indicators (the counting is sehat-anthro's [`Prevalence`]), and age
+//! groups are in completed months (days / 30.4375).
 
 use std::error::Error;
 use std::fs::File;
@@ -21,8 +22,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use sehat::anthro::classification::{Stunting, Underweight, WeightForLengthStatus};
-use sehat::anthro::{Child, DAYS_PER_MONTH, Measure, Sex, ZScores, parse_oedema, zscores_batch};
+use sehat::anthro::{
+    Child, DAYS_PER_MONTH, Measure, Outcome, Prevalence, Sex, ZScores, parse_oedema, zscores_batch,
+};
 
 /// Prevalence of malnutrition in an anthropometric survey (WHO Child Growth Standards).
 #[derive(Debug, Parser)]
@@ -59,67 +61,37 @@ struct Survey {
     rows: Vec<Row>,
 }
 
-/// Cases and denominators of the four indicators, for one group of children.
-#[derive(Default, Clone, Copy)]
-struct Tally {
-    stunted: Count,
-    wasted: Count,
-    underweight: Count,
-    overweight: Count,
+/// The children of one row of the table (all, a sex, an age group).
+#[derive(Default)]
+struct Group<'a> {
+    children: Vec<&'a ZScores>,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Count {
-    cases: u32,
-    of: u32,
-}
-
-impl Count {
-    fn add(&mut self, is_case: Option<bool>) {
-        if let Some(case) = is_case {
-            self.of += 1;
-            self.cases += u32::from(case);
-        }
-    }
-
-    fn cell(self) -> String {
-        if self.of == 0 {
-            return "-".to_owned();
-        }
-        let percent = 100.0 * f64::from(self.cases) / f64::from(self.of);
-        format!("{percent:5.1}% ({}/{})", self.cases, self.of)
+impl Group<'_> {
+    /// The four cells of the row: stunting, wasting, underweight, overweight, counted
+    /// the way WHO's `anthro_prevalence` counts them (see [`Prevalence`]).
+    fn cells(&self) -> [String; 4] {
+        let of = |indicator: fn(&ZScores) -> Outcome| {
+            Prevalence::of(self.children.iter().map(|z| indicator(z)))
+        };
+        let haz = of(|z| z.length_for_age);
+        let whz = of(|z| z.weight_for_length);
+        let waz = of(|z| z.weight_for_age);
+        [
+            cell(haz.below_minus_2, haz.n),
+            cell(whz.below_minus_2, whz.n),
+            cell(waz.below_minus_2, waz.n),
+            cell(whz.above_plus_2, whz.n),
+        ]
     }
 }
 
-impl Tally {
-    fn add(&mut self, z: &ZScores) {
-        // WHO leaves flagged (implausible) z-scores out of prevalence estimates.
-        let usable = |outcome: sehat::anthro::Outcome| outcome.ok().filter(|z| !z.flagged);
-        let haz = usable(z.length_for_age);
-        let whz = usable(z.weight_for_length);
-        let waz = usable(z.weight_for_age);
-        self.stunted.add(
-            haz.and_then(|z| Stunting::from_z(z.z_rounded))
-                .map(|s| s != Stunting::NotStunted),
-        );
-        let weight_for_length = whz.and_then(|z| WeightForLengthStatus::from_z(z.z_rounded));
-        self.wasted.add(weight_for_length.map(|w| {
-            matches!(
-                w,
-                WeightForLengthStatus::SeverelyWasted | WeightForLengthStatus::Wasted
-            )
-        }));
-        self.underweight.add(
-            waz.and_then(|z| Underweight::from_z(z.z_rounded))
-                .map(|u| u != Underweight::NotUnderweight),
-        );
-        self.overweight.add(weight_for_length.map(|w| {
-            matches!(
-                w,
-                WeightForLengthStatus::Overweight | WeightForLengthStatus::Obese
-            )
-        }));
+fn cell(cases: usize, of: usize) -> String {
+    if of == 0 {
+        return "-".to_owned();
     }
+    let percent = 100.0 * cases as f64 / of as f64;
+    format!("{percent:5.1}% ({cases}/{of})")
 }
 
 fn main() -> ExitCode {
@@ -141,20 +113,20 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     let children: Vec<Child> = rows.iter().map(|row| row.child).collect();
     let scores = zscores_batch(&children);
 
-    let mut all = Tally::default();
-    let mut by_sex = [Tally::default(); 2];
-    let mut by_age = [Tally::default(); AGE_GROUPS.len()];
+    let mut all = Group::default();
+    let mut by_sex: [Group<'_>; 2] = Default::default();
+    let mut by_age: [Group<'_>; AGE_GROUPS.len()] = Default::default();
     for (row, z) in rows.iter().zip(&scores) {
-        all.add(z);
+        all.children.push(z);
         if let Some(sex) = row.sex {
-            by_sex[usize::from(sex == Sex::Female)].add(z);
+            by_sex[usize::from(sex == Sex::Female)].children.push(z);
         }
         if let Some(months) = row.age_months
             && let Some(group) = AGE_GROUPS
                 .iter()
                 .position(|&(_, lo, hi)| months >= lo && months < hi)
         {
-            by_age[group].add(z);
+            by_age[group].children.push(z);
         }
     }
 
@@ -163,20 +135,16 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         args.survey.display(),
         rows.len()
     );
-    println!("Prevalence, % (cases/children with a usable z-score); WHO flags excluded\n");
+    println!(
+        "Prevalence, % (cases/children counted); WHO flags excluded, oedema counted as < -3 SD\n"
+    );
     println!(
         "{:<14} {:<20} {:<20} {:<20} overweight (WHZ>+2)",
         "group", "stunting (HAZ<-2)", "wasting (WHZ<-2)", "underweight (WAZ<-2)"
     );
-    let line = |name: &str, t: &Tally| {
-        let text = format!(
-            "{:<14} {:<20} {:<20} {:<20} {}",
-            name,
-            t.stunted.cell(),
-            t.wasted.cell(),
-            t.underweight.cell(),
-            t.overweight.cell()
-        );
+    let line = |name: &str, group: &Group<'_>| {
+        let [stunted, wasted, underweight, overweight] = group.cells();
+        let text = format!("{name:<14} {stunted:<20} {wasted:<20} {underweight:<20} {overweight}");
         println!("{}", text.trim_end());
     };
     line("all", &all);
