@@ -26,6 +26,8 @@ mod messaging;
 mod register;
 mod reminders;
 mod report;
+#[path = "../common/tanggal.rs"]
+mod tanggal;
 
 use std::error::Error;
 use std::path::PathBuf;

@@ -31,6 +31,7 @@ use tokio::sync::mpsc;
 
 use crate::register::Child;
 use crate::reminders::DueDose;
+use crate::tanggal::hari_tanggal;
 
 /// The UTILITY template the reminders use (Bahasa Indonesia, named parameters).
 pub const TEMPLATE: &str = "pengingat_imunisasi";
@@ -72,7 +73,7 @@ impl Reminder {
                 .unwrap_or(&child.name)
                 .to_owned(),
             doses: doses.iter().map(|d| d.label.clone()).collect(),
-            date: tanggal(date),
+            date: hari_tanggal(date),
             posyandu: child.posyandu.clone(),
         }
     }
@@ -87,30 +88,6 @@ impl Reminder {
         // The child's register id comes back in every status webhook.
         Ok(Message::new(to, template)?.callback_data(child_id)?)
     }
-}
-
-/// A date as Indonesians write it: `Kamis, 26 November 2026`.
-fn tanggal(date: Date) -> String {
-    const DAYS: [&str; 7] = [
-        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
-    ];
-    const MONTHS: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    let day = DAYS[usize::from(date.weekday().number_days_from_monday())];
-    let month = MONTHS[usize::from(u8::from(date.month())) - 1];
-    format!("{day}, {} {month} {}", date.day(), date.year())
 }
 
 /// One family to remind.

@@ -27,6 +27,8 @@
 
 mod chat;
 mod nutrition;
+#[path = "../common/tanggal.rs"]
+mod tanggal;
 mod vaccines;
 
 use std::collections::BTreeMap;

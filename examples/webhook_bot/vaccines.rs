@@ -6,6 +6,7 @@
 //! recommends it, after the doses before it, which is what a Buku KIA marked "sudah"
 //! without dates usually means. The reply marks those dates as assumed.
 
+use crate::tanggal::tanggal;
 use sehat::immunization::{Patient, Schedule, SeriesStatus, Sex, assess};
 use time::{Date, Month};
 
@@ -272,26 +273,6 @@ pub fn date(word: &str) -> Option<Date> {
     };
     let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
     Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
-}
-
-/// `10 Maret 2025`.
-pub fn tanggal(date: Date) -> String {
-    const BULAN: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    let month = BULAN[usize::from(u8::from(date.month())) - 1];
-    format!("{} {month} {}", date.day(), date.year())
 }
 
 /// Completed months from `from` to `to`.
