@@ -97,12 +97,104 @@ impl Error {
     }
 }
 
-/// Truncates a body for an error message, on a character boundary.
+/// Truncates a body for an error message, on a character boundary, and masks what could
+/// identify a user: a run of seven or more digits (a phone number or `wa_id`) keeps its
+/// first four and last two digits, and a message id keeps only its `wamid.` prefix (a
+/// wamid carries the recipient's number in base64).
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut end = text.len().min(1024);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    text[..end].to_owned()
+    mask_identifiers(&text[..end])
+}
+
+fn mask_identifiers(text: &str) -> String {
+    const WAMID: &str = "wamid.";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with(WAMID) {
+            out.push_str(WAMID);
+            out.push('…');
+            let id = &rest[WAMID.len()..];
+            let len = id
+                .find(|c: char| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
+                })
+                .unwrap_or(id.len());
+            rest = &id[len..];
+        } else if c.is_ascii_digit() {
+            let len = number_len(rest);
+            mask_number(&rest[..len], &mut out);
+            rest = &rest[len..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The length of a number as people write it at the start of `text`: digits, with single
+/// separators (space, `-`, `.`, `(`, `)`) between them.
+fn number_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            i += 1;
+            end = i;
+        } else if matches!(bytes[i], b' ' | b'-' | b'.' | b'(' | b')')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// Writes a number, masking all but its first four and last two digits when it has seven
+/// digits or more (separators are kept).
+fn mask_number(number: &str, out: &mut String) {
+    let digits = number.bytes().filter(u8::is_ascii_digit).count();
+    if digits < 7 {
+        out.push_str(number);
+        return;
+    }
+    let mut seen = 0;
+    for c in number.chars() {
+        if c.is_ascii_digit() {
+            seen += 1;
+            out.push(if seen <= 4 || seen > digits - 2 {
+                c
+            } else {
+                '*'
+            });
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet;
+
+    #[test]
+    fn snippets_mask_numbers_and_message_ids() {
+        let body = br#"{"contacts":[{"input":"+62 812-3456-7890","wa_id":"6281234567890"}],"messages":[{"id":"wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNF=="}],"code":131026}"#;
+        let text = snippet(body);
+        assert!(!text.contains("6281234567890"), "{text}");
+        assert!(!text.contains("HBgN"), "{text}");
+        assert!(text.contains(r#""wa_id":"6281*******90""#), "{text}");
+        assert!(text.contains(r#""id":"wamid.…""#), "{text}");
+        assert!(text.contains(r#""input":"+62 81*-****-**90""#), "{text}");
+        // Short numbers (codes, counts) stay as they are.
+        assert!(text.contains(r#""code":131026"#), "{text}");
+    }
 }
