@@ -1,5 +1,6 @@
 //! Phone numbers: parsing from human formats and WhatsApp ids, validity, type, formatting.
 
+mod engine;
 mod error;
 mod mask;
 mod number_type;
@@ -9,7 +10,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat};
+use rlibphonenumber::PhoneNumberFormat;
 
 pub use error::ParseError;
 pub use number_type::NumberType;
@@ -94,8 +95,7 @@ impl PhoneNumber {
         default_region: impl Into<Option<Region>>,
     ) -> Result<PhoneNumber, ParseError> {
         let region = default_region.into().and_then(Region::to_engine);
-        let inner = PHONE_NUMBER_UTIL
-            .parse(input, region)
+        let inner = engine::with(|engine| engine.parse(input, region))
             .map_err(|e| ParseError::from_engine(&e))?;
         Ok(PhoneNumber::from_engine(inner))
     }
@@ -275,10 +275,12 @@ impl PhoneNumber {
     }
 
     fn from_engine(inner: rlibphonenumber::PhoneNumber) -> PhoneNumber {
-        let e164 = PHONE_NUMBER_UTIL
-            .format(&inner, PhoneNumberFormat::E164)
-            .into_owned()
-            .into_boxed_str();
+        let e164 = engine::with(|engine| {
+            engine
+                .format(&inner, PhoneNumberFormat::E164)
+                .into_owned()
+                .into_boxed_str()
+        });
         PhoneNumber { inner, e164 }
     }
 
@@ -286,7 +288,7 @@ impl PhoneNumber {
     /// `is_possible_number`: a length check only, local-only lengths included).
     #[must_use]
     pub fn is_possible(&self) -> bool {
-        PHONE_NUMBER_UTIL.is_possible_number(&self.inner)
+        engine::with(|engine| engine.is_possible_number(&self.inner))
     }
 
     /// Whether the number is valid under its country's numbering plan (libphonenumber's
@@ -304,15 +306,14 @@ impl PhoneNumber {
     /// number that is not valid.
     #[must_use]
     pub fn number_type(&self) -> NumberType {
-        NumberType::from_engine(PHONE_NUMBER_UTIL.get_number_type(&self.inner))
+        NumberType::from_engine(engine::with(|engine| engine.get_number_type(&self.inner)))
     }
 
     /// The region the number belongs to, when the numbering plan says (`None` for
     /// non-geographic numbers and numbers that match no region).
     #[must_use]
     pub fn region(&self) -> Option<Region> {
-        PHONE_NUMBER_UTIL
-            .get_region_for_number(&self.inner)
+        engine::with(|engine| engine.get_region_for_number(&self.inner))
             .and_then(|region| Region::new(&region.as_region_str()).ok())
     }
 
@@ -340,18 +341,22 @@ impl PhoneNumber {
     /// number: keep it out of logs.
     #[must_use]
     pub fn expose_international(&self) -> String {
-        PHONE_NUMBER_UTIL
-            .format(&self.inner, PhoneNumberFormat::International)
-            .into_owned()
+        engine::with(|engine| {
+            engine
+                .format(&self.inner, PhoneNumberFormat::International)
+                .into_owned()
+        })
     }
 
     /// The full number in its country's national format (`0812-3456-7890`). This reveals
     /// the number: keep it out of logs.
     #[must_use]
     pub fn expose_national(&self) -> String {
-        PHONE_NUMBER_UTIL
-            .format(&self.inner, PhoneNumberFormat::National)
-            .into_owned()
+        engine::with(|engine| {
+            engine
+                .format(&self.inner, PhoneNumberFormat::National)
+                .into_owned()
+        })
     }
 
     /// The E.164 digits without `+`: the value a pseudonym is computed over.
@@ -426,7 +431,7 @@ mod tests {
             if let Ok(number) = PhoneNumber::parse(&record[0], region) {
                 assert_eq!(
                     number.is_valid(),
-                    PHONE_NUMBER_UTIL.is_valid_number(&number.inner),
+                    rlibphonenumber::PHONE_NUMBER_UTIL.is_valid_number(&number.inner),
                     "row {checked}"
                 );
                 checked += 1;

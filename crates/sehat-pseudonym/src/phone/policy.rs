@@ -7,6 +7,9 @@ use crate::Region;
 /// A label before the number (`HP: 0812…`) or a name after it (`0812… (Ibu Siti)`) is
 /// fine; `0812 3456 789O`, `0812-ABCD-7890` and `WA0812…` are not.
 pub(super) fn has_stray_letter(input: &str) -> bool {
+    if input.is_ascii() {
+        return has_stray_ascii_letter(input.as_bytes());
+    }
     let is_digit = |c: char| c.is_numeric();
     let first = input.find(is_digit);
     let last = input.rfind(is_digit);
@@ -30,6 +33,31 @@ pub(super) fn has_stray_letter(input: &str) -> bool {
     false
 }
 
+/// [`has_stray_letter`] for ASCII text (nearly every input), in one pass over the bytes:
+/// a letter is stray when a digit comes right before or after it, or digits come both
+/// somewhere before and somewhere after it.
+fn has_stray_ascii_letter(bytes: &[u8]) -> bool {
+    let Some(last_digit) = bytes.iter().rposition(u8::is_ascii_digit) else {
+        return false;
+    };
+    let mut digit_seen = false;
+    let mut previous = 0u8;
+    for (index, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphabetic() {
+            if (digit_seen && index < last_digit) || previous.is_ascii_digit() {
+                return true;
+            }
+        } else if b.is_ascii_digit() {
+            if previous.is_ascii_alphabetic() {
+                return true;
+            }
+            digit_seen = true;
+        }
+        previous = b;
+    }
+    false
+}
+
 /// International prefixes that Indonesians write before `62` but that libphonenumber's
 /// metadata for `ID` (`00[89]`) does not know.
 const INDONESIAN_IDD_TO_62: [&str; 4] = ["0062", "00162", "00762", "0101762"];
@@ -42,6 +70,10 @@ pub(super) fn rewrite_indonesian_idd(input: &str, region: Option<Region>) -> Opt
     }
     let start = input.find(|c: char| c.is_ascii_digit() || c == '+')?;
     let body = &input[start..];
+    // Every prefix starts with 0: most inputs (`+62…`, `62…`, `812…`) stop here.
+    if !body.starts_with('0') {
+        return None;
+    }
     for prefix in INDONESIAN_IDD_TO_62 {
         if let Some(rest) = strip_digits(body, prefix) {
             return Some(format!("+62{rest}"));
@@ -87,6 +119,31 @@ mod tests {
         assert!(!has_stray_letter("0812-3456-7890 (Ibu Siti)"));
         assert!(!has_stray_letter("+62 812 3456 7890"));
         assert!(!has_stray_letter("tidak ada"));
+    }
+
+    #[test]
+    fn ascii_path_agrees_with_the_general_one() {
+        let general = |input: &str| {
+            let mut text = String::from("\u{a0}");
+            text.push_str(input);
+            // The non-ASCII space sends the input down the general path; a space
+            // changes nothing about letters and digits.
+            has_stray_letter(&text)
+        };
+        let alphabet = ['0', '8', 'a', 'O', ' ', '-', '+', '(', ')', '.', 'x', ':'];
+        let mut checked = 0;
+        for length in 0..=5u32 {
+            for mut n in 0..alphabet.len().pow(length) {
+                let mut input = String::new();
+                for _ in 0..length {
+                    input.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                assert_eq!(has_stray_letter(&input), general(&input), "{input:?}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 271_453);
     }
 
     #[test]
