@@ -79,22 +79,44 @@ where
     };
     let (mut current, mut next) = (new_batch(), new_batch());
     let mut filled = fill(&mut reader, &mut current, file)?;
+    // The output of the batch before, written while this one is encoded.
+    let mut pending: Vec<Vec<u8>> = Vec::new();
     while filled > 0 {
-        let (chunks, next_filled) = rayon::join(
-            || encode(&current[..filled], &state, &row),
-            || fill(&mut reader, &mut next, file),
-        );
-        for chunk in &chunks? {
-            out.write_all(chunk)?;
-        }
+        // The pool's workers encode this batch; meanwhile this thread writes the
+        // previous batch's output and reads the next batch, so no core waits on I/O.
+        let mut encoded = None;
+        let (written, next_filled) = rayon::in_place_scope(|scope| {
+            let batch = &current[..filled];
+            let (state, row, encoded) = (&state, &row, &mut encoded);
+            scope.spawn(move |_| *encoded = Some(encode(batch, state, row)));
+            let written = write_all(out, &pending);
+            (written, fill(&mut reader, &mut next, file))
+        });
+        written?;
+        pending = encoded.unwrap_or_else(|| Err(CliError::msg("a batch was not encoded")))?;
         rows += filled as u64;
         progress.set_position(reader.position().byte());
-        filled = next_filled?;
+        filled = match next_filled {
+            Ok(filled) => filled,
+            Err(e) => {
+                write_all(out, &pending)?;
+                return Err(e);
+            }
+        };
         std::mem::swap(&mut current, &mut next);
     }
+    write_all(out, &pending)?;
     progress.finish_and_clear();
     out.flush()?;
     Ok(rows)
+}
+
+/// Writes encoded chunks in order.
+fn write_all(out: &mut dyn Write, chunks: &[Vec<u8>]) -> Result {
+    for chunk in chunks {
+        out.write_all(chunk)?;
+    }
+    Ok(())
 }
 
 /// Reads up to `batch.len()` records into `batch`; returns how many.
