@@ -46,7 +46,24 @@ fn num(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<Option<f64>
     number(field(line, fields, index), index.unwrap_or(0))
 }
 
-/// Writes `,z,` (rounded unless `unrounded`) for a z-score; `NaN` or empty when WHO
+/// Writes `,z,flag` for a z-score (see [`write_z`] and [`write_flag`]).
+fn write_z_and_flag(out: &mut Vec<u8>, outcome: &Outcome, round: bool) {
+    match outcome {
+        Ok(z) => {
+            out.push(b',');
+            if round {
+                write_rounded(out, z.z_rounded);
+            } else {
+                write_f64(out, z.z);
+            }
+            out.extend_from_slice(if z.flagged { b",1" } else { b",0" });
+        }
+        Err(reason) if reason.is_nan() => out.extend_from_slice(b",NaN,"),
+        Err(_) => out.extend_from_slice(b",,"),
+    }
+}
+
+/// Writes `,z` (rounded unless `unrounded`) for a z-score; `NaN` or empty when WHO
 /// gives NaN or NA.
 fn write_z(out: &mut Vec<u8>, outcome: &Outcome, round: bool) {
     out.push(b',');
@@ -190,8 +207,7 @@ impl Standard for Who2006 {
         write_opt(out, z.bmi);
         write_sex(out, z.sex);
         for outcome in &z.indicators() {
-            write_z(out, outcome, self.round);
-            write_flag(out, outcome);
+            write_z_and_flag(out, outcome, self.round);
         }
         Ok(())
     }

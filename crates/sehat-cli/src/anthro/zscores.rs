@@ -147,8 +147,14 @@ fn process_chunk<S: Standard>(
     let mut out = pool.take(chunk.len() * 3 + 1024);
     let mut fields = Fields::default();
     let mut count = 0;
-    for raw in chunk.split_inclusive(|&b| b == b'\n') {
-        let line = trim_cr(raw.strip_suffix(b"\n").unwrap_or(raw));
+    let mut rest = chunk;
+    while !rest.is_empty() {
+        let (raw, tail) = match memchr::memchr(b'\n', rest) {
+            Some(end) => (&rest[..end], &rest[end + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = tail;
+        let line = trim_cr(raw);
         fields.split(line).map_err(|e| ChunkError {
             line: count,
             column: Some(e.column),
