@@ -51,7 +51,8 @@ const MAX_E164_DIGITS: usize = 15;
 #[derive(Clone)]
 pub struct PhoneNumber {
     inner: rlibphonenumber::PhoneNumber,
-    e164: Box<str>,
+    /// Kept as the engine's `String` (no shrinking copy); at most a few bytes of slack.
+    e164: String,
 }
 
 impl PhoneNumber {
@@ -275,12 +276,8 @@ impl PhoneNumber {
     }
 
     fn from_engine(inner: rlibphonenumber::PhoneNumber) -> PhoneNumber {
-        let e164 = engine::with(|engine| {
-            engine
-                .format(&inner, PhoneNumberFormat::E164)
-                .into_owned()
-                .into_boxed_str()
-        });
+        let e164 =
+            engine::with(|engine| engine.format(&inner, PhoneNumberFormat::E164).into_owned());
         PhoneNumber { inner, e164 }
     }
 

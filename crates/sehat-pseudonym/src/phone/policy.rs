@@ -7,8 +7,8 @@ use crate::Region;
 /// A label before the number (`HP: 0812…`) or a name after it (`0812… (Ibu Siti)`) is
 /// fine; `0812 3456 789O`, `0812-ABCD-7890` and `WA0812…` are not.
 pub(super) fn has_stray_letter(input: &str) -> bool {
-    if input.is_ascii() {
-        return has_stray_ascii_letter(input.as_bytes());
+    if let Some(answer) = stray_ascii_letter(input.as_bytes()) {
+        return answer;
     }
     let is_digit = |c: char| c.is_numeric();
     let first = input.find(is_digit);
@@ -33,29 +33,55 @@ pub(super) fn has_stray_letter(input: &str) -> bool {
     false
 }
 
-/// [`has_stray_letter`] for ASCII text (nearly every input), in one pass over the bytes:
-/// a letter is stray when a digit comes right before or after it, or digits come both
-/// somewhere before and somewhere after it.
-fn has_stray_ascii_letter(bytes: &[u8]) -> bool {
-    let Some(last_digit) = bytes.iter().rposition(u8::is_ascii_digit) else {
-        return false;
-    };
-    let mut digit_seen = false;
-    let mut previous = 0u8;
-    for (index, &b) in bytes.iter().enumerate() {
-        if b.is_ascii_alphabetic() {
-            if (digit_seen && index < last_digit) || previous.is_ascii_digit() {
-                return true;
-            }
-        } else if b.is_ascii_digit() {
-            if previous.is_ascii_alphabetic() {
-                return true;
-            }
-            digit_seen = true;
-        }
-        previous = b;
+/// Byte classes for [`stray_ascii_letter`].
+const OTHER: u8 = 0;
+const DIGIT: u8 = 1;
+const LETTER: u8 = 2;
+const NOT_ASCII: u8 = 3;
+
+/// The class of every byte.
+const CLASS: [u8; 256] = {
+    let mut table = [NOT_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            _ => OTHER,
+        };
+        b += 1;
     }
-    false
+    table
+};
+
+/// [`has_stray_letter`] in one pass over the bytes of ASCII text (nearly every input);
+/// `None` at the first non-ASCII byte. A letter is stray when a digit comes right before
+/// or after it, or when digits come both somewhere before and somewhere after it.
+fn stray_ascii_letter(bytes: &[u8]) -> Option<bool> {
+    let mut previous = OTHER;
+    let mut digit_seen = false;
+    let mut letter_after_digit = false;
+    for &b in bytes {
+        let class = CLASS[usize::from(b)];
+        match class {
+            DIGIT => {
+                if previous == LETTER || letter_after_digit {
+                    return Some(true);
+                }
+                digit_seen = true;
+            }
+            LETTER => {
+                if previous == DIGIT {
+                    return Some(true);
+                }
+                letter_after_digit |= digit_seen;
+            }
+            NOT_ASCII => return None,
+            _ => {}
+        }
+        previous = class;
+    }
+    Some(false)
 }
 
 /// International prefixes that Indonesians write before `62` but that libphonenumber's
