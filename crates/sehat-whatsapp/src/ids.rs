@@ -180,6 +180,10 @@ graph_id!(
 /// `recipient_user_id`, and `to` accepts one in place of a phone number (except for
 /// authentication templates). The id is scoped to the business and changes when the user
 /// changes phone number.
+///
+/// The id identifies a person as surely as a phone number does, so `Debug` and `Display`
+/// mask it (`ID.13****************18`); [`BusinessScopedUserId::as_str`] is the one explicit
+/// way to the full id.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BusinessScopedUserId(String);
@@ -226,14 +230,38 @@ impl From<String> for BusinessScopedUserId {
 
 impl fmt::Debug for BusinessScopedUserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BusinessScopedUserId({})", self.0)
+        f.write_str("BusinessScopedUserId(")?;
+        mask_user_id(&self.0, f)?;
+        f.write_str(")")
     }
 }
 
 impl fmt::Display for BusinessScopedUserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        mask_user_id(&self.0, f)
     }
+}
+
+/// Writes a business-scoped user id with its scope (`ID.`) and the first two and last two
+/// characters after it; the rest is replaced by `*`.
+fn mask_user_id(id: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let rest = match id.split_once('.') {
+        Some((scope, rest)) => {
+            f.write_str(scope)?;
+            f.write_str(".")?;
+            rest
+        }
+        None => id,
+    };
+    let len = rest.chars().count();
+    for (i, c) in rest.chars().enumerate() {
+        if len > 4 && (i < 2 || i >= len - 2) {
+            write!(f, "{c}")?;
+        } else {
+            f.write_str("*")?;
+        }
+    }
+    Ok(())
 }
 
 /// A WhatsApp user's phone number as the API writes it (`wa_id`, `from`, `recipient_id`,
@@ -353,7 +381,7 @@ impl fmt::Display for WaId {
 /// Who a message goes to: a phone number or a business-scoped user id.
 ///
 /// It serializes into the `to` field of a send (with `recipient_type: "individual"`).
-/// `Display` masks a phone number.
+/// `Display` and `Debug` mask phone numbers and business-scoped user ids.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 #[non_exhaustive]
 pub enum Recipient {
@@ -499,5 +527,22 @@ mod tests {
         assert_eq!(phone.to_string(), "6281*******90");
         let user = Recipient::from(BusinessScopedUserId::parse("ID.99").unwrap());
         assert_eq!(user.to_field(), "ID.99");
+        assert_eq!(user.to_string(), "ID.**");
+    }
+
+    #[test]
+    fn user_ids_are_masked() {
+        let id = BusinessScopedUserId::parse("ID.13491208655302741918").unwrap();
+        assert_eq!(id.to_string(), "ID.13****************18");
+        assert_eq!(
+            format!("{id:?}"),
+            "BusinessScopedUserId(ID.13****************18)"
+        );
+        assert_eq!(id.as_str(), "ID.13491208655302741918");
+        let unscoped = BusinessScopedUserId::new("user2b7e9af1");
+        assert_eq!(unscoped.to_string(), "us********f1");
+        let recipient = Recipient::from(id);
+        assert!(!recipient.to_string().contains("91208655"));
+        assert!(!format!("{recipient:?}").contains("91208655"));
     }
 }
