@@ -44,43 +44,46 @@ pub struct Args {
 /// Bytes per parallel chunk (cut at line ends).
 const CHUNK_BYTES: usize = 1 << 20;
 /// Inputs from this size on get a progress bar.
-const PROGRESS_FROM_BYTES: usize = 16 << 20;
+const PROGRESS_FROM_BYTES: u64 = 16 << 20;
 
 /// Runs `sehat anthro zscores`.
 pub fn run(args: &Args) -> Result {
-    let mut file = open_input(&args.input)?;
-    // Sized from the file's length so the whole input is read without reallocating.
-    let size = file
-        .metadata()
-        .map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
-    let mut data = Vec::with_capacity(size.saturating_add(1));
-    file.read_to_end(&mut data)
+    let file = open_input(&args.input)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let pool = BufferPool::default();
+    let mut pieces = Pieces::new(file, CHUNK_BYTES, &pool);
+    let first = pieces
+        .first_line()
         .map_err(|e| CliError::msg(format!("cannot read {}: {e}", args.input.display())))?;
     let round = !args.no_round;
-    let header = header_of(&data)?;
+    let header = header_of(&first)?;
     match args.standard {
-        StandardName::Who2006 => convert(&data, &header, &Who2006::new(&header.names, round), args),
-        StandardName::Who2007 => convert(&data, &header, &Who2007::new(&header.names, round), args),
+        StandardName::Who2006 => convert(
+            pieces,
+            size,
+            &header,
+            &Who2006::new(&header.names, round),
+            args,
+        ),
+        StandardName::Who2007 => convert(
+            pieces,
+            size,
+            &header,
+            &Who2007::new(&header.names, round),
+            args,
+        ),
     }
 }
 
-/// The header line: its text (without terminator), column names, and where the data
-/// starts.
+/// The header line: its text (without terminator) and column names.
 struct Header<'a> {
     line: &'a [u8],
     names: Vec<String>,
-    body_start: usize,
 }
 
-fn header_of(data: &[u8]) -> Result<Header<'_>> {
-    let bom = if data.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let data = &data[bom..];
-    let end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
-    let line = trim_cr(&data[..end]);
+/// Reads the header from the first line of the file (byte-order mark and `\r` removed).
+fn header_of(first: &[u8]) -> Result<Header<'_>> {
+    let line = trim_cr(first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first));
     if line.is_empty() {
         return Err(CliError::msg("the input has no header line"));
     }
@@ -99,42 +102,141 @@ fn header_of(data: &[u8]) -> Result<Header<'_>> {
                 .to_owned()
         })
         .collect();
-    Ok(Header {
-        line,
-        names,
-        body_start: bom + (end + 1).min(data.len()),
-    })
+    Ok(Header { line, names })
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// Cuts `body` into chunks of about `CHUNK_BYTES`, each ending at a line end.
-fn chunks(body: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::with_capacity(body.len() / CHUNK_BYTES + 1);
-    let mut rest = body;
-    while !rest.is_empty() {
-        let cut = if rest.len() <= CHUNK_BYTES {
-            rest.len()
-        } else {
-            rest[CHUNK_BYTES..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(rest.len(), |p| CHUNK_BYTES + p + 1)
-        };
-        let (chunk, tail) = rest.split_at(cut);
-        out.push(chunk);
-        rest = tail;
-    }
-    out
+fn is_line_end(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
 }
 
-/// A row that cannot be processed: its line within the chunk, and the problem.
+/// The body of a file read in pieces of about `size` bytes, each made of whole lines,
+/// so workers compute while the rest is still being read.
+///
+/// Line ends at the very end of the file are not rows (R's `read.csv` ignores them), but
+/// an empty line between rows is one (and an error). So a piece never ends with empty
+/// lines: they travel to the next piece, and only at the end of the file are they
+/// dropped.
+struct Pieces<'a, R> {
+    source: R,
+    size: usize,
+    /// Bytes read but not yet handed out: the start of the next piece.
+    carry: Vec<u8>,
+    /// The source is exhausted.
+    exhausted: bool,
+    pool: &'a BufferPool,
+}
+
+impl<'a, R: Read> Pieces<'a, R> {
+    fn new(source: R, size: usize, pool: &'a BufferPool) -> Self {
+        Self {
+            source,
+            size,
+            carry: Vec::new(),
+            exhausted: false,
+            pool,
+        }
+    }
+
+    /// Appends up to `want` more bytes of the source to `buffer`.
+    fn read_more(&mut self, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<()> {
+        let want = u64::try_from(want).unwrap_or(u64::MAX);
+        let read = self.source.by_ref().take(want).read_to_end(buffer)?;
+        if (read as u64) < want {
+            self.exhausted = true;
+        }
+        Ok(())
+    }
+
+    /// The first line (without its `\n`); the rest stays for [`next_piece`](Self::next_piece).
+    fn first_line(&mut self) -> std::io::Result<Vec<u8>> {
+        let mut buffer = std::mem::take(&mut self.carry);
+        let mut searched = 0;
+        loop {
+            if let Some(end) = memchr::memchr(b'\n', &buffer[searched..]) {
+                let end = searched + end;
+                self.carry = buffer.split_off(end + 1);
+                buffer.truncate(end);
+                return Ok(buffer);
+            }
+            searched = buffer.len();
+            if self.exhausted {
+                return Ok(buffer);
+            }
+            self.read_more(&mut buffer, self.size)?;
+        }
+    }
+
+    /// The next piece: whole lines, the last with its `\n` (or none at the end of the
+    /// file); `None` when no rows are left.
+    fn next_piece(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let mut buffer = self.pool.take(self.size + self.carry.len());
+        buffer.extend_from_slice(&self.carry);
+        self.carry.clear();
+        loop {
+            if buffer.len() < self.size && !self.exhausted {
+                let want = self.size - buffer.len();
+                self.read_more(&mut buffer, want)?;
+                continue;
+            }
+            if self.exhausted {
+                let end = buffer
+                    .iter()
+                    .rposition(|&b| !is_line_end(b))
+                    .map_or(0, |p| p + 1);
+                buffer.truncate(end);
+                if buffer.is_empty() {
+                    self.pool.give(buffer);
+                    return Ok(None);
+                }
+                return Ok(Some(buffer));
+            }
+            // Cut after the line end of the last line that is not empty. If that line
+            // ends in several `\r` (which only the end of the file would strip), it
+            // goes to the next piece whole.
+            let cut = memchr::memrchr(b'\n', &buffer).and_then(|complete| {
+                let last = buffer[..complete].iter().rposition(|&b| !is_line_end(b))?;
+                let end = memchr::memchr(b'\n', &buffer[last..])?;
+                if end <= 2 {
+                    Some(last + end + 1)
+                } else {
+                    memchr::memrchr(b'\n', &buffer[..last]).map(|p| p + 1)
+                }
+            });
+            match cut {
+                Some(cut) => {
+                    self.carry.extend_from_slice(&buffer[cut..]);
+                    buffer.truncate(cut);
+                    return Ok(Some(buffer));
+                }
+                // No complete line yet (a very long line, or only empty lines so far).
+                None => {
+                    let want = self.size;
+                    self.read_more(&mut buffer, want)?;
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read> Iterator for Pieces<'_, R> {
+    type Item = std::io::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_piece().transpose()
+    }
+}
+
+/// A row that cannot be processed: its line within the chunk, and the problem; or a
+/// failure to read the file (`line` unused).
 struct ChunkError {
     line: usize,
     column: Option<usize>,
     message: String,
+    read: bool,
 }
 
 /// Processes every line of one chunk; returns the output and the number of lines.
@@ -159,12 +261,14 @@ fn process_chunk<S: Standard>(
             line: count,
             column: Some(e.column),
             message: e.message,
+            read: false,
         })?;
         if fields.len() != columns {
             return Err(ChunkError {
                 line: count,
                 column: None,
                 message: format!("{} fields, the header has {columns}", fields.len()),
+                read: false,
             });
         }
         out.extend_from_slice(line);
@@ -174,6 +278,7 @@ fn process_chunk<S: Standard>(
                 line: count,
                 column: Some(e.column),
                 message: e.message,
+                read: false,
             })?;
         out.push(b'\n');
         count += 1;
@@ -181,48 +286,59 @@ fn process_chunk<S: Standard>(
     Ok((out, count))
 }
 
-fn convert<S: Standard>(data: &[u8], header: &Header<'_>, standard: &S, args: &Args) -> Result {
-    let mut body = &data[header.body_start.min(data.len())..];
-    // Line ends at the very end of the file are not rows.
-    while let Some(rest) = body
-        .strip_suffix(b"\n")
-        .or_else(|| body.strip_suffix(b"\r"))
-    {
-        body = rest;
-    }
+fn convert<S: Standard, R: Read + Send>(
+    pieces: Pieces<'_, R>,
+    size: u64,
+    header: &Header<'_>,
+    standard: &S,
+    args: &Args,
+) -> Result {
     let columns = header.names.len();
-    let chunks: &[&[u8]] = &chunks(body);
     // A progress bar (on a terminal only) for files that take more than a moment.
-    let bar = if body.len() >= PROGRESS_FROM_BYTES {
-        progress_bar(body.len() as u64, "bytes")
+    let bar = if size >= PROGRESS_FROM_BYTES {
+        progress_bar(size, "bytes")
     } else {
         ProgressBar::hidden()
     };
-    // The chunks are taken in order by rayon's workers; a writer thread (which owns
-    // stdout or the output file) puts finished chunks back in order and writes them
-    // while later ones are computed. The first failure stops everyone.
+    // Rayon's workers take the pieces in order (reading the next one is part of taking
+    // it); a writer thread (which owns stdout or the output file) puts finished pieces
+    // back in order and writes them while later ones are computed. The first failure
+    // stops everyone.
     let (sender, receiver) = mpsc::channel::<(usize, ChunkResult)>();
+    // Input pieces and output texts are recycled separately: they differ in size.
+    let input_pool = pieces.pool;
     let pool = &BufferPool::default();
     let stop = &AtomicBool::new(false);
     let bar = &bar;
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
-            let written =
-                write_in_order(&receiver, chunks, S::OUTPUT_HEADER, header, args, pool, bar);
+            let written = write_in_order(&receiver, S::OUTPUT_HEADER, header, args, pool, bar);
             if written.is_err() {
                 stop.store(true, Ordering::Relaxed);
             }
             written
         });
-        chunks
-            .iter()
+        pieces
             .enumerate()
             .par_bridge()
-            .for_each_with(sender, |sender, (index, chunk)| {
+            .for_each_with(sender, |sender, (index, piece)| {
                 if stop.load(Ordering::Relaxed) {
                     return;
                 }
-                let result = process_chunk(chunk, columns, standard, pool);
+                let result = match piece {
+                    Ok(piece) => {
+                        let result = process_chunk(&piece, columns, standard, pool)
+                            .map(|(text, rows)| (text, rows, piece.len()));
+                        input_pool.give(piece);
+                        result
+                    }
+                    Err(e) => Err(ChunkError {
+                        line: 0,
+                        column: None,
+                        message: format!("cannot read {}: {e}", args.input.display()),
+                        read: true,
+                    }),
+                };
                 if sender.send((index, result)).is_err() {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -233,14 +349,14 @@ fn convert<S: Standard>(data: &[u8], header: &Header<'_>, standard: &S, args: &A
     })
 }
 
-/// The output of one chunk and its number of rows, or the row that cannot be processed.
-type ChunkResult = std::result::Result<(Vec<u8>, usize), ChunkError>;
+/// The output of one chunk, its number of rows and its input size, or the row that
+/// cannot be processed.
+type ChunkResult = std::result::Result<(Vec<u8>, usize, usize), ChunkError>;
 
 /// Writes the header, then the chunks in input order as they arrive; stops at the first
 /// chunk with a row that cannot be processed and reports it with its place in the file.
 fn write_in_order(
     receiver: &mpsc::Receiver<(usize, ChunkResult)>,
-    chunks: &[&[u8]],
     output_header: &str,
     header: &Header<'_>,
     args: &Args,
@@ -259,12 +375,17 @@ fn write_in_order(
         pending.insert(index, result);
         while let Some(result) = pending.remove(&next) {
             match result {
-                Ok((text, rows)) => {
+                Ok((text, rows, input_bytes)) => {
                     out.write_all(&text)?;
                     rows_before += rows;
-                    bar.inc(chunks.get(next).map_or(0, |c| c.len() as u64));
+                    bar.inc(input_bytes as u64);
                     pool.give(text);
                     next += 1;
+                }
+                Err(e) if e.read => {
+                    out.flush()?;
+                    bar.abandon();
+                    return Err(CliError::msg(e.message));
                 }
                 Err(e) => {
                     out.flush()?;
@@ -330,6 +451,107 @@ impl BufferPool {
         buffer.clear();
         if let Ok(mut buffers) = self.0.lock() {
             buffers.push(buffer);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines `process_chunk` sees in a piece.
+    fn lines_of(piece: &[u8]) -> Vec<Vec<u8>> {
+        let mut lines = Vec::new();
+        let mut rest = piece;
+        while !rest.is_empty() {
+            match memchr::memchr(b'\n', rest) {
+                Some(end) => {
+                    lines.push(rest[..end].to_vec());
+                    rest = &rest[end + 1..];
+                }
+                None => {
+                    lines.push(rest.to_vec());
+                    rest = &[];
+                }
+            }
+        }
+        lines
+    }
+
+    /// What the whole-file reading gave: the lines of the body, line ends at the very
+    /// end of the file removed.
+    fn expected_rows(body: &[u8]) -> Vec<Vec<u8>> {
+        let end = body
+            .iter()
+            .rposition(|&b| !is_line_end(b))
+            .map_or(0, |p| p + 1);
+        lines_of(&body[..end])
+    }
+
+    #[test]
+    fn pieces_are_about_the_size_asked_for() {
+        let mut content = b"sex,age,weight\n".to_vec();
+        for i in 0..10_000 {
+            content.extend_from_slice(format!("1,{i},9.5\n").as_bytes());
+        }
+        let pool = BufferPool::default();
+        let mut pieces = Pieces::new(content.as_slice(), 4096, &pool);
+        assert_eq!(pieces.first_line().unwrap(), b"sex,age,weight");
+        let mut rows = 0;
+        for piece in pieces {
+            let piece = piece.unwrap();
+            assert!(piece.len() <= 4096 + 16, "{}", piece.len());
+            assert!(piece.ends_with(b"\n") || rows + lines_of(&piece).len() == 10_000);
+            rows += lines_of(&piece).len();
+        }
+        assert_eq!(rows, 10_000);
+    }
+
+    #[test]
+    fn pieces_hold_the_same_rows_as_the_whole_file() {
+        let alphabet = [b'a', b'1', b',', b'\n', b'\n', b'\r'];
+        let mut state: u64 = 11;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        for _ in 0..20_000 {
+            let length = (next() % 40) as usize;
+            let content: Vec<u8> = (0..length)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let size = 1 + (next() % 12) as usize;
+            let pool = BufferPool::default();
+            let mut pieces = Pieces::new(content.as_slice(), size, &pool);
+            let first = pieces.first_line().unwrap();
+            let body = match memchr::memchr(b'\n', &content) {
+                Some(end) => {
+                    assert_eq!(first, &content[..end]);
+                    &content[end + 1..]
+                }
+                None => {
+                    assert_eq!(first, content);
+                    &content[content.len()..]
+                }
+            };
+            let mut rows = Vec::new();
+            for piece in pieces {
+                let piece = piece.unwrap();
+                assert!(!piece.is_empty());
+                rows.extend(lines_of(&piece).iter().map(|l| trim_cr(l).to_vec()));
+            }
+            let expected: Vec<Vec<u8>> = expected_rows(body)
+                .iter()
+                .map(|l| trim_cr(l).to_vec())
+                .collect();
+            assert_eq!(
+                rows,
+                expected,
+                "{:?} in pieces of {size}",
+                String::from_utf8_lossy(&content)
+            );
         }
     }
 }
