@@ -178,6 +178,50 @@ fn normalize_reports_bad_input_with_its_place() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
 }
 
+#[test]
+fn many_batches_keep_row_order_and_name_the_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let rows = 30_000;
+    let mut content = String::from("id,input,default_region\n");
+    for i in 0..rows {
+        content.push_str(&format!("{i},0812-{:04}-{:04},ID\n", i % 10_000, i / 7));
+    }
+    std::fs::write(&input, &content).unwrap();
+    let out = sehat(&["phone", "normalize", input.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, table) = read_csv(&out.stdout);
+    assert_eq!(table.len(), rows);
+    for (i, row) in table.iter().enumerate() {
+        assert_eq!(row[0], i.to_string());
+        assert_eq!(
+            row[3],
+            format!("+62812{:04}{:04}", i % 10_000, i / 7),
+            "row {i}"
+        );
+    }
+
+    // A bad region late in the file: the error names its line, whichever worker met it.
+    let bad = content.replacen(
+        &format!("\n21346,0812-1346-{:04},ID\n", 21_346 / 7),
+        &format!("\n21346,0812-1346-{:04},IDN\n", 21_346 / 7),
+        1,
+    );
+    assert_ne!(bad, content);
+    std::fs::write(&input, bad).unwrap();
+    let out = sehat(&["phone", "normalize", input.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 21348") && stderr.contains("default_region"),
+        "{stderr}"
+    );
+}
+
 fn keyset_file(dir: &Path) -> (PathBuf, Keyset) {
     let path = dir.join("keyset.json");
     let out = sehat(&["keys", "generate", "--output", path.to_str().unwrap()]);

@@ -1,17 +1,20 @@
-//! Shared plumbing of the `phone` commands: a CSV read in batches, each batch turned into
-//! encoded output lines in parallel chunks, written in input order.
+//! Shared plumbing of the `phone` commands: a CSV read in batches that the workers take
+//! in turn and encode, while this thread writes the finished batches in input order.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::error::{CliError, Result};
 use crate::io::{open_input, progress_bar};
 
-/// Records read before a batch is processed.
-const BATCH_ROWS: usize = 1 << 16;
-/// Records per parallel chunk.
-const CHUNK_ROWS: usize = 2048;
+/// Records per batch: small enough that the two workers stay evenly busy to the end.
+const BATCH_ROWS: usize = 4096;
 
 /// The header of the input file.
 pub struct Header {
@@ -69,54 +72,142 @@ where
         writer.flush()?;
     }
     let progress = progress_bar(data.len() as u64, "bytes");
-    let mut rows = 0u64;
-    // Two sets of records, reused from batch to batch (reading allocates only while a
-    // field outgrows every earlier one): one is read while the other is encoded.
-    let new_batch = || {
-        let mut batch = Vec::new();
-        batch.resize_with(BATCH_ROWS, csv::ByteRecord::new);
-        batch
+    let batches = Batches {
+        reader,
+        file,
+        spare: Pool::default(),
+        progress: &progress,
+        finished: false,
     };
-    let (mut current, mut next) = (new_batch(), new_batch());
-    let mut filled = fill(&mut reader, &mut current, file)?;
-    // The output of the batch before, written while this one is encoded.
-    let mut pending: Vec<Vec<u8>> = Vec::new();
-    while filled > 0 {
-        // The pool's workers encode this batch; meanwhile this thread writes the
-        // previous batch's output and reads the next batch, so no core waits on I/O.
-        let mut encoded = None;
-        let (written, next_filled) = rayon::in_place_scope(|scope| {
-            let batch = &current[..filled];
-            let (state, row, encoded) = (&state, &row, &mut encoded);
-            scope.spawn(move |_| *encoded = Some(encode(batch, state, row)));
-            let written = write_all(out, &pending);
-            (written, fill(&mut reader, &mut next, file))
+    let texts = &Pool::default();
+    let stop = &AtomicBool::new(false);
+    let (sender, receiver) = mpsc::channel::<(usize, Encoded)>();
+    // The pool's workers read and encode batches in turn (reading is taking the next
+    // batch); this thread, which owns the output, writes them back in order.
+    let rows = std::thread::scope(|scope| {
+        let (state, row) = (&state, &row);
+        scope.spawn(move || {
+            let spare = &batches.spare.clone_handle();
+            batches
+                .enumerate()
+                .par_bridge()
+                .for_each_with(sender, |sender, (index, batch)| {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let encoded = batch.and_then(|(records, filled)| {
+                        let encoded = encode(&records[..filled], state, row, texts.take());
+                        spare.give(records);
+                        encoded.map(|text| (text, filled))
+                    });
+                    if sender.send((index, encoded)).is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                });
         });
-        written?;
-        pending = encoded.unwrap_or_else(|| Err(CliError::msg("a batch was not encoded")))?;
-        rows += filled as u64;
-        progress.set_position(reader.position().byte());
-        filled = match next_filled {
-            Ok(filled) => filled,
-            Err(e) => {
-                write_all(out, &pending)?;
-                return Err(e);
-            }
-        };
-        std::mem::swap(&mut current, &mut next);
-    }
-    write_all(out, &pending)?;
+        let written = write_in_order(&receiver, out, texts);
+        if written.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        written
+    })?;
     progress.finish_and_clear();
     out.flush()?;
     Ok(rows)
 }
 
-/// Writes encoded chunks in order.
-fn write_all(out: &mut dyn Write, chunks: &[Vec<u8>]) -> Result {
-    for chunk in chunks {
-        out.write_all(chunk)?;
+/// Buffers handed back after use (record batches, output texts), so later batches reuse
+/// memory that is already mapped.
+struct Pool<T>(std::sync::Arc<Mutex<Vec<T>>>);
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(Mutex::new(Vec::new())))
     }
-    Ok(())
+}
+
+impl<T: Default> Pool<T> {
+    fn take(&self) -> T {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default()
+    }
+
+    fn give(&self, value: T) {
+        if let Ok(mut spare) = self.0.lock() {
+            spare.push(value);
+        }
+    }
+
+    fn clone_handle(&self) -> Self {
+        Self(std::sync::Arc::clone(&self.0))
+    }
+}
+
+/// The input as batches of records: each item is a batch and how many of its records
+/// were filled; after a read error, one error item and then the end.
+struct Batches<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    file: &'a str,
+    spare: Pool<Vec<csv::ByteRecord>>,
+    progress: &'a ProgressBar,
+    finished: bool,
+}
+
+impl Iterator for Batches<'_> {
+    type Item = Result<(Vec<csv::ByteRecord>, usize)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        let mut records = self.spare.take();
+        if records.len() < BATCH_ROWS {
+            records.resize_with(BATCH_ROWS, csv::ByteRecord::new);
+        }
+        match fill(&mut self.reader, &mut records, self.file) {
+            Ok(0) => {
+                self.finished = true;
+                None
+            }
+            Ok(filled) => {
+                self.progress.set_position(self.reader.position().byte());
+                Some(Ok((records, filled)))
+            }
+            Err(e) => {
+                self.finished = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// A batch's output text and number of rows, or why it has none.
+type Encoded = Result<(Vec<u8>, usize)>;
+
+/// Writes the encoded batches in input order as they arrive; stops at the first batch
+/// that failed. Returns the number of rows written.
+fn write_in_order(
+    receiver: &mpsc::Receiver<(usize, Encoded)>,
+    out: &mut dyn Write,
+    texts: &Pool<Vec<u8>>,
+) -> Result<u64> {
+    let mut pending = BTreeMap::new();
+    let mut next = 0;
+    let mut rows = 0u64;
+    for (index, encoded) in receiver {
+        pending.insert(index, encoded);
+        while let Some(encoded) = pending.remove(&next) {
+            let (text, filled) = encoded?;
+            out.write_all(&text)?;
+            rows += filled as u64;
+            texts.give(text);
+            next += 1;
+        }
+    }
+    Ok(rows)
 }
 
 /// Reads up to `batch.len()` records into `batch`; returns how many.
@@ -138,26 +229,24 @@ fn fill(
     Ok(filled)
 }
 
-/// Encodes the output lines of `records` in parallel chunks, in order.
-fn encode<S, F>(records: &[csv::ByteRecord], state: &S, row: &F) -> Result<Vec<Vec<u8>>>
+/// Encodes the output lines of `records` into `buffer` (emptied first).
+fn encode<S, F>(
+    records: &[csv::ByteRecord],
+    state: &S,
+    row: &F,
+    mut buffer: Vec<u8>,
+) -> Result<Vec<u8>>
 where
-    S: Sync,
-    F: Fn(&S, &csv::ByteRecord, &mut csv::Writer<Vec<u8>>) -> Result + Sync,
+    F: Fn(&S, &csv::ByteRecord, &mut csv::Writer<Vec<u8>>) -> Result,
 {
-    records
-        .par_chunks(CHUNK_ROWS)
-        .map(|chunk| {
-            let mut writer = csv::WriterBuilder::new()
-                .flexible(true)
-                .from_writer(Vec::with_capacity(chunk.len() * 64));
-            for record in chunk {
-                row(state, record, &mut writer)?;
-            }
-            writer
-                .into_inner()
-                .map_err(|e| CliError::msg(format!("cannot encode output: {e}")))
-        })
-        .collect()
+    buffer.clear();
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(buffer);
+    for record in records {
+        row(state, record, &mut writer)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| CliError::msg(format!("cannot encode output: {e}")))
 }
 
 /// The line of a record in its file, for error messages.
