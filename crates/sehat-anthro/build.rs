@@ -167,13 +167,11 @@ fn main() {
 }
 
 /// One array of `DailyRow`s per sex, days 0–1826, holding the seven daily tables side
-/// by side so that one child's look-ups touch two adjacent cache lines. Each parameter
-/// is stored as the integer `value × 10^5` (every value has at most five decimals, which
-/// the generator checks), and read back as `integer / 10^5`: one correctly rounded
-/// division, so the double is the one nearest the decimal, bit for bit what the float
-/// literal would give. This halves the table (307 KB) so it stays in a core's L2 cache.
-/// Days before a table's first row (91 for arm circumference and skinfolds) hold
-/// `PackedLms::NONE`.
+/// by side so that one child's look-ups touch three adjacent cache lines. Each parameter
+/// is a float literal (the double nearest the decimal, as R reads it); the generator
+/// still checks that every value has at most five decimals. The table is 614 KB, inside
+/// a core's L2 cache on current server parts. Days before a table's first row (91 for
+/// arm circumference and skinfolds) hold `StoredLms::NONE`.
 fn emit_daily(daily: &[(&Spec, [Vec<[String; 3]>; 2])]) -> Result<String, String> {
     let mut code = String::from(
         "/// The seven daily 0–5 y tables side by side, days 0..=1826 per sex.\n\
@@ -193,15 +191,18 @@ fn emit_daily(daily: &[(&Spec, [Vec<[String; 3]>; 2])]) -> Result<String, String
                     .and_then(|i| rows[sex].get(i));
                 match row {
                     Some([l, m, s]) => {
+                        scaled(l)?;
+                        scaled(m)?;
+                        scaled(s)?;
                         let _ = write!(
                             code,
-                            "PackedLms::new({}, {}, {}), ",
-                            scaled(l)?,
-                            scaled(m)?,
-                            scaled(s)?
+                            "StoredLms::new({}, {}, {}), ",
+                            literal(l),
+                            literal(m),
+                            literal(s)
                         );
                     }
-                    None => code.push_str("PackedLms::NONE, "),
+                    None => code.push_str("StoredLms::NONE, "),
                 }
             }
             code.push_str("]),\n");
@@ -212,7 +213,8 @@ fn emit_daily(daily: &[(&Spec, [Vec<[String; 3]>; 2])]) -> Result<String, String
     Ok(code)
 }
 
-/// A decimal with at most five decimals as the integer `value × 10^5`, exactly.
+/// A decimal with at most five decimals as the integer `value × 10^5`, exactly (a check
+/// on the data: WHO's tables have at most five decimals).
 fn scaled(text: &str) -> Result<i32, String> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),

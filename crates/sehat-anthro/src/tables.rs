@@ -4,44 +4,32 @@
 
 use crate::lms::{Lms, Table};
 
-/// LMS parameters stored as integers `value × 10^5` (see `build.rs`).
+/// LMS parameters as doubles (see `build.rs`); `m` is NaN where the table has no row.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct PackedLms {
-    l: i32,
-    m: i32,
-    s: i32,
+pub(crate) struct StoredLms {
+    l: f64,
+    m: f64,
+    s: f64,
 }
 
-impl PackedLms {
-    /// No table row (days before 91 for arm circumference and skinfolds).
+impl StoredLms {
     const NONE: Self = Self {
-        l: 0,
-        m: i32::MIN,
-        s: 0,
+        l: 0.0,
+        m: f64::NAN,
+        s: 0.0,
     };
 
-    const fn new(l: i32, m: i32, s: i32) -> Self {
+    const fn new(l: f64, m: f64, s: f64) -> Self {
         Self { l, m, s }
     }
 
-    /// The parameters, each the double nearest its decimal (one correctly rounded
-    /// division of an exact integer by an exact power of ten).
     fn unpack(self) -> Option<Lms> {
-        (self.m != i32::MIN).then(|| {
-            Lms::new(
-                f64::from(self.l) / 1e5,
-                f64::from(self.m) / 1e5,
-                f64::from(self.s) / 1e5,
-            )
-        })
+        (!self.m.is_nan()).then(|| Lms::new(self.l, self.m, self.s))
     }
 }
 
-/// The LMS parameters of the seven daily 0–5 y tables for one sex and day, side by
-/// side: length/height, weight, BMI, head circumference, arm circumference, triceps and
-/// subscapular skinfold (the last three absent before day 91).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct DailyRow(pub(crate) [PackedLms; 7]);
+pub(crate) struct DailyRow(pub(crate) [StoredLms; 7]);
 
 /// Slots of [`DailyRow`].
 pub(crate) mod slot {
@@ -66,10 +54,10 @@ include!(concat!(env!("OUT_DIR"), "/tables.rs"));
 mod tests {
     use super::*;
 
-    /// Every packed daily value is bit for bit the double `str::parse` gives for the
+    /// Every daily value is bit for bit the double `str::parse` gives for the
     /// decimal in the CSV file.
     #[test]
-    fn packed_daily_tables_are_exact() {
+    fn daily_tables_are_exact() {
         let files = [
             ("length_height_for_age.csv", slot::LENGTH_HEIGHT),
             ("weight_for_age.csv", slot::WEIGHT),
