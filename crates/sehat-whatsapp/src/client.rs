@@ -337,11 +337,8 @@ impl Client {
     /// Runs a call with retries and decodes the JSON answer.
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Error> {
         let body = self.call_raw(&call).await?;
-        serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            endpoint: call.endpoint,
-            body: snippet(&body),
-            source,
-        })
+        serde_json::from_slice(&body)
+            .map_err(|source| crate::error::decode_error(call.endpoint, &body, source))
     }
 
     /// Runs a call that answers `{"success": true}`.

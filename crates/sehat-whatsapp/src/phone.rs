@@ -555,16 +555,12 @@ impl PhoneNumberApi {
                 idempotency: Idempotency::Idempotent,
             })
             .await?;
-        let data: Data = serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            endpoint,
-            body: crate::error::snippet(&body),
-            source,
-        })?;
-        data.data.into_iter().next().ok_or_else(|| Error::Decode {
-            endpoint,
-            body: crate::error::snippet(&body),
-            source: serde::de::Error::custom("`data` is empty"),
-        })
+        let data: Data = serde_json::from_slice(&body)
+            .map_err(|source| crate::error::decode_error(endpoint, &body, source))?;
+        data.data
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::error::decode_error(endpoint, &body, "`data` is empty"))
     }
 
     /// Updates the business profile; only the fields set are sent.

@@ -40,15 +40,15 @@ pub enum Error {
     #[error("outcome unknown (the request was sent but no answer arrived): {0}")]
     OutcomeUnknown(#[source] reqwest::Error),
     /// A success response did not have the expected shape.
-    #[error("unexpected response body from {endpoint}: {source}; body starts with {body:?}")]
+    #[error("unexpected response body from {endpoint}: {reason}; body starts with {body:?}")]
     Decode {
         /// The endpoint, such as `POST /{phone-number-id}/messages`.
         endpoint: &'static str,
-        /// The start of the body (at most 1 KiB).
+        /// The start of the body (at most 1 KiB), numbers and message ids masked.
         body: String,
-        /// Where parsing failed.
-        #[source]
-        source: serde_json::Error,
+        /// Where and why parsing failed: the JSON parser's message, which can quote a
+        /// value, with numbers and message ids masked the same way.
+        reason: String,
     },
     /// A message failed a local check before any request.
     #[error(transparent)]
@@ -94,6 +94,19 @@ impl Error {
     #[must_use]
     pub fn is_known_unsent(&self) -> bool {
         !matches!(self, Self::OutcomeUnknown(_))
+    }
+}
+
+/// An [`Error::Decode`] for `body` from `endpoint`, with `reason` masked like the body.
+pub(crate) fn decode_error(
+    endpoint: &'static str,
+    body: &[u8],
+    reason: impl std::fmt::Display,
+) -> Error {
+    Error::Decode {
+        endpoint,
+        body: snippet(body),
+        reason: mask_identifiers(&reason.to_string()),
     }
 }
 
@@ -183,7 +196,29 @@ fn mask_number(number: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::snippet;
+    use super::{Error, decode_error, snippet};
+
+    #[test]
+    fn decode_errors_mask_what_the_parser_quotes() {
+        let body = br#"{"messaging_product":"whatsapp","contacts":[{"wa_id":6281234567890}]}"#;
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Contact {
+            wa_id: String,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Answer {
+            contacts: Vec<Contact>,
+        }
+        let source = serde_json::from_slice::<Answer>(body).unwrap_err();
+        assert!(source.to_string().contains("6281234567890"), "{source}");
+        let error = decode_error("POST /{phone-number-id}/messages", body, source);
+        let text = error.to_string();
+        assert!(!text.contains("6281234567890"), "{text}");
+        assert!(text.contains("6281*******90"), "{text}");
+        assert!(matches!(error, Error::Decode { .. }));
+    }
 
     #[test]
     fn snippets_mask_numbers_and_message_ids() {

@@ -6,4 +6,4 @@ mod client;
 
 pub use api::{ApiError, ErrorData, ErrorKind, NotAnErrorBody, RetryClass};
 pub use client::Error;
-pub(crate) use client::snippet;
+pub(crate) use client::{decode_error, snippet};

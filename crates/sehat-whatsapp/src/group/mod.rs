@@ -525,11 +525,8 @@ impl GroupsApi {
                 extra: serde_json::Map::new(),
             });
         }
-        serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-            endpoint,
-            body: crate::error::snippet(&bytes),
-            source,
-        })
+        serde_json::from_slice(&bytes)
+            .map_err(|source| crate::error::decode_error(endpoint, &bytes, source))
     }
 
     /// Sends a message to a group (`POST /{phone-number-id}/messages` with
@@ -560,12 +557,8 @@ impl GroupsApi {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        let answer: LooseSuccess =
-            serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-                endpoint,
-                body: crate::error::snippet(&bytes),
-                source,
-            })?;
+        let answer: LooseSuccess = serde_json::from_slice(&bytes)
+            .map_err(|source| crate::error::decode_error(endpoint, &bytes, source))?;
         if answer.is_success() || answer.success.is_null() {
             Ok(())
         } else {
