@@ -1,7 +1,9 @@
 //! Normalization and pseudonyms per number, on one core.
 //!
 //! Run: `cargo bench -p sehat-pseudonym --bench pseudonym`. The budget is 1 µs per
-//! number for `parse_strict` + pseudonym (`normalize_and_pseudonymize`).
+//! number for normalization plus pseudonym: `parse_e164_and_pseudonymize` is
+//! libphonenumber's parse + E.164 + pseudonym, `normalize_and_pseudonymize` the strict
+//! path (`parse_strict`: policy + validity) + pseudonym.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -64,6 +66,17 @@ fn bench(c: &mut Criterion) {
             for input in &inputs {
                 if let Ok(number) = PhoneNumber::parse(black_box(input), Region::ID) {
                     black_box(number.expose_e164());
+                }
+            }
+        });
+    });
+    // The reference notes' "end to end": parse + E.164 (libphonenumber's normalization,
+    // no validity check) + pseudonym.
+    group.bench_function("parse_e164_and_pseudonymize", |b| {
+        b.iter(|| {
+            for input in &inputs {
+                if let Ok(number) = PhoneNumber::parse(black_box(input), Region::ID) {
+                    black_box(pseudonymizer.pseudonymize(&Subject::phone(&number)));
                 }
             }
         });
