@@ -202,8 +202,16 @@ enum AgeState {
     },
 }
 
-fn present(value: Option<f64>) -> Option<f64> {
+/// A measurement, with NaN read as missing (as R's `NA`).
+pub(crate) fn present(value: Option<f64>) -> Option<f64> {
     value.filter(|v| !v.is_nan())
+}
+
+/// BMI (kg/m²) from weight and length/height in cm, as WHO's packages compute it.
+pub(crate) fn bmi(weight_kg: Option<f64>, lenhei_cm: Option<f64>) -> Option<f64> {
+    let (w, h) = (weight_kg?, lenhei_cm?);
+    let m = h / 100.0;
+    Some(w / (m * m))
 }
 
 /// Computes every WHO 0–5 y z-score of one child, exactly as `anthro_zscores` does.
@@ -261,13 +269,7 @@ pub fn zscores(child: &Child) -> ZScores {
         _ => x,
     });
     let weight = present(child.weight_kg);
-    let bmi = match (weight, clenhei) {
-        (Some(w), Some(h)) => {
-            let m = h / 100.0;
-            Some(w / (m * m))
-        }
-        _ => None,
-    };
+    let bmi = bmi(weight, clenhei);
     let sex = child.sex;
     let oedema = child.oedema;
     let by_age = |slot: usize, y: Option<f64>, restricted: bool, weight_based: bool| {

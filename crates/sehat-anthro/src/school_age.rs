@@ -2,6 +2,7 @@
 
 use rayon::prelude::*;
 
+use crate::child::{bmi, present};
 use crate::lms::Table;
 use crate::tables::{BMI_FOR_AGE_2007, HEIGHT_FOR_AGE_2007, WEIGHT_FOR_AGE_2007};
 use crate::{Lms, NaReason, Outcome, Sex, ZScore};
@@ -141,15 +142,9 @@ pub(crate) fn monthly_lms<const N: usize>(
 /// ```
 #[must_use]
 pub fn school_age_zscores(child: &SchoolAgeChild) -> SchoolAgeZScores {
-    let height = child.height_cm.filter(|v| !v.is_nan());
-    let weight = child.weight_kg.filter(|v| !v.is_nan());
-    let bmi = match (weight, height) {
-        (Some(w), Some(h)) => {
-            let m = h / 100.0;
-            Some(w / (m * m))
-        }
-        _ => None,
-    };
+    let height = present(child.height_cm);
+    let weight = present(child.weight_kg);
+    let bmi = bmi(weight, height);
     let compute = |table: &dyn Fn(Sex, f64) -> Option<Lms>,
                    y: Option<f64>,
                    restricted: bool,
@@ -157,10 +152,7 @@ pub fn school_age_zscores(child: &SchoolAgeChild) -> SchoolAgeZScores {
                    limits: (f64, f64)|
      -> Outcome {
         let sex = child.sex.ok_or(NaReason::MissingSex)?;
-        let months = child
-            .age_months
-            .filter(|m| !m.is_nan())
-            .ok_or(NaReason::MissingAge)?;
+        let months = present(child.age_months).ok_or(NaReason::MissingAge)?;
         if months < 0.0 {
             return Err(NaReason::InvalidAge);
         }

@@ -5,8 +5,9 @@ mod normalize;
 mod pseudonymize;
 
 use clap::Subcommand;
+use sehat_pseudonym::{InvalidRegion, Region};
 
-use crate::error::Result;
+use crate::error::{CliError, Result};
 
 /// The `sehat phone` subcommands.
 #[derive(Debug, Subcommand)]
@@ -35,4 +36,26 @@ pub fn run(command: Command) -> Result {
         Command::Normalize(args) => normalize::run(&args),
         Command::Pseudonymize(args) => pseudonymize::run(&args),
     }
+}
+
+/// Reads a region (ISO 3166-1 alpha-2); empty means none.
+///
+/// # Errors
+///
+/// The text is not a region.
+pub fn region(text: &str) -> std::result::Result<Option<Region>, InvalidRegion> {
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        Region::new(text).map(Some)
+    }
+}
+
+/// Reads the `--region` option; empty means none.
+///
+/// # Errors
+///
+/// The value is not a region, with a message naming the option.
+pub fn region_option(value: &str) -> Result<Option<Region>> {
+    region(value).map_err(|e| CliError::msg(format!("--region {value:?}: {e}")))
 }

@@ -67,11 +67,18 @@ impl Duration {
         Duration::new(0, months, 0)
     }
 
-    /// The duration with `days` more days (negative for fewer), as a grace period is
-    /// subtracted from a minimum age.
+    /// The duration with `days` more days (negative for fewer), saturating at the
+    /// bounds of `i32`.
     #[must_use]
     pub const fn plus_days(self, days: i32) -> Self {
-        Duration::new(self.years, self.months, self.days + days)
+        Duration::new(self.years, self.months, self.days.saturating_add(days))
+    }
+
+    /// The duration with `days` fewer days, as a grace period is subtracted from a
+    /// minimum age; saturating at the bounds of `i32`.
+    #[must_use]
+    pub const fn minus_days(self, days: i32) -> Self {
+        Duration::new(self.years, self.months, self.days.saturating_sub(days))
     }
 
     /// The date this duration after `date`, by CDSi's rules. Dates beyond the range of
@@ -159,16 +166,23 @@ fn apply(
     original: &str,
 ) -> Result<(), DurationError> {
     let amount = amount * sign;
+    // Many terms can add up past `i32`: an error, not an overflow.
+    let add = |total: &mut i32, amount: i32| -> Result<(), DurationError> {
+        *total = total
+            .checked_add(amount)
+            .ok_or_else(|| DurationError::new(original, "the total is too large"))?;
+        Ok(())
+    };
     match unit.to_ascii_lowercase().trim_end_matches('s') {
-        "year" | "y" => d.years += amount,
-        "month" | "m" => d.months += amount,
-        "week" | "w" => d.days += amount * 7,
-        "day" | "d" => d.days += amount,
+        "year" | "y" => add(&mut d.years, amount)?,
+        "month" | "m" => add(&mut d.months, amount)?,
+        "week" | "w" => add(&mut d.days, amount * 7)?,
+        "day" | "d" => add(&mut d.days, amount)?,
         "h" | "hour" => {
             if amount % 24 != 0 {
                 return Err(DurationError::new(original, "hours must be whole days"));
             }
-            d.days += amount / 24;
+            add(&mut d.days, amount / 24)?;
         }
         other => {
             return Err(DurationError::new(
@@ -352,6 +366,20 @@ mod tests {
         assert_eq!(d("1 years - 4 days"), Duration::new(1, 0, -4));
         assert_eq!(d("0 days"), Duration::ZERO);
         assert_eq!(d("-4d"), Duration::days(-4));
+    }
+
+    #[test]
+    fn totals_past_i32_are_errors_and_grace_saturates() {
+        let long = vec!["100000 years"; 30_000].join(" + ");
+        assert!(long.parse::<Duration>().is_err());
+        assert_eq!(
+            Duration::days(5).minus_days(i32::MIN),
+            Duration::days(i32::MAX)
+        );
+        assert_eq!(
+            Duration::days(-5).plus_days(i32::MIN),
+            Duration::days(i32::MIN)
+        );
     }
 
     #[test]

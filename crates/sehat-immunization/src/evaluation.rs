@@ -136,7 +136,7 @@ impl Context<'_> {
     }
 
     fn abs_min(&self, abs: Option<Duration>, min: Option<Duration>) -> Option<Duration> {
-        abs.or_else(|| min.map(|m| m.plus_days(-self.schedule.grace_period_days)))
+        abs.or_else(|| min.map(|m| m.minus_days(self.schedule.grace_period_days)))
     }
 
     /// The reference date of an interval for the record at `current` (or, with `None`,

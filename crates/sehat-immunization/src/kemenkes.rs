@@ -220,7 +220,7 @@ impl Built<'_> {
     fn interval(&self, min: Duration) -> Interval {
         Interval {
             from: IntervalFrom::Previous,
-            abs_min: Some(min.plus_days(-self.options.grace_period_days)),
+            abs_min: Some(min.minus_days(self.options.grace_period_days)),
             min: Some(min),
             earliest_recommended: None,
             latest_recommended: None,
@@ -879,7 +879,7 @@ impl Schedule {
                 let intervals = min_interval
                     .map(|m| Interval {
                         from,
-                        abs_min: Some(m.plus_days(-options.grace_period_days)),
+                        abs_min: Some(m.minus_days(options.grace_period_days)),
                         min: Some(m),
                         earliest_recommended: None,
                         latest_recommended: None,
@@ -946,7 +946,7 @@ impl Schedule {
                     number: d.dose,
                     label: d.label.clone(),
                     ages: vec![AgeRule {
-                        abs_min: min_age.map(|m| m.plus_days(-options.grace_period_days)),
+                        abs_min: min_age.map(|m| m.minus_days(options.grace_period_days)),
                         min: min_age,
                         earliest_recommended: dur(
                             file,

@@ -105,7 +105,9 @@ proptest! {
         }
         let a = assess(&patient, schedule, on).unwrap();
         let b = assess(&reversed, schedule, on).unwrap();
+        prop_assert_eq!(a.groups.len(), b.groups.len());
         for (x, y) in a.groups.iter().zip(&b.groups) {
+            prop_assert_eq!(&x.group, &y.group);
             prop_assert_eq!(x.status, y.status);
             prop_assert_eq!(x.earliest_date, y.earliest_date);
             prop_assert_eq!(x.past_due_date, y.past_due_date);

@@ -267,6 +267,24 @@ pub(crate) enum Body {
     Multipart(Box<dyn Fn() -> reqwest::multipart::Form + Send + Sync>),
 }
 
+impl Body {
+    /// `value` as a JSON body; a value that cannot be serialised is a
+    /// [`BuildError::Invalid`](crate::message::BuildError::Invalid) naming `field`.
+    pub(crate) fn json<T: serde::Serialize + ?Sized>(
+        value: &T,
+        field: &str,
+    ) -> Result<Body, Error> {
+        serde_json::to_vec(value)
+            .map(|bytes| Body::Json(bytes.into()))
+            .map_err(|e| {
+                Error::Build(crate::message::BuildError::Invalid {
+                    field: field.to_owned(),
+                    reason: e.to_string(),
+                })
+            })
+    }
+}
+
 /// `{"success": true}`.
 #[derive(Deserialize)]
 pub(crate) struct Success {

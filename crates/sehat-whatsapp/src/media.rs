@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::{Body, Call, Client, transport_error};
-use crate::error::{Error, snippet};
+use crate::error::Error;
 use crate::ids::{MediaId, PhoneNumberId};
 use crate::message::BuildError;
 use crate::retry::Idempotency;
@@ -294,15 +294,11 @@ impl Client {
         if !status.is_success() {
             let headers = response.headers().clone();
             let body = response.bytes().await.map_err(Error::OutcomeUnknown)?;
-            return Err(
-                match crate::client::error_response(status.as_u16(), &headers, &body) {
-                    Error::Http { status, .. } => Error::Http {
-                        status,
-                        body: snippet(&body),
-                    },
-                    other => other,
-                },
-            );
+            return Err(crate::client::error_response(
+                status.as_u16(),
+                &headers,
+                &body,
+            ));
         }
         if let Some(size) = info.file_size.filter(|&size| size > limit) {
             return Err(Error::Integrity(format!(

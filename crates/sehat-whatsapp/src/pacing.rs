@@ -22,6 +22,10 @@ use governor::{Quota, RateLimiter};
 
 use crate::ids::{PhoneNumberId, Recipient};
 
+/// The longest a hold lasts, whatever the server asks for: a day, far beyond any
+/// rate-limit wait the Graph API documents.
+const LONGEST_HOLD: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The default throughput of a business phone number, in messages per second.
 pub const DEFAULT_NUMBER_RATE: u32 = 80;
 /// The highest throughput Meta grants a number, in messages per second.
@@ -220,12 +224,14 @@ impl Pacer {
     }
 
     fn hold(&self, key: (PhoneNumberId, String), wait: Duration) {
-        let until = tokio::time::Instant::now() + wait;
+        let now = tokio::time::Instant::now();
+        // The wait comes from the server (Retry-After, usage headers): cap it rather than
+        // overflow the clock.
+        let until = now + wait.min(LONGEST_HOLD);
         let mut holds = self
             .holds
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = tokio::time::Instant::now();
         holds.retain(|_, until| *until > now);
         let entry = holds.entry(key).or_insert(until);
         *entry = (*entry).max(until);
@@ -343,6 +349,16 @@ mod tests {
             .acquire(&PhoneNumberId::new("2"), &to("6283333333333"))
             .await;
         assert!(other.elapsed() < Duration::from_millis(50));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_wait_beyond_the_clock_is_capped() {
+        let pacer = Pacer::new(Pacing::default());
+        let from = PhoneNumberId::new("1");
+        pacer.hold_number(&from, Duration::MAX);
+        let start = tokio::time::Instant::now();
+        pacer.acquire(&from, &to("6281200000001")).await;
+        assert_eq!(start.elapsed(), LONGEST_HOLD);
     }
 
     #[test]

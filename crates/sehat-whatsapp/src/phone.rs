@@ -239,19 +239,14 @@ impl PhoneNumberApi {
     ///
     /// See [`send`](Self::send).
     pub async fn send_unpaced(&self, message: &Message) -> Result<SendReceipt, Error> {
-        let body = serde_json::to_vec(message).map_err(|e| {
-            Error::Build(BuildError::Invalid {
-                field: "message".into(),
-                reason: e.to_string(),
-            })
-        })?;
+        let body = Body::json(message, "message")?;
         let receipt: SendReceipt = self
             .client
             .call(Call {
                 method: Method::POST,
                 segments: &[self.id.as_str(), "messages"],
                 query: &[],
-                body: Body::Json(body.into()),
+                body,
                 endpoint: "POST /{phone-number-id}/messages",
                 idempotency: Idempotency::Send,
             })
@@ -300,18 +295,13 @@ impl PhoneNumberApi {
         if let Some(pacer) = self.client.pacer() {
             pacer.acquire_number(&self.id).await;
         }
-        let body = serde_json::to_vec(&ReadReceipt::new(message, typing)).map_err(|e| {
-            Error::Build(BuildError::Invalid {
-                field: "message_id".into(),
-                reason: e.to_string(),
-            })
-        })?;
+        let body = Body::json(&ReadReceipt::new(message, typing), "message_id")?;
         self.client
             .call_success(Call {
                 method: Method::POST,
                 segments: &[self.id.as_str(), "messages"],
                 query: &[],
-                body: Body::Json(body.into()),
+                body,
                 endpoint: "POST /{phone-number-id}/messages (read)",
                 idempotency: Idempotency::Idempotent,
             })
@@ -585,7 +575,12 @@ impl PhoneNumberApi {
         update: &BusinessProfileUpdate,
     ) -> Result<(), Error> {
         update.validate()?;
-        let mut body = serde_json::to_value(update).unwrap_or_default();
+        let mut body = serde_json::to_value(update).map_err(|e| {
+            Error::Build(BuildError::Invalid {
+                field: "business profile".into(),
+                reason: e.to_string(),
+            })
+        })?;
         if let Some(map) = body.as_object_mut() {
             map.insert("messaging_product".into(), "whatsapp".into());
         }
@@ -594,7 +589,7 @@ impl PhoneNumberApi {
                 method: Method::POST,
                 segments: &[self.id.as_str(), "whatsapp_business_profile"],
                 query: &[],
-                body: Body::Json(body.to_string().into()),
+                body: Body::json(&body, "business profile")?,
                 endpoint: "POST /{phone-number-id}/whatsapp_business_profile",
                 idempotency: Idempotency::Idempotent,
             })

@@ -63,7 +63,8 @@ impl Usage {
                     && minutes.is_finite()
                     && minutes > 0.0
                 {
-                    let wait = Duration::from_secs_f64(minutes * 60.0);
+                    // A value too large for a Duration means "very long", not a crash.
+                    let wait = Duration::try_from_secs_f64(minutes * 60.0).unwrap_or(Duration::MAX);
                     usage.regain_access_after =
                         Some(usage.regain_access_after.map_or(wait, |w| w.max(wait)));
                 }
@@ -117,6 +118,21 @@ mod tests {
         assert_eq!(usage.regain_access_after, Some(Duration::from_secs(720)));
         assert_eq!(usage.retry_after, Some(Duration::from_secs(30)));
         assert_eq!(usage.wait_hint(), Some(Duration::from_secs(720)));
+    }
+
+    #[test]
+    fn a_huge_wait_saturates_instead_of_panicking() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-business-use-case-usage",
+            r#"{"1":[{"type":"messaging","call_count":100,"estimated_time_to_regain_access":1e300}]}"#
+                .parse()
+                .unwrap(),
+        );
+        headers.insert("retry-after", "18446744073709551615".parse().unwrap());
+        let usage = Usage::from_headers(&headers);
+        assert_eq!(usage.regain_access_after, Some(Duration::MAX));
+        assert_eq!(usage.retry_after, Some(Duration::from_secs(u64::MAX)));
     }
 
     #[test]

@@ -20,17 +20,6 @@ pub struct WabaApi {
     id: WabaId,
 }
 
-fn json_body<T: serde::Serialize>(value: &T, field: &str) -> Result<Body, Error> {
-    serde_json::to_vec(value)
-        .map(|bytes| Body::Json(bytes.into()))
-        .map_err(|e| {
-            Error::Build(BuildError::Invalid {
-                field: field.to_owned(),
-                reason: e.to_string(),
-            })
-        })
-}
-
 impl WabaApi {
     pub(crate) fn new(client: Client, id: WabaId) -> Self {
         Self { client, id }
@@ -155,7 +144,7 @@ impl WabaApi {
                 method: Method::POST,
                 segments: &[self.id.as_str(), "message_templates"],
                 query: &[],
-                body: json_body(template, "template")?,
+                body: Body::json(template, "template")?,
                 endpoint: "POST /{waba-id}/message_templates",
                 idempotency: Idempotency::Send,
             })
@@ -356,7 +345,7 @@ impl Client {
             method: Method::POST,
             segments: &[id.as_str()],
             query: &[],
-            body: json_body(edit, "template edit")?,
+            body: Body::json(edit, "template edit")?,
             endpoint: "POST /{template-id}",
             idempotency: Idempotency::Idempotent,
         })

@@ -64,7 +64,9 @@ fn num(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<Option<f64>
     number(field(line, fields, index), index.unwrap_or(0))
 }
 
-/// Writes `,z,flag` for a z-score (see [`write_z`] and [`write_flag`]).
+/// Writes `,z,flag` for a z-score: [`write_z`] then [`write_flag`], in one match. Calling
+/// the two in turn costs about 7 % of `anthro zscores` on 1M rows (interleaved runs), so
+/// the who2006 columns, where each flag follows its z, use this.
 fn write_z_and_flag(out: &mut Vec<u8>, outcome: &Outcome, round: bool) {
     match outcome {
         Ok(z) => {

@@ -1,20 +1,16 @@
-//! `sehat anthro zscores`: the whole file in memory, parsed, computed and formatted in
-//! parallel chunks, written in the input's order.
+//! `sehat anthro zscores`: the file read in line-aligned pieces, parsed, computed and
+//! formatted in parallel, written in the input's order.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
 use super::columns::{Standard, Who2006, Who2007};
 use super::record::Fields;
 use crate::error::{CliError, Result};
-use crate::io::{open_input, output, progress_bar};
+use crate::io::{Pool, in_order, open_input, output, progress_bar};
 
 /// Which WHO standard to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,7 +46,7 @@ const PROGRESS_FROM_BYTES: u64 = 16 << 20;
 pub fn run(args: &Args) -> Result {
     let file = open_input(&args.input)?;
     let size = file.metadata().map_or(0, |m| m.len());
-    let pool = BufferPool::default();
+    let pool = Pool::default();
     let mut pieces = Pieces::new(file, CHUNK_BYTES, &pool);
     let first = pieces
         .first_line()
@@ -127,11 +123,11 @@ struct Pieces<'a, R> {
     carry: Vec<u8>,
     /// The source is exhausted.
     exhausted: bool,
-    pool: &'a BufferPool,
+    pool: &'a Pool<Vec<u8>>,
 }
 
 impl<'a, R: Read> Pieces<'a, R> {
-    fn new(source: R, size: usize, pool: &'a BufferPool) -> Self {
+    fn new(source: R, size: usize, pool: &'a Pool<Vec<u8>>) -> Self {
         Self {
             source,
             size,
@@ -173,7 +169,7 @@ impl<'a, R: Read> Pieces<'a, R> {
     /// The next piece: whole lines, the last with its `\n` (or none at the end of the
     /// file); `None` when no rows are left.
     fn next_piece(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let mut buffer = self.pool.take(self.size + self.carry.len());
+        let mut buffer = self.pool.buffer(self.size + self.carry.len());
         buffer.extend_from_slice(&self.carry);
         self.carry.clear();
         loop {
@@ -225,18 +221,30 @@ impl<'a, R: Read> Pieces<'a, R> {
 impl<R: Read> Iterator for Pieces<'_, R> {
     type Item = std::io::Result<Vec<u8>>;
 
+    /// After a read error, that error and then the end: the bytes around the failure
+    /// are unknown, so nothing after it is handed out.
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_piece().transpose()
+        let piece = self.next_piece();
+        if piece.is_err() {
+            self.exhausted = true;
+            self.carry.clear();
+        }
+        piece.transpose()
     }
 }
 
-/// A row that cannot be processed: its line within the chunk, and the problem; or a
-/// failure to read the file (`line` unused).
+/// A row that cannot be processed: its line within the chunk, and the problem.
 struct ChunkError {
     line: usize,
     column: Option<usize>,
     message: String,
-    read: bool,
+}
+
+/// Why a piece has no output: a row that cannot be processed, or the file could not be
+/// read (the message says so).
+enum PieceError {
+    Row(ChunkError),
+    Read(String),
 }
 
 /// Processes every line of one chunk; returns the output and the number of lines.
@@ -244,9 +252,9 @@ fn process_chunk<S: Standard>(
     chunk: &[u8],
     columns: usize,
     standard: &S,
-    pool: &BufferPool,
+    pool: &Pool<Vec<u8>>,
 ) -> std::result::Result<(Vec<u8>, usize), ChunkError> {
-    let mut out = pool.take(chunk.len() * 3 + 1024);
+    let mut out = pool.buffer(chunk.len() * 3 + 1024);
     let mut fields = Fields::default();
     let mut count = 0;
     let mut rest = chunk;
@@ -261,14 +269,12 @@ fn process_chunk<S: Standard>(
             line: count,
             column: Some(e.column),
             message: e.message,
-            read: false,
         })?;
         if fields.len() != columns {
             return Err(ChunkError {
                 line: count,
                 column: None,
                 message: format!("{} fields, the header has {columns}", fields.len()),
-                read: false,
             });
         }
         out.extend_from_slice(line);
@@ -278,7 +284,6 @@ fn process_chunk<S: Standard>(
                 line: count,
                 column: Some(e.column),
                 message: e.message,
-                read: false,
             })?;
         out.push(b'\n');
         count += 1;
@@ -300,123 +305,56 @@ fn convert<S: Standard, R: Read + Send>(
     } else {
         ProgressBar::hidden()
     };
-    // Rayon's workers take the pieces in order (reading the next one is part of taking
-    // it); a writer thread (which owns stdout or the output file) puts finished pieces
-    // back in order and writes them while later ones are computed. The first failure
-    // stops everyone.
-    let (sender, receiver) = mpsc::channel::<(usize, ChunkResult)>();
-    // Input pieces and output texts are recycled separately: they differ in size.
+    // Rayon's workers take the pieces in turn (reading the next one is part of taking
+    // it); this thread, which owns stdout or the output file, writes finished pieces in
+    // order while later ones are computed. Input pieces and output texts are recycled
+    // separately: they differ in size.
     let input_pool = pieces.pool;
-    let pool = &BufferPool::default();
-    let stop = &AtomicBool::new(false);
-    let bar = &bar;
-    std::thread::scope(|scope| {
-        let writer = scope.spawn(move || {
-            let written = write_in_order(&receiver, S::OUTPUT_HEADER, header, args, pool, bar);
-            if written.is_err() {
-                stop.store(true, Ordering::Relaxed);
-            }
-            written
-        });
-        pieces
-            .enumerate()
-            .par_bridge()
-            .for_each_with(sender, |sender, (index, piece)| {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let result = match piece {
-                    Ok(piece) => {
-                        let result = process_chunk(&piece, columns, standard, pool)
-                            .map(|(text, rows)| (text, rows, piece.len()));
-                        input_pool.give(piece);
-                        result
-                    }
-                    Err(e) => Err(ChunkError {
-                        line: 0,
-                        column: None,
-                        message: format!("cannot read {}: {e}", args.input.display()),
-                        read: true,
-                    }),
-                };
-                if sender.send((index, result)).is_err() {
-                    stop.store(true, Ordering::Relaxed);
-                }
-            });
-        writer
-            .join()
-            .unwrap_or_else(|_| Err(CliError::msg("the output writer stopped unexpectedly")))
-    })
-}
-
-/// The output of one chunk, its number of rows and its input size, or the row that
-/// cannot be processed.
-type ChunkResult = std::result::Result<(Vec<u8>, usize, usize), ChunkError>;
-
-/// Writes the header, then the chunks in input order as they arrive; stops at the first
-/// chunk with a row that cannot be processed and reports it with its place in the file.
-fn write_in_order(
-    receiver: &mpsc::Receiver<(usize, ChunkResult)>,
-    output_header: &str,
-    header: &Header<'_>,
-    args: &Args,
-    pool: &BufferPool,
-    bar: &ProgressBar,
-) -> Result {
+    let pool = &Pool::default();
     let mut out = output(args.output.as_deref())?;
     out.write_all(header.line)?;
     out.write_all(b",")?;
-    out.write_all(output_header.as_bytes())?;
+    out.write_all(S::OUTPUT_HEADER.as_bytes())?;
     out.write_all(b"\n")?;
-    let mut pending = BTreeMap::new();
-    let mut next = 0;
     let mut rows_before = 0;
-    for (index, result) in receiver {
-        pending.insert(index, result);
-        while let Some(result) = pending.remove(&next) {
-            match result {
-                Ok((text, rows, input_bytes)) => {
-                    out.write_all(&text)?;
-                    rows_before += rows;
-                    bar.inc(input_bytes as u64);
-                    pool.give(text);
-                    next += 1;
-                }
-                Err(e) if e.read => {
-                    out.flush()?;
-                    bar.abandon();
-                    return Err(CliError::msg(e.message));
-                }
-                Err(e) => {
-                    out.flush()?;
-                    bar.abandon();
-                    return Err(describe(
-                        &RowError {
-                            row: rows_before + e.line + 1,
-                            column: e.column,
-                            message: e.message,
-                        },
-                        header,
-                        args,
-                    ));
-                }
+    let written = in_order(
+        pieces,
+        |piece| match piece {
+            Ok(piece) => {
+                let result = process_chunk(&piece, columns, standard, pool)
+                    .map(|(text, rows)| (text, rows, piece.len()))
+                    .map_err(PieceError::Row);
+                input_pool.give(piece);
+                result
             }
-        }
-    }
+            Err(e) => Err(PieceError::Read(format!(
+                "cannot read {}: {e}",
+                args.input.display()
+            ))),
+        },
+        |result| match result {
+            Ok((text, rows, input_bytes)) => {
+                out.write_all(&text)?;
+                rows_before += rows;
+                bar.inc(input_bytes as u64);
+                pool.give(text);
+                Ok(())
+            }
+            Err(PieceError::Read(message)) => Err(CliError::msg(message)),
+            Err(PieceError::Row(e)) => Err(describe(rows_before + e.line + 1, e, header, args)),
+        },
+    );
     out.flush()?;
-    bar.finish_and_clear();
-    Ok(())
+    match written {
+        Ok(()) => bar.finish_and_clear(),
+        Err(_) => bar.abandon(),
+    }
+    written
 }
 
-/// A row that cannot be processed, placed in the whole file.
-struct RowError {
-    row: usize,
-    column: Option<usize>,
-    message: String,
-}
-
-/// The message for a row that cannot be processed: file, row, line, column.
-fn describe(e: &RowError, header: &Header<'_>, args: &Args) -> CliError {
+/// The message for a row that cannot be processed (`row` counted in the whole file):
+/// file, row, line, column.
+fn describe(row: usize, e: ChunkError, header: &Header<'_>, args: &Args) -> CliError {
     let place = match e.column {
         Some(c) => format!(
             ", column {} (`{}`)",
@@ -426,33 +364,11 @@ fn describe(e: &RowError, header: &Header<'_>, args: &Args) -> CliError {
         None => String::new(),
     };
     CliError::msg(format!(
-        "{}: row {} (line {}){place}: {}",
+        "{}: row {row} (line {}){place}: {}",
         args.input.display(),
-        e.row,
-        e.row + 1,
+        row + 1,
         e.message
     ))
-}
-
-/// Output buffers handed back by the writer, so that chunks reuse memory that is already
-/// mapped instead of faulting in fresh pages.
-#[derive(Default)]
-struct BufferPool(std::sync::Mutex<Vec<Vec<u8>>>);
-
-impl BufferPool {
-    fn take(&self, capacity: usize) -> Vec<u8> {
-        let reused = self.0.lock().ok().and_then(|mut buffers| buffers.pop());
-        let mut buffer = reused.unwrap_or_default();
-        buffer.reserve(capacity);
-        buffer
-    }
-
-    fn give(&self, mut buffer: Vec<u8>) {
-        buffer.clear();
-        if let Ok(mut buffers) = self.0.lock() {
-            buffers.push(buffer);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -494,7 +410,7 @@ mod tests {
         for i in 0..10_000 {
             content.extend_from_slice(format!("1,{i},9.5\n").as_bytes());
         }
-        let pool = BufferPool::default();
+        let pool = Pool::default();
         let mut pieces = Pieces::new(content.as_slice(), 4096, &pool);
         assert_eq!(pieces.first_line().unwrap(), b"sex,age,weight");
         let mut rows = 0;
@@ -523,7 +439,7 @@ mod tests {
                 .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
                 .collect();
             let size = 1 + (next() % 12) as usize;
-            let pool = BufferPool::default();
+            let pool = Pool::default();
             let mut pieces = Pieces::new(content.as_slice(), size, &pool);
             let first = pieces.first_line().unwrap();
             let body = match memchr::memchr(b'\n', &content) {

@@ -1,17 +1,12 @@
 //! Shared plumbing of the `phone` commands: a CSV read in batches that the workers take
 //! in turn and encode, while this thread writes the finished batches in input order.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
 use crate::error::{CliError, Result};
-use crate::io::{open_input, progress_bar};
+use crate::io::{Pool, in_order, open_input, progress_bar};
 
 /// Records per batch: small enough that the two workers stay evenly busy to the end.
 const BATCH_ROWS: usize = 4096;
@@ -72,78 +67,38 @@ where
         writer.flush()?;
     }
     let progress = progress_bar(data.len() as u64, "bytes");
+    let spare = &Pool::default();
+    let texts = &Pool::default();
     let batches = Batches {
         reader,
         file,
-        spare: Pool::default(),
+        spare,
         progress: &progress,
         finished: false,
     };
-    let texts = &Pool::default();
-    let stop = &AtomicBool::new(false);
-    let (sender, receiver) = mpsc::channel::<(usize, Encoded)>();
     // The pool's workers read and encode batches in turn (reading is taking the next
     // batch); this thread, which owns the output, writes them back in order.
-    let rows = std::thread::scope(|scope| {
-        let (state, row) = (&state, &row);
-        scope.spawn(move || {
-            let spare = &batches.spare.clone_handle();
-            batches
-                .enumerate()
-                .par_bridge()
-                .for_each_with(sender, |sender, (index, batch)| {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let encoded = batch.and_then(|(records, filled)| {
-                        let encoded = encode(&records[..filled], state, row, texts.take());
-                        spare.give(records);
-                        encoded.map(|text| (text, filled))
-                    });
-                    if sender.send((index, encoded)).is_err() {
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                });
-        });
-        let written = write_in_order(&receiver, out, texts);
-        if written.is_err() {
-            stop.store(true, Ordering::Relaxed);
-        }
-        written
-    })?;
+    let mut rows = 0u64;
+    in_order(
+        batches,
+        |batch| {
+            batch.and_then(|(records, filled)| {
+                let encoded = encode(&records[..filled], &state, &row, texts.take());
+                spare.give(records);
+                encoded.map(|text| (text, filled))
+            })
+        },
+        |encoded| {
+            let (text, filled) = encoded?;
+            out.write_all(&text)?;
+            rows += filled as u64;
+            texts.give(text);
+            Ok(())
+        },
+    )?;
     progress.finish_and_clear();
     out.flush()?;
     Ok(rows)
-}
-
-/// Buffers handed back after use (record batches, output texts), so later batches reuse
-/// memory that is already mapped.
-struct Pool<T>(std::sync::Arc<Mutex<Vec<T>>>);
-
-impl<T> Default for Pool<T> {
-    fn default() -> Self {
-        Self(std::sync::Arc::new(Mutex::new(Vec::new())))
-    }
-}
-
-impl<T: Default> Pool<T> {
-    fn take(&self) -> T {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut spare| spare.pop())
-            .unwrap_or_default()
-    }
-
-    fn give(&self, value: T) {
-        if let Ok(mut spare) = self.0.lock() {
-            spare.push(value);
-        }
-    }
-
-    fn clone_handle(&self) -> Self {
-        Self(std::sync::Arc::clone(&self.0))
-    }
 }
 
 /// The input as batches of records: each item is a batch and how many of its records
@@ -151,7 +106,7 @@ impl<T: Default> Pool<T> {
 struct Batches<'a> {
     reader: csv::Reader<&'a [u8]>,
     file: &'a str,
-    spare: Pool<Vec<csv::ByteRecord>>,
+    spare: &'a Pool<Vec<csv::ByteRecord>>,
     progress: &'a ProgressBar,
     finished: bool,
 }
@@ -182,32 +137,6 @@ impl Iterator for Batches<'_> {
             }
         }
     }
-}
-
-/// A batch's output text and number of rows, or why it has none.
-type Encoded = Result<(Vec<u8>, usize)>;
-
-/// Writes the encoded batches in input order as they arrive; stops at the first batch
-/// that failed. Returns the number of rows written.
-fn write_in_order(
-    receiver: &mpsc::Receiver<(usize, Encoded)>,
-    out: &mut dyn Write,
-    texts: &Pool<Vec<u8>>,
-) -> Result<u64> {
-    let mut pending = BTreeMap::new();
-    let mut next = 0;
-    let mut rows = 0u64;
-    for (index, encoded) in receiver {
-        pending.insert(index, encoded);
-        while let Some(encoded) = pending.remove(&next) {
-            let (text, filled) = encoded?;
-            out.write_all(&text)?;
-            rows += filled as u64;
-            texts.give(text);
-            next += 1;
-        }
-    }
-    Ok(rows)
 }
 
 /// Reads up to `batch.len()` records into `batch`; returns how many.

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
-use sehat_pseudonym::{NumberType, PhoneNumber, Region};
+use sehat_pseudonym::{NumberType, PhoneNumber};
 
 use super::batch::{self, line_of, text};
+use super::{region, region_option};
 use crate::error::{CliError, Result};
 use crate::io::output;
 
@@ -32,21 +33,11 @@ pub struct Args {
     input: PathBuf,
 }
 
-/// Reads a region field: empty means none.
-fn region(text: &str) -> std::result::Result<Option<Region>, sehat_pseudonym::InvalidRegion> {
-    if text.is_empty() {
-        Ok(None)
-    } else {
-        Region::new(text).map(Some)
-    }
-}
-
 /// Runs `sehat phone normalize`.
 pub fn run(args: &Args) -> Result {
     let file = args.input.display().to_string();
     let data = batch::read_input(&args.input)?;
-    let fallback = region(&args.region)
-        .map_err(|e| CliError::msg(format!("--region {:?}: {e}", args.region)))?;
+    let fallback = region_option(&args.region)?;
     let mut out = output(args.output.as_deref())?;
     batch::process(
         &data,

@@ -77,14 +77,7 @@ pub fn run(args: &Args) -> Result {
     };
     let domain = Domain::new(&args.domain)
         .map_err(|e| CliError::msg(format!("--domain {:?}: {e}", args.domain)))?;
-    let region = if args.region.is_empty() {
-        None
-    } else {
-        Some(
-            Region::new(&args.region)
-                .map_err(|e| CliError::msg(format!("--region {:?}: {e}", args.region)))?,
-        )
-    };
+    let region = super::region_option(&args.region)?;
     let pseudonymizer: Pseudonymizer = keyset.pseudonymizer(&domain);
     let file = args.input.display().to_string();
     let data = batch::read_input(&args.input)?;

@@ -230,14 +230,7 @@ fn write_rehearse_log(path: &PathBuf, mock: &MockGraphApi) -> Result {
 
 /// Runs `sehat whatsapp campaign`.
 pub fn run(args: Args) -> Result {
-    let region = if args.region.is_empty() {
-        None
-    } else {
-        Some(
-            Region::new(&args.region)
-                .map_err(|e| CliError::msg(format!("--region {:?}: {e}", args.region)))?,
-        )
-    };
+    let region = crate::phone::region_option(&args.region)?;
     let pacing = Pacing::default()
         .number_rate(args.rate)
         .map_err(|e| CliError::msg(format!("--rate: {e}")))?;

@@ -111,30 +111,6 @@ pub(super) fn rewrite_indonesian_idd(input: &str, region: Option<Region>) -> Opt
 /// Strips `digits` from the start of `text`, allowing spaces, dashes, dots and brackets
 /// between them; `None` when `text` does not start with those digits.
 fn strip_digits<'a>(text: &'a str, digits: &str) -> Option<&'a str> {
-    // Byte by byte: the digits and separators looked at are ASCII or stop the match,
-    // and the cut falls right after an ASCII digit, on a character boundary.
-    let wanted = digits.as_bytes();
-    let mut matched = 0;
-    for (index, &b) in text.as_bytes().iter().enumerate() {
-        if matched == wanted.len() {
-            return Some(&text[index..]);
-        }
-        if b.is_ascii_digit() {
-            if wanted[matched] != b {
-                return None;
-            }
-            matched += 1;
-        } else if !b.is_ascii() {
-            return strip_digits_general(text, digits);
-        } else if !is_separator(char::from(b)) {
-            return None;
-        }
-    }
-    (matched == wanted.len()).then_some("")
-}
-
-/// [`strip_digits`] for text with non-ASCII characters.
-fn strip_digits_general<'a>(text: &'a str, digits: &str) -> Option<&'a str> {
     let mut wanted = digits.chars().peekable();
     for (index, c) in text.char_indices() {
         if wanted.peek().is_none() {
@@ -194,7 +170,7 @@ mod tests {
             }
         }
         assert_eq!(checked, 271_453);
-        // Longer inputs, up to past the 64-byte word.
+        // Longer inputs.
         let mut state: u64 = 5;
         for _ in 0..100_000 {
             state = state

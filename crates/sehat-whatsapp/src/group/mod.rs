@@ -54,17 +54,6 @@ pub struct GroupsApi {
     phone: PhoneNumberId,
 }
 
-fn json_body<T: serde::Serialize>(value: &T) -> Result<Body, Error> {
-    serde_json::to_vec(value)
-        .map(|bytes| Body::Json(bytes.into()))
-        .map_err(|e| {
-            Error::Build(BuildError::Invalid {
-                field: "body".into(),
-                reason: e.to_string(),
-            })
-        })
-}
-
 const PRODUCT: ProductOnly = ProductOnly {
     messaging_product: "whatsapp",
 };
@@ -99,7 +88,7 @@ impl GroupsApi {
                 method: Method::POST,
                 segments: &[self.phone.as_str(), "groups"],
                 query: &[],
-                body: json_body(group)?,
+                body: Body::json(group, "body")?,
                 endpoint: "POST /{phone-number-id}/groups",
                 idempotency: Idempotency::Send,
             })
@@ -222,7 +211,7 @@ impl GroupsApi {
             method: Method::POST,
             segments: &[group.as_str()],
             query: &[],
-            body: json_body(update)?,
+            body: Body::json(update, "body")?,
             endpoint: "POST /{group-id}",
             idempotency: Idempotency::Idempotent,
         })
@@ -271,7 +260,7 @@ impl GroupsApi {
                 method: Method::POST,
                 segments: &[group.as_str(), "invite_link"],
                 query: &[],
-                body: json_body(&PRODUCT)?,
+                body: Body::json(&PRODUCT, "body")?,
                 endpoint: "POST /{group-id}/invite_link",
                 idempotency: Idempotency::Idempotent,
             })
@@ -297,7 +286,7 @@ impl GroupsApi {
             method: Method::DELETE,
             segments: &[group.as_str(), "invite_link"],
             query: &[],
-            body: json_body(&PRODUCT)?,
+            body: Body::json(&PRODUCT, "body")?,
             endpoint: "DELETE /{group-id}/invite_link",
             idempotency: Idempotency::Idempotent,
         })
@@ -401,10 +390,13 @@ impl GroupsApi {
                 method,
                 segments: &[group.as_str(), "join_requests"],
                 query: &[],
-                body: json_body(&JoinRequestIds {
-                    messaging_product: "whatsapp",
-                    join_requests: requests,
-                })?,
+                body: Body::json(
+                    &JoinRequestIds {
+                        messaging_product: "whatsapp",
+                        join_requests: requests,
+                    },
+                    "body",
+                )?,
                 endpoint,
                 idempotency: Idempotency::Idempotent,
             })
@@ -512,7 +504,7 @@ impl GroupsApi {
                 method,
                 segments: &[group.as_str(), "participants"],
                 query: &[],
-                body: json_body(&body)?,
+                body: Body::json(&body, "body")?,
                 endpoint,
                 idempotency: Idempotency::Idempotent,
             })
