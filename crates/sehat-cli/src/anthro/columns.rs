@@ -5,7 +5,7 @@ use sehat_anthro::{
     Age, Child, Measure, Outcome, SchoolAgeChild, Sex, parse_oedema, school_age_zscores, zscores,
 };
 
-use super::record::{FieldError, Fields, code, number, write_f64, write_rounded};
+use super::record::{FieldError, Fields, code, number_field, write_f64, write_rounded};
 
 /// What a standard needs to turn one input line into its output columns.
 pub trait Standard: Sync {
@@ -61,7 +61,7 @@ fn oedema(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<bool, Fi
 }
 
 fn num(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<Option<f64>, FieldError> {
-    number(field(line, fields, index), index.unwrap_or(0))
+    index.map_or(Ok(None), |i| number_field(line, fields, i))
 }
 
 /// Writes `,z,flag` for a z-score: [`write_z`] then [`write_flag`], in one match. Calling

@@ -144,6 +144,100 @@ impl Fields {
     }
 }
 
+/// Reads field `index` of `line` as [`number`] does, eight bytes at a time when the
+/// field is a short plain decimal (nearly every measurement).
+///
+/// # Errors
+///
+/// When the text is not a number.
+#[inline]
+pub fn number_field(line: &[u8], fields: &Fields, index: usize) -> Result<Option<f64>, FieldError> {
+    let Some(&(start, end)) = fields.ranges.get(index) else {
+        return Ok(None);
+    };
+    let text = &line[start..end];
+    if (1..=8).contains(&text.len())
+        && let Some(value) = short_decimal(word_at(line, start), text.len())
+    {
+        return Ok(Some(value));
+    }
+    number(text, index)
+}
+
+/// Eight bytes of `line` from `start` (which is inside it), first byte lowest; past the
+/// end of the line the bytes are unspecified.
+#[inline]
+fn word_at(line: &[u8], start: usize) -> u64 {
+    let word = |bytes: &[u8]| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(bytes);
+        u64::from_le_bytes(b)
+    };
+    if let Some(bytes) = line.get(start..start + 8) {
+        word(bytes)
+    } else if line.len() >= 8 {
+        // Near the end of the line: its last eight bytes, shifted down to `start`
+        // (`start - last` is at most 7 since `start` is inside the line).
+        let last = line.len() - 8;
+        word(&line[last..]) >> (8 * (start - last))
+    } else {
+        let mut b = [0u8; 8];
+        for (to, from) in b.iter_mut().zip(&line[start..]) {
+            *to = *from;
+        }
+        u64::from_le_bytes(b)
+    }
+}
+
+/// [`plain_decimal`] for a text of `length` (1 to 8) bytes held in the low bytes of
+/// `word`: the digits found, the point taken out and the digits combined with a few
+/// multiplications, with no branch on the digits themselves. `None` for anything else
+/// (a sign, a second point, any other byte, no digit).
+#[inline]
+fn short_decimal(word: u64, length: usize) -> Option<f64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let bits = 8 * length as u32;
+    let keep = u64::MAX.checked_shr(64 - bits).unwrap_or(0);
+    let word = word & keep;
+    let points = bytes_equal_to(word, b'.') & keep;
+    if points & points.wrapping_sub(1) != 0 {
+        return None;
+    }
+    // The point's byte index, or `length` when there is none; then the bytes after it
+    // moved down over it.
+    let at = if points == 0 {
+        bits
+    } else {
+        points.trailing_zeros() - 7
+    };
+    let below = word & u64::MAX.checked_shr(64 - at).unwrap_or(0);
+    let above = word.checked_shr(at + 8).unwrap_or(0);
+    let joined = below | above.checked_shl(at).unwrap_or(0);
+    let digits = if points == 0 { length } else { length - 1 };
+    if digits == 0 {
+        return None;
+    }
+    // Every one of the `digits` bytes must be `0`..`9`: subtracting `0` leaves 0..9,
+    // whose high nibble stays clear after adding 6.
+    let used = u64::MAX >> (64 - 8 * digits as u32);
+    let values = joined ^ (0x30 * ONES);
+    if ((values | values.wrapping_add(6 * ONES)) & (0xf0 * ONES) & used) != 0 {
+        return None;
+    }
+    // Most significant digit in the lowest byte, padded with leading zeros to eight.
+    let mut v = (values & used) << (64 - 8 * digits as u32);
+    v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
+    let decimals = if points == 0 {
+        0
+    } else {
+        length - 1 - at as usize / 8
+    };
+    #[allow(clippy::cast_precision_loss)]
+    Some(v as f64 / POW10[decimals])
+}
+
 /// The top bit of every byte of `word` that equals `byte`, and no other bit (the exact
 /// form of the zero-byte test: no false positive after a match).
 fn bytes_equal_to(word: u64, byte: u8) -> u64 {
@@ -280,6 +374,42 @@ impl std::fmt::Write for Appender<'_> {
     }
 }
 
+/// Below this many hundredths, a rounded value's text comes from [`HUNDREDTHS`].
+const TABLED: usize = 10_000;
+
+/// The shortest text of `k/100` for every `k` below [`TABLED`] (`0`, `0.07`, `1.5`,
+/// `99.99`), as little-endian bytes with the length in the top byte.
+static HUNDREDTHS: [u64; TABLED] = hundredths_table();
+
+const fn hundredths_table() -> [u64; TABLED] {
+    let mut table = [0u64; TABLED];
+    let mut k = 0;
+    while k < TABLED {
+        let (whole, cents) = (k / 100, k % 100);
+        let mut text = [0u8; 8];
+        let mut n = 0;
+        if whole >= 10 {
+            text[n] = b'0' + (whole / 10) as u8;
+            n += 1;
+        }
+        text[n] = b'0' + (whole % 10) as u8;
+        n += 1;
+        if cents != 0 {
+            text[n] = b'.';
+            text[n + 1] = b'0' + (cents / 10) as u8;
+            n += 2;
+            if cents % 10 != 0 {
+                text[n] = b'0' + (cents % 10) as u8;
+                n += 1;
+            }
+        }
+        text[7] = n as u8;
+        table[k] = u64::from_le_bytes(text);
+        k += 1;
+    }
+    table
+}
+
 /// Writes a value rounded to two decimals by `round_r` (the double nearest `k/100`) as
 /// its shortest text: `-1.5`, `0.07`, `3`, `-0`.
 ///
@@ -287,6 +417,7 @@ impl std::fmt::Write for Appender<'_> {
 /// recovers `k`; and no shorter decimal than `k/100` reads back to that double while
 /// `|k|` stays below 10^15, so the digits of `k` are the shortest text. Other values go
 /// through [`write_f64`].
+#[inline]
 pub fn write_rounded(out: &mut Vec<u8>, x: f64) {
     let a = x.abs();
     if a.is_nan() || a >= 1e13 {
@@ -296,37 +427,20 @@ pub fn write_rounded(out: &mut Vec<u8>, x: f64) {
     // Truncation through i64 is one instruction; the value is below 1e15.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let k = (a * 100.0 + 0.5) as i64 as u64;
-    let (whole, cents) = (k / 100, k % 100);
-    if whole < 100 {
-        // Nearly every z-score: at most `-dd.dd`, written left to right into a fixed
-        // buffer that is appended whole and then cut to length.
-        let mut text = [0u8; 8];
-        let mut n = usize::from(x.is_sign_negative());
-        text[0] = b'-';
-        #[allow(clippy::cast_possible_truncation)]
-        let (tens, units) = ((whole / 10) as u8, (whole % 10) as u8);
-        if tens != 0 {
-            text[n] = b'0' + tens;
-            n += 1;
-        }
-        text[n] = b'0' + units;
-        n += 1;
-        if cents != 0 {
-            #[allow(clippy::cast_possible_truncation)]
-            let (tenths, hundredths) = ((cents / 10) as u8, (cents % 10) as u8);
-            text[n] = b'.';
-            text[n + 1] = b'0' + tenths;
-            n += 2;
-            if hundredths != 0 {
-                text[n] = b'0' + hundredths;
-                n += 1;
-            }
-        }
+    #[allow(clippy::cast_possible_truncation)]
+    if let Some(&entry) = HUNDREDTHS.get(k as usize) {
+        // Nearly every z-score: the text with a `-` put in front when negative, appended
+        // as one word and cut to length (no branch on the digits).
+        let negative = u64::from(x.is_sign_negative());
+        let text = entry & 0x00ff_ffff_ffff_ffff;
+        let word = (text << (8 * negative)) | (negative * u64::from(b'-'));
+        let length = (entry >> 56) + negative;
         let start = out.len();
-        out.extend_from_slice(&text);
-        out.truncate(start + n);
+        out.extend_from_slice(&word.to_le_bytes());
+        out.truncate(start + length as usize);
         return;
     }
+    let (whole, cents) = (k / 100, k % 100);
     // Filled from the right: at most a sign, 11 whole digits, a point and two decimals.
     let mut text = [0u8; 16];
     let mut at = text.len();
@@ -455,6 +569,64 @@ mod tests {
                 check(x);
             }
             check(12.0 + f64::from(i) * 0.000_137);
+        }
+    }
+
+    /// The eight-byte reader agrees with `str::parse` on every text of up to five bytes
+    /// over digits, point, sign and a letter, and on a million longer ones (up to ten
+    /// bytes), wherever the field sits in its line.
+    #[test]
+    fn short_decimals_parse_like_std() {
+        let alphabet = b"0123456789.-a";
+        let base = alphabet.len() as u64;
+        let mut fields = Fields::default();
+        let mut check = |text: &[u8]| {
+            let expected = std::str::from_utf8(text).unwrap().parse::<f64>().ok();
+            for (before, after) in [("", ""), ("1,", ",9"), ("", ",12345678"), ("ab,", "")] {
+                let line = [before.as_bytes(), text, after.as_bytes()].concat();
+                fields.split(&line).unwrap();
+                let index = usize::from(!before.is_empty());
+                let ours = number_field(&line, &fields, index).ok().flatten();
+                assert_eq!(
+                    ours.map(f64::to_bits),
+                    expected.filter(|v| !v.is_nan()).map(f64::to_bits),
+                    "{:?}",
+                    String::from_utf8_lossy(&line)
+                );
+            }
+        };
+        let mut text = Vec::new();
+        for length in 1..=5_u32 {
+            for mut code in 0..base.pow(length) {
+                text.clear();
+                for _ in 0..length {
+                    text.push(alphabet[(code % base) as usize]);
+                    code /= base;
+                }
+                check(&text);
+            }
+        }
+        // Longer texts, mostly digits with a point somewhere.
+        let mut state: u64 = 5;
+        for _ in 0..1_000_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let length = 6 + (state >> 60) as usize % 5;
+            text.clear();
+            for i in 0..length {
+                let pick = (state >> (4 * i % 56)) as usize;
+                text.push(if pick % 23 == 0 {
+                    alphabet[10 + pick % 3]
+                } else {
+                    b'0' + (pick % 10) as u8
+                });
+            }
+            check(&text);
+        }
+        for text in ["12345678", "1234567.", ".1234567", "9999.999", "0.000001"] {
+            let ours = short_decimal(word_at(text.as_bytes(), 0), 8);
+            assert_eq!(ours, Some(text.parse::<f64>().unwrap()), "{text}");
         }
     }
 
