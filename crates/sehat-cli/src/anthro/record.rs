@@ -616,7 +616,7 @@ mod tests {
             text.clear();
             for i in 0..length {
                 let pick = (state >> (4 * i % 56)) as usize;
-                text.push(if pick % 23 == 0 {
+                text.push(if pick.is_multiple_of(23) {
                     alphabet[10 + pick % 3]
                 } else {
                     b'0' + (pick % 10) as u8
