@@ -349,12 +349,12 @@ pub fn write_f64(out: &mut Vec<u8>, x: f64) {
     } else if x == f64::NEG_INFINITY {
         out.extend_from_slice(b"-Inf");
     } else {
-        // Ryu finds shortest digits as `Display` does, several times faster; its layout
+        // Żmij finds shortest digits as `Display` does, many times faster; its layout
         // differs only in the `.0` it puts on whole numbers and in the exponent it uses
         // outside 1e-5..1e16, where `Display` writes every digit. (When 17 digits are
         // needed and the double lies exactly halfway between two 17-digit decimals, the
         // two pick different neighbours; both read back to the same double.)
-        let mut buffer = ryu::Buffer::new();
+        let mut buffer = zmij::Buffer::new();
         let text = buffer.format_finite(x);
         if text.contains('e') {
             let _ = write!(Appender(out), "{x}");
