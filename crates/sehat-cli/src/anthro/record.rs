@@ -18,8 +18,11 @@ pub struct FieldError {
 pub struct Fields {
     /// `(start, end)` of each field's text, quotes removed.
     ranges: Vec<(usize, usize)>,
-    /// Whether the field was quoted and contains an escaped quote (`""`).
+    /// Whether the field was quoted and contains an escaped quote (`""`); only
+    /// filled when the line has a quote.
     escaped: Vec<bool>,
+    /// The line had a quote (and `escaped` is filled).
+    quoted: bool,
 }
 
 impl Fields {
@@ -29,23 +32,65 @@ impl Fields {
     ///
     /// An unterminated quote or text after a closing quote.
     pub fn split(&mut self, line: &[u8]) -> Result<(), FieldError> {
+        self.scan(line, false).map(|_| ())
+    }
+
+    /// Splits the first line of `text` (up to its `\n`, a `\r` before it removed) at
+    /// commas, honouring double quotes, and returns that line's length without the
+    /// `\n`: the line ending is found in the same pass as the commas.
+    ///
+    /// # Errors
+    ///
+    /// An unterminated quote or text after a closing quote.
+    pub fn split_line(&mut self, text: &[u8]) -> Result<usize, FieldError> {
+        let end = self.scan(text, true)?;
+        if end > 0
+            && text[end - 1] == b'\r'
+            && let Some(last) = self.ranges.last_mut()
+            && !self.quoted
+        {
+            // The line is `text[..end - 1]`: the last field stops before the `\r`.
+            last.1 = last.1.min(end - 1);
+        }
+        Ok(end)
+    }
+
+    /// The fields of `text` up to its first `\n` (or its end), which is returned. With
+    /// `strip_cr`, a line with quotes loses a final `\r` before it is split (the caller
+    /// cuts it from the last field of other lines).
+    fn scan(&mut self, text: &[u8], strip_cr: bool) -> Result<usize, FieldError> {
         self.ranges.clear();
-        self.escaped.clear();
-        // Nearly every line has no quotes: one pass for commas and quotes together, and
-        // the quoted-field parser below only when there is a quote.
-        // Eight bytes at a time: a mask with the top bit of every comma or quote byte.
+        self.quoted = false;
+        // Nearly every line has no quotes: one pass for commas, quotes and the line end
+        // together, and the quoted-field parser below only when a quote comes first.
+        // Eight bytes at a time: masks with the top bit of every such byte.
         let mut start = 0;
-        let mut words = line.chunks_exact(8);
+        let mut words = text.chunks_exact(8);
         let mut base = 0;
         for word in words.by_ref() {
             let mut bytes = [0u8; 8];
             bytes.copy_from_slice(word);
             let word = u64::from_le_bytes(bytes);
-            let quotes = bytes_equal_to(word, b'"');
-            if quotes != 0 {
-                return self.split_quoted(line);
-            }
             let mut commas = bytes_equal_to(word, b',');
+            let quotes = bytes_equal_to(word, b'"');
+            let ends = bytes_equal_to(word, b'\n');
+            if (quotes | ends) != 0 {
+                if quotes.trailing_zeros() < ends.trailing_zeros() {
+                    return self.scan_quoted(text, strip_cr);
+                }
+                // The line ends in this word: its commas before the `\n` only.
+                let stop = ends.trailing_zeros();
+                commas &= (1u64 << stop) - 1;
+                while commas != 0 {
+                    let at = base + (commas.trailing_zeros() / 8) as usize;
+                    self.ranges.push((start, at));
+                    start = at + 1;
+                    commas &= commas - 1;
+                }
+                let end = base + (stop / 8) as usize;
+                self.ranges.push((start, end));
+                return Ok(end);
+            }
             while commas != 0 {
                 let at = base + (commas.trailing_zeros() / 8) as usize;
                 self.ranges.push((start, at));
@@ -55,22 +100,41 @@ impl Fields {
             base += 8;
         }
         for (offset, &b) in words.remainder().iter().enumerate() {
-            if b == b',' {
-                self.ranges.push((start, base + offset));
-                start = base + offset + 1;
-            } else if b == b'"' {
-                return self.split_quoted(line);
+            match b {
+                b',' => {
+                    self.ranges.push((start, base + offset));
+                    start = base + offset + 1;
+                }
+                b'"' => return self.scan_quoted(text, strip_cr),
+                b'\n' => {
+                    self.ranges.push((start, base + offset));
+                    return Ok(base + offset);
+                }
+                _ => {}
             }
         }
-        self.ranges.push((start, line.len()));
-        self.escaped.resize(self.ranges.len(), false);
-        Ok(())
+        self.ranges.push((start, text.len()));
+        Ok(text.len())
+    }
+
+    /// [`scan`](Self::scan) for a line with a quote: the line found first, then split
+    /// field by field.
+    fn scan_quoted(&mut self, text: &[u8], strip_cr: bool) -> Result<usize, FieldError> {
+        let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+        let line = &text[..end];
+        let line = match line.strip_suffix(b"\r") {
+            Some(stripped) if strip_cr => stripped,
+            _ => line,
+        };
+        self.split_quoted(line)?;
+        Ok(end)
     }
 
     /// [`split`](Self::split) for a line with a double quote somewhere.
     fn split_quoted(&mut self, line: &[u8]) -> Result<(), FieldError> {
         self.ranges.clear();
         self.escaped.clear();
+        self.quoted = true;
         let mut i = 0;
         loop {
             let column = self.ranges.len();
@@ -140,7 +204,7 @@ impl Fields {
 
     /// True if field `index` contained an escaped quote.
     pub fn is_escaped(&self, index: usize) -> bool {
-        self.escaped.get(index).copied().unwrap_or(false)
+        self.quoted && self.escaped.get(index).copied().unwrap_or(false)
     }
 }
 
@@ -680,12 +744,13 @@ mod tests {
                 // Half the lines without quotes, so the word loop runs to the end.
                 .map(|b| if b == b'"' && state & 1 == 0 { b',' } else { b })
                 .collect();
+            let escaped = |f: &Fields| (0..f.len()).map(|i| f.is_escaped(i)).collect::<Vec<_>>();
             let ours = fields
                 .split(&line)
-                .map(|()| (fields.ranges.clone(), fields.escaped.clone()));
+                .map(|()| (fields.ranges.clone(), escaped(&fields)));
             let theirs = reference
                 .split_quoted(&line)
-                .map(|()| (reference.ranges.clone(), reference.escaped.clone()));
+                .map(|()| (reference.ranges.clone(), escaped(&reference)));
             match (ours, theirs) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&line)),
                 (Err(a), Err(b)) => assert_eq!(a.column, b.column),
@@ -696,6 +761,44 @@ mod tests {
             let mask = bytes_equal_to(word, b',');
             for (i, b) in word.to_le_bytes().iter().enumerate() {
                 assert_eq!(mask >> (8 * i + 7) & 1 == 1, *b == b',', "{word:x} {i}");
+            }
+        }
+    }
+
+    /// Splitting the first line of a text finds the same fields as splitting that line
+    /// alone, and its end: texts over an alphabet with commas, quotes, `\r` and `\n`.
+    #[test]
+    fn line_splitter_agrees_with_the_line_by_line_one() {
+        let alphabet = [b',', b'1', b'.', b'a', b'"', b'\n', b'\r', b',', b'2'];
+        let mut state: u64 = 17;
+        let mut fields = Fields::default();
+        let mut reference = Fields::default();
+        for _ in 0..100_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let length = (state >> 58) as usize;
+            let text: Vec<u8> = (0..length)
+                .map(|i| alphabet[((state >> (i % 48)) as usize + i * 5) % alphabet.len()])
+                .map(|b| if b == b'"' && state & 3 != 0 { b'9' } else { b })
+                .collect();
+            let end = memchr::memchr(b'\n', &text).unwrap_or(text.len());
+            let raw = &text[..end];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let ours = fields.split_line(&text).map(|e| {
+                let got: Vec<&[u8]> = (0..fields.len()).map(|i| fields.get(line, i)).collect();
+                (e, got)
+            });
+            let theirs = reference.split(line).map(|()| {
+                let got: Vec<&[u8]> = (0..reference.len())
+                    .map(|i| reference.get(line, i))
+                    .collect();
+                (end, got)
+            });
+            match (ours, theirs) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&text)),
+                (Err(a), Err(b)) => assert_eq!(a.column, b.column),
+                (a, b) => panic!("{:?}: {a:?} {b:?}", String::from_utf8_lossy(&text)),
             }
         }
     }

@@ -259,17 +259,14 @@ fn process_chunk<S: Standard>(
     let mut count = 0;
     let mut rest = chunk;
     while !rest.is_empty() {
-        let (raw, tail) = match memchr::memchr(b'\n', rest) {
-            Some(end) => (&rest[..end], &rest[end + 1..]),
-            None => (rest, &rest[rest.len()..]),
-        };
-        rest = tail;
-        let line = trim_cr(raw);
-        fields.split(line).map_err(|e| ChunkError {
+        // The fields and the end of the line in one pass.
+        let end = fields.split_line(rest).map_err(|e| ChunkError {
             line: count,
             column: Some(e.column),
             message: e.message,
         })?;
+        let line = trim_cr(&rest[..end]);
+        rest = rest.get(end + 1..).unwrap_or_default();
         if fields.len() != columns {
             return Err(ChunkError {
                 line: count,
