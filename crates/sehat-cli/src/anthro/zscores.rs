@@ -37,8 +37,11 @@ pub struct Args {
     input: PathBuf,
 }
 
-/// Bytes per parallel chunk (cut at line ends).
-const CHUNK_BYTES: usize = 1 << 20;
+/// Bytes per parallel chunk (cut at line ends): 256 KiB, so that a piece and its
+/// output (about three times larger) stay in a core's L2 cache, and the last piece,
+/// which one worker computes alone, is short. 1 MiB pieces were about 7 % slower on
+/// 1M rows (interleaved runs); 128 KiB pieces were no faster.
+const CHUNK_BYTES: usize = 1 << 18;
 /// Inputs from this size on get a progress bar.
 const PROGRESS_FROM_BYTES: u64 = 16 << 20;
 
