@@ -44,7 +44,7 @@ const FRAME_HEADER: usize = 3;
 /// let keys = TokenKeyset::generate()?;
 /// let domain = Domain::new("messaging")?;
 /// let number = PhoneNumber::parse("0812-3456-7890", Region::ID)?;
-/// let token = keys.tokenize(&domain, &Subject::phone(&number));
+/// let token = keys.tokenize(&domain, &Subject::phone(&number))?;
 /// assert!(token.to_string().starts_with("tk1."));
 /// assert_eq!(keys.detokenize(&domain, &token)?, Contact::Phone(number));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -183,21 +183,26 @@ impl TokenKeyset {
     }
 
     /// The token of a subject in a domain under the primary key.
-    #[must_use]
-    pub fn tokenize(&self, domain: &Domain, subject: &Subject<'_>) -> Token {
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::Encryption`] if AES-SIV refuses the input. It does so only for more
+    /// than 126 associated-data headers or a message near 4 GiB, and a token has three
+    /// headers and a short subject, so this does not happen; it is reported rather than
+    /// turned into an empty token.
+    pub fn tokenize(&self, domain: &Domain, subject: &Subject<'_>) -> Result<Token, TokenError> {
         let entry = self.ring.primary();
         let mut cipher = cipher(entry.material.expose());
         let mut plaintext = Vec::with_capacity(FRAME_HEADER + 24);
         subject.frame_into(&mut plaintext);
         let kid = entry.kid.to_be_bytes();
-        // SIV encryption fails only for more than 126 headers or an over-long message.
         let bytes = cipher
             .encrypt([AD_VERSION, domain.as_str().as_bytes(), &kid], &plaintext)
-            .unwrap_or_default();
-        Token {
+            .map_err(|_| TokenError::Encryption)?;
+        Ok(Token {
             kid: entry.kid,
             bytes,
-        }
+        })
     }
 
     /// Recovers the subject of a token made in `domain` by a key of this keyset.
@@ -216,7 +221,7 @@ impl TokenKeyset {
     ///
     /// let keys = TokenKeyset::generate()?;
     /// let id = Bsuid::new("ID.13491208655302741918")?;
-    /// let token = keys.tokenize(&Domain::new("messaging")?, &Subject::bsuid(&id));
+    /// let token = keys.tokenize(&Domain::new("messaging")?, &Subject::bsuid(&id))?;
     /// assert_eq!(keys.detokenize(&Domain::new("messaging")?, &token)?, Contact::Bsuid(id));
     /// assert_eq!(
     ///     keys.detokenize(&Domain::new("analysis")?, &token),
@@ -350,4 +355,7 @@ pub enum TokenError {
     /// The token authenticates but does not hold a well-formed subject.
     #[error("the token holds no well-formed subject")]
     Payload,
+    /// The cipher refused to make a token (see [`TokenKeyset::tokenize`]).
+    #[error("the token cipher refused the input")]
+    Encryption,
 }
