@@ -263,6 +263,12 @@ pub(crate) fn member(raw: &Map<String, Value>, key: &str) -> Option<String> {
     }
 }
 
+/// "expected `what`, found `found`'s JSON type": the message for a value of the wrong
+/// type.
+pub(crate) fn expected(what: &str, found: &Value) -> String {
+    format!("expected {what}, found {}", kind_of(found))
+}
+
 /// The JSON type of a value, for error messages.
 pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {

@@ -138,7 +138,7 @@ impl WebhookPayload {
         let Value::Object(mut root) = value else {
             return Err(ParseError::shape(
                 "$",
-                format!("expected an object, found {}", lenient::kind_of(&value)),
+                lenient::expected("an object", &value),
             ));
         };
         let entries = match root.remove("entry") {
@@ -146,7 +146,7 @@ impl WebhookPayload {
             Some(other) => {
                 return Err(ParseError::shape(
                     "$.entry",
-                    format!("expected an array, found {}", lenient::kind_of(&other)),
+                    lenient::expected("an array", &other),
                 ));
             }
             None if root.contains_key("error") => {
@@ -163,7 +163,7 @@ impl WebhookPayload {
             Some(other) => {
                 return Err(ParseError::shape(
                     "$.object",
-                    format!("expected a string, found {}", lenient::kind_of(&other)),
+                    lenient::expected("a string", &other),
                 ));
             }
         };
@@ -220,7 +220,7 @@ impl Entry {
         let Value::Object(mut raw) = value else {
             return Err(ParseError::shape(
                 path,
-                format!("expected an object, found {}", lenient::kind_of(&value)),
+                lenient::expected("an object", &value),
             ));
         };
         let id = match raw.remove("id") {
@@ -230,7 +230,7 @@ impl Entry {
             Some(other) => {
                 return Err(ParseError::shape(
                     format!("{path}.id"),
-                    format!("expected a string, found {}", lenient::kind_of(&other)),
+                    lenient::expected("a string", &other),
                 ));
             }
         };
@@ -251,7 +251,7 @@ impl Entry {
             Some(other) => {
                 return Err(ParseError::shape(
                     format!("{path}.changes"),
-                    format!("expected an array, found {}", lenient::kind_of(&other)),
+                    lenient::expected("an array", &other),
                 ));
             }
         };
@@ -279,7 +279,7 @@ impl Change {
         let Value::Object(mut raw) = value else {
             return Err(ParseError::shape(
                 path,
-                format!("expected an object, found {}", lenient::kind_of(&value)),
+                lenient::expected("an object", &value),
             ));
         };
         let field = match raw.remove("field") {
@@ -288,7 +288,7 @@ impl Change {
             Some(other) => {
                 return Err(ParseError::shape(
                     format!("{path}.field"),
-                    format!("expected a string, found {}", lenient::kind_of(&other)),
+                    lenient::expected("a string", &other),
                 ));
             }
         };
@@ -412,7 +412,7 @@ impl ChangeValue {
         ) -> ChangeValue {
             if !value.is_object() {
                 return ChangeValue::Malformed {
-                    error: format!("expected an object, found {}", lenient::kind_of(&value)),
+                    error: lenient::expected("an object", &value),
                     raw: value,
                 };
             }
@@ -604,7 +604,7 @@ impl MessagesValue {
     /// item is converted on its own.
     fn from_value(value: Value) -> Result<Self, (Value, String)> {
         let Value::Object(mut map) = value else {
-            let error = format!("expected an object, found {}", lenient::kind_of(&value));
+            let error = lenient::expected("an object", &value);
             return Err((value, error));
         };
         let messaging_product = match map.remove("messaging_product") {
