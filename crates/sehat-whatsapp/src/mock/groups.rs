@@ -8,14 +8,15 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use super::state::{RecordedRequest, State};
+use super::routes;
+use super::state::State;
 use super::{Failure, MockGraphApi};
 use crate::ids::GroupId;
 
@@ -77,33 +78,12 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-fn respond(status: StatusCode, value: &Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        value.to_string(),
-    )
-        .into_response()
-}
-
 fn error(status: u16, code: i64, message: &str, subcode: Option<i64>) -> Response {
-    let mut error = json!({
-        "message": message,
-        "type": "OAuthException",
-        "code": code,
-        "fbtrace_id": "AMockTraceId0000000000"
-    });
-    if let Some(subcode) = subcode {
-        error["error_subcode"] = subcode.into();
-    }
-    respond(
-        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-        &json!({ "error": error }),
-    )
+    routes::graph_error(status, code, message, subcode, None)
 }
 
 fn invalid(message: &str) -> Response {
-    error(400, 100, &format!("(#100) {message}"), None)
+    routes::invalid(message, None)
 }
 
 fn missing(id: &str, method: &Method) -> Response {
@@ -164,47 +144,21 @@ async fn intercept(
     let Ok(body) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return invalid("The request body could not be read");
     };
-    state.record(RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        content_type: parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        body: body.clone(),
-    });
-    let authorized = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|token| !token.trim().is_empty());
-    if !authorized {
-        return error(
-            401,
-            190,
-            "Invalid OAuth access token - Cannot parse access token",
-            None,
-        );
+    routes::record(&state, &parts, &body);
+    if !routes::authorized(&parts.headers) {
+        return routes::unauthorized();
     }
     if let Some(failure) = state.take_failure() {
         match failure {
             Failure::Slow(delay) => tokio::time::sleep(delay).await,
-            Failure::Api {
-                status,
-                code,
-                message,
-            } => return error(status, code, &message, None),
-            Failure::ServerError => {
-                return error(500, 131000, "(#131000) Something went wrong", None);
-            }
-            Failure::ServiceUnavailable => {
-                return error(503, 131016, "(#131016) Service unavailable", None);
-            }
-            Failure::ThroughputLimit => {
-                return error(400, 130429, "(#130429) Rate limit hit", None);
+            // The failures any Graph request can meet, answered as for the other routes.
+            Failure::Api { .. }
+            | Failure::ServerError
+            | Failure::ServiceUnavailable
+            | Failure::ThroughputLimit => {
+                if let Some(response) = routes::failure_response(&failure) {
+                    return response;
+                }
             }
             other => {
                 tracing::debug!(?other, "failure not applicable to a groups request");
@@ -219,15 +173,7 @@ async fn intercept(
             Err(_) => return invalid("The request body is not JSON."),
         }
     };
-    let query: Vec<(String, String)> = parts
-        .uri
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let query = routes::query_pairs(&parts.uri);
     let method = parts.method;
     let mut webhook = None;
     let response = {
@@ -322,7 +268,7 @@ fn collection(
             ));
             groups.groups.insert(id.clone(), group);
             groups.requests.insert(request_id.clone(), id);
-            respond(
+            routes::json_response(
                 StatusCode::OK,
                 &json!({ "messaging_product": "whatsapp", "request_id": request_id }),
             )
@@ -358,7 +304,7 @@ fn collection(
             if end < mine.len() {
                 paging["next"] = format!("{phone}/groups?limit={limit}&after={end}").into();
             }
-            respond(
+            routes::json_response(
                 StatusCode::OK,
                 &json!({ "data": { "groups": page }, "paging": paging }),
             )
@@ -433,7 +379,7 @@ fn node(
                     picked
                 }
             };
-            respond(StatusCode::OK, &answer)
+            routes::json_response(StatusCode::OK, &answer)
         }
         Method::POST => {
             if let Some(response) = needs_product(json) {
@@ -455,12 +401,12 @@ fn node(
                 }
                 group.description = description.to_owned();
             }
-            respond(StatusCode::OK, &json!({ "success": true }))
+            routes::json_response(StatusCode::OK, &json!({ "success": true }))
         }
         Method::DELETE => {
             groups.groups.remove(id);
             groups.requests.retain(|_, g| g != id);
-            respond(StatusCode::OK, &json!({ "success": true }))
+            routes::json_response(StatusCode::OK, &json!({ "success": true }))
         }
         _ => invalid("Unsupported request"),
     }
@@ -489,14 +435,14 @@ fn edge_call(
                     + usize::from(group.invite_link.is_some()) * 7
             );
             group.invite_link = Some(link.clone());
-            respond(
+            routes::json_response(
                 StatusCode::OK,
                 &json!({ "messaging_product": "whatsapp", "invite_link": link }),
             )
         }
         ("invite_link", Method::DELETE) => {
             group.invite_link = None;
-            respond(
+            routes::json_response(
                 StatusCode::OK,
                 &json!({ "messaging_product": "whatsapp", "success": "true" }),
             )
@@ -507,7 +453,7 @@ fn edge_call(
                 .iter()
                 .map(|(rid, wa, ts)| json!({ "join_request_id": rid, "wa_id": wa, "creation_timestamp": ts }))
                 .collect();
-            respond(
+            routes::json_response(
                 StatusCode::OK,
                 &json!({ "data": data, "paging": { "cursors": { "before": "0", "after": "0" } } }),
             )
@@ -552,7 +498,7 @@ fn edge_call(
             let mut answer =
                 json!({ "messaging_product": "whatsapp", "failed_join_requests": failed });
             answer[key] = Value::Array(done);
-            respond(StatusCode::OK, &answer)
+            routes::json_response(StatusCode::OK, &answer)
         }
         ("participants", Method::POST | Method::DELETE) => {
             let Some(list) = json["participants"].as_array().filter(|a| !a.is_empty()) else {
@@ -591,7 +537,7 @@ fn edge_call(
                 "group_participants_update",
                 event,
             ));
-            respond(
+            routes::json_response(
                 StatusCode::OK,
                 &json!({ "messaging_product": "whatsapp", "success": true }),
             )

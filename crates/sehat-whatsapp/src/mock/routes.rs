@@ -6,7 +6,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State as AxumState};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
@@ -28,7 +29,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
 
 type Shared = AxumState<Arc<State>>;
 
-fn json_response(status: StatusCode, value: &Value) -> Response {
+pub(super) fn json_response(status: StatusCode, value: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -46,7 +47,7 @@ fn success() -> Response {
 }
 
 /// A Graph error body, shaped as Meta sends them.
-fn graph_error(
+pub(super) fn graph_error(
     status: u16,
     code: i64,
     message: &str,
@@ -71,11 +72,11 @@ fn graph_error(
     json_response(status, &json!({ "error": Value::Object(error) }))
 }
 
-fn invalid(message: &str, details: Option<&str>) -> Response {
+pub(super) fn invalid(message: &str, details: Option<&str>) -> Response {
     graph_error(400, 100, &format!("(#100) {message}"), None, details)
 }
 
-fn failure_response(failure: &Failure) -> Option<Response> {
+pub(super) fn failure_response(failure: &Failure) -> Option<Response> {
     Some(match failure {
         Failure::ThroughputLimit => graph_error(
             400,
@@ -138,31 +139,51 @@ fn failure_response(failure: &Failure) -> Option<Response> {
     })
 }
 
+/// Records a request as the tests see it.
+pub(super) fn record(state: &State, parts: &Parts, body: &Bytes) {
+    state.record(RecordedRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        content_type: parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: body.clone(),
+    });
+}
+
+/// Meta's answer to a request without a usable bearer token.
+pub(super) fn unauthorized() -> Response {
+    graph_error(
+        401,
+        190,
+        "Invalid OAuth access token - Cannot parse access token",
+        None,
+        None,
+    )
+}
+
+/// The query string's pairs, decoded.
+pub(super) fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    uri.query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn handle(AxumState(state): Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
         return invalid("The request body could not be read", None);
     };
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    state.record(RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        content_type,
-        body: bytes.clone(),
-    });
+    record(&state, &parts, &bytes);
     if !authorized(&parts.headers) {
-        return graph_error(
-            401,
-            190,
-            "Invalid OAuth access token - Cannot parse access token",
-            None,
-            None,
-        );
+        return unauthorized();
     }
     let mut delivery_failure = None;
     if let Some(failure) = state.take_failure() {
@@ -176,15 +197,7 @@ async fn handle(AxumState(state): Shared, request: Request) -> Response {
             }
         }
     }
-    let query: Vec<(String, String)> = parts
-        .uri
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let query = query_pairs(&parts.uri);
     let segments: Vec<&str> = parts
         .uri
         .path()
@@ -240,7 +253,7 @@ async fn handle(AxumState(state): Shared, request: Request) -> Response {
     }
 }
 
-fn authorized(headers: &HeaderMap) -> bool {
+pub(super) fn authorized(headers: &HeaderMap) -> bool {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
