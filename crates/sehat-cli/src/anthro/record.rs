@@ -320,7 +320,8 @@ pub fn is_missing(text: &[u8]) -> bool {
 /// # Errors
 ///
 /// When the text is not a number.
-#[inline]
+// Kept out of line so that the eight-byte path of `number_field` is inlined in its callers.
+#[inline(never)]
 pub fn number(text: &[u8], column: usize) -> Result<Option<f64>, FieldError> {
     if is_missing(text) {
         return Ok(None);
@@ -484,6 +485,32 @@ const fn hundredths_table() -> [u64; TABLED] {
 #[inline]
 pub fn write_rounded(out: &mut Vec<u8>, x: f64) {
     let a = x.abs();
+    if a < 100.0 {
+        // Nearly every z-score: its text from the table, with a `-` put in front when
+        // negative, appended as one word and cut to length (no branch on the digits).
+        // Truncation through i64 is one instruction; `k` is at most 10,000.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let k = (a * 100.0 + 0.5) as i64 as usize;
+        if let Some(&entry) = HUNDREDTHS.get(k) {
+            let negative = u64::from(x.is_sign_negative());
+            let text = entry & 0x00ff_ffff_ffff_ffff;
+            let word = (text << (8 * negative)) | (negative * u64::from(b'-'));
+            #[allow(clippy::cast_possible_truncation)]
+            let length = ((entry >> 56) + negative) as usize;
+            let start = out.len();
+            out.extend_from_slice(&word.to_le_bytes());
+            out.truncate(start + length);
+            return;
+        }
+    }
+    write_rounded_large(out, x);
+}
+
+/// [`write_rounded`] for values from 100 on, and for NaN and infinities; out of line so
+/// that the common path is inlined in its callers.
+#[inline(never)]
+fn write_rounded_large(out: &mut Vec<u8>, x: f64) {
+    let a = x.abs();
     if a.is_nan() || a >= 1e13 {
         write_f64(out, x);
         return;
@@ -491,19 +518,6 @@ pub fn write_rounded(out: &mut Vec<u8>, x: f64) {
     // Truncation through i64 is one instruction; the value is below 1e15.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let k = (a * 100.0 + 0.5) as i64 as u64;
-    #[allow(clippy::cast_possible_truncation)]
-    if let Some(&entry) = HUNDREDTHS.get(k as usize) {
-        // Nearly every z-score: the text with a `-` put in front when negative, appended
-        // as one word and cut to length (no branch on the digits).
-        let negative = u64::from(x.is_sign_negative());
-        let text = entry & 0x00ff_ffff_ffff_ffff;
-        let word = (text << (8 * negative)) | (negative * u64::from(b'-'));
-        let length = (entry >> 56) + negative;
-        let start = out.len();
-        out.extend_from_slice(&word.to_le_bytes());
-        out.truncate(start + length as usize);
-        return;
-    }
     let (whole, cents) = (k / 100, k % 100);
     // Filled from the right: at most a sign, 11 whole digits, a point and two decimals.
     let mut text = [0u8; 16];
