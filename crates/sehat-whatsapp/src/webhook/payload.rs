@@ -832,3 +832,58 @@ pub struct GroupsValue {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                json_files(&path, found);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                found.push(path);
+            }
+        }
+    }
+
+    /// `MessagesValue` is built two ways: by `from_value` (what the parser uses, member by
+    /// member) and by its derived `Deserialize` (for callers who deserialize one
+    /// themselves). On every `messages` change of the test payloads the two give the
+    /// same value, so they cannot drift apart unnoticed.
+    #[test]
+    fn derived_deserialize_agrees_with_from_value() {
+        let mut files = Vec::new();
+        json_files(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/webhook")),
+            &mut files,
+        );
+        let mut compared = 0;
+        for path in files {
+            let Ok(root) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap()) else {
+                continue;
+            };
+            let entries = root["entry"].as_array().into_iter().flatten();
+            for change in entries.flat_map(|e| e["changes"].as_array().into_iter().flatten()) {
+                if !matches!(
+                    change["field"].as_str(),
+                    Some("messages" | "smb_message_echoes")
+                ) {
+                    continue;
+                }
+                let value = change["value"].clone();
+                let derived = MessagesValue::deserialize(&value).unwrap();
+                let built = MessagesValue::from_value(value).unwrap();
+                assert_eq!(
+                    format!("{derived:?}"),
+                    format!("{built:?}"),
+                    "{}",
+                    path.display()
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 25, "{compared}");
+    }
+}
