@@ -414,29 +414,20 @@ impl Built<'_> {
                 });
             }
             let series = Series {
-                name: if multi {
-                    name.clone()
-                } else {
-                    ts.label.clone()
-                },
-                antigen: track.clone(),
-                vaccine_group: name.clone(),
-                series_type: SeriesType::Standard,
                 required_sex: required_sex.clone(),
-                default: true,
-                product_path: false,
-                series_group: "1".to_string(),
-                priority: "A".to_string(),
-                preference,
-                equivalent_groups: Vec::new(),
-                min_age_to_start: None,
-                max_age_to_start: None,
-                start_window: None,
                 regions: regions.clone(),
                 school_from: Some(self.options.school_age_from),
-                population_ages: None,
-                t_status: None,
-                doses,
+                ..kemenkes_series(
+                    if multi {
+                        name.clone()
+                    } else {
+                        ts.label.clone()
+                    },
+                    track.clone(),
+                    name.clone(),
+                    preference,
+                    doses,
+                )
             };
             let mut codes = vec![name, track];
             if !multi {
@@ -506,26 +497,12 @@ impl Built<'_> {
         }
         let name = label_stem(&ts.label).to_string();
         let series = Series {
-            name: ts.label.clone(),
-            antigen: ts.id.clone(),
-            vaccine_group: name.clone(),
-            series_type: SeriesType::Standard,
             required_sex: sex_of(file, &at, ts.applies_to.as_ref())?,
-            default: true,
-            product_path: false,
-            series_group: "1".to_string(),
-            priority: "A".to_string(),
-            preference,
-            equivalent_groups: Vec::new(),
-            min_age_to_start: None,
-            max_age_to_start: None,
-            start_window: None,
             regions: ts
                 .applies_to
                 .as_ref()
                 .map(|a| a.regions.clone())
                 .unwrap_or_default(),
-            school_from: None,
             population_ages: Some((from, until)),
             t_status: Some(crate::t_status::TStatusRule {
                 adult_from: from,
@@ -535,7 +512,13 @@ impl Built<'_> {
                 booster_cap: 3,
                 caps,
             }),
-            doses,
+            ..kemenkes_series(
+                ts.label.clone(),
+                ts.id.clone(),
+                name.clone(),
+                preference,
+                doses,
+            )
         };
         self.push(series, vec![name, ts.id.clone(), ts.label.clone()]);
         Ok(())
@@ -686,6 +669,39 @@ fn month_number(file: &str, at: &str, s: &str) -> Result<i32, ScheduleError> {
 
 fn group_name(code: &str) -> String {
     code.replace('_', "-")
+}
+
+/// A series with what every Kemenkes series shares: the standard type, default, series
+/// group 1, priority A, no product path, no equivalent groups, and no start, region,
+/// sex, school or population rule (the callers set those that apply).
+fn kemenkes_series(
+    name: String,
+    antigen: String,
+    vaccine_group: String,
+    preference: u32,
+    doses: Vec<SeriesDose>,
+) -> Series {
+    Series {
+        name,
+        antigen,
+        vaccine_group,
+        series_type: SeriesType::Standard,
+        required_sex: Vec::new(),
+        default: true,
+        product_path: false,
+        series_group: "1".to_string(),
+        priority: "A".to_string(),
+        preference,
+        equivalent_groups: Vec::new(),
+        min_age_to_start: None,
+        max_age_to_start: None,
+        start_window: None,
+        regions: Vec::new(),
+        school_from: None,
+        population_ages: None,
+        t_status: None,
+        doses,
+    }
 }
 
 impl Schedule {
@@ -987,19 +1003,8 @@ impl Schedule {
                 });
             }
             series_out.push(Series {
-                name: ts.label.clone(),
-                antigen: track.clone(),
-                vaccine_group: name,
-                series_type: SeriesType::Standard,
                 required_sex,
                 default: is_base,
-                product_path: false,
-                series_group: "1".to_string(),
-                priority: "A".to_string(),
-                preference: u32::try_from(si + 1).unwrap_or(u32::MAX),
-                equivalent_groups: Vec::new(),
-                min_age_to_start: None,
-                max_age_to_start: None,
                 start_window: alternative.then_some((
                     dur(
                         file,
@@ -1013,10 +1018,13 @@ impl Schedule {
                     )?,
                 )),
                 regions: applies.map(|a| a.regions.clone()).unwrap_or_default(),
-                school_from: None,
-                population_ages: None,
-                t_status: None,
-                doses,
+                ..kemenkes_series(
+                    ts.label.clone(),
+                    track.clone(),
+                    name,
+                    u32::try_from(si + 1).unwrap_or(u32::MAX),
+                    doses,
+                )
             });
         }
         let mut built = Built {
