@@ -117,6 +117,17 @@ mod tests {
                 check(x);
             }
         }
+        // Midpoints just below 2^20, where the shortcut's margin is smallest.
+        for k in 104_757_600..104_857_600_u32 {
+            let mid = (f64::from(k) + 0.5) / 100.0;
+            let (mut up, mut down) = (mid, mid);
+            for _ in 0..3 {
+                check(up);
+                check(down);
+                up = up.next_up();
+                down = down.next_down();
+            }
+        }
         for x in [
             0.0,
             1e-300,

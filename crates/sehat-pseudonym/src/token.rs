@@ -336,8 +336,8 @@ impl FromStr for Token {
     }
 }
 
-/// Why a token could not be read or reversed. The messages never say more than which
-/// step failed.
+/// Why a token could not be made, read or reversed. The messages never say more than
+/// which step failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {

@@ -118,3 +118,35 @@ async fn group_lifecycle_through_the_mock() {
     let error = groups.get(&group, &[]).await.unwrap_err();
     assert_eq!(error.api_error().unwrap().code(), 100);
 }
+
+/// A failure planned for the next request answers a groups request with the same body as
+/// any other route: the Graph error with its `error_data` details, then the next request
+/// succeeds.
+#[tokio::test]
+async fn planned_failures_answer_groups_requests_like_other_routes() {
+    use sehat_whatsapp::mock::Failure;
+
+    let mock = MockGraphApi::start().await.unwrap();
+    let url = format!(
+        "{}/v23.0/{}/groups",
+        mock.base_url().trim_end_matches('/'),
+        MockGraphApi::PHONE_NUMBER_ID
+    );
+    let http = reqwest::Client::new();
+    mock.fail_next(Failure::ServiceUnavailable);
+    let response = http.get(&url).bearer_auth("token").send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 131016);
+    assert_eq!(
+        body["error"]["error_data"]["details"],
+        "A service is temporarily unavailable."
+    );
+    let response = http.get(&url).bearer_auth("token").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    // Without a bearer token: Meta's 190.
+    let response = http.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 190);
+}

@@ -181,10 +181,7 @@ where
     match Value::deserialize(d)? {
         Value::Null => Ok(Vec::new()),
         Value::Array(values) => Ok(values.into_iter().map(T::from_owned).collect()),
-        other => Err(D::Error::custom(format!(
-            "expected an array, found {}",
-            kind_of(&other)
-        ))),
+        other => Err(D::Error::custom(expected("an array", &other))),
     }
 }
 

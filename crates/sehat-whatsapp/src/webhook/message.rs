@@ -668,9 +668,9 @@ impl<'de> Deserialize<'de> for InboundMessage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(d)?;
         if !value.is_object() {
-            return Err(serde::de::Error::custom(format!(
-                "expected a message object, found {}",
-                lenient::kind_of(&value)
+            return Err(serde::de::Error::custom(lenient::expected(
+                "a message object",
+                &value,
             )));
         }
         Ok(Self::from_value(value))

@@ -88,9 +88,9 @@ impl<'de> Deserialize<'de> for Timestamp {
                 // Fractional seconds (milliseconds in a float) keep their text.
                 None => Self::from_text(n.to_string()),
             }),
-            other => Err(D::Error::custom(format!(
-                "expected a Unix timestamp, found {}",
-                super::lenient::kind_of(&other)
+            other => Err(D::Error::custom(super::lenient::expected(
+                "a Unix timestamp",
+                &other,
             ))),
         }
     }
