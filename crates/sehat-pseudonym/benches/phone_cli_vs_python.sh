@@ -11,10 +11,14 @@ trap 'rm -rf "$work"' EXIT
 python3 "$here/phone_inputs.py" "$rows" > "$work/in.csv"
 echo "inputs: $rows rows, $(wc -c < "$work/in.csv") bytes, sha256 $(sha256sum "$work/in.csv" | cut -c1-16)…"
 # One untimed run first: the file was just written, and its first read competes with the
-# write-back of those pages. Then five timed runs; the median is compared.
+# write-back of those pages. Then five timed runs; the median is compared. Every timed run
+# writes a new output file after `sync`: overwriting the previous run's output makes the
+# run wait for the disk (see crates/sehat-anthro/benches/anthro_cli_vs_python.sh).
 "$sehat" phone normalize --region ID --output "$work/rust.csv" "$work/in.csv"
 times=()
 for _ in 1 2 3 4 5; do
+  rm -f "$work/rust.csv"
+  sync
   start=$(date +%s.%N)
   "$sehat" phone normalize --region ID --output "$work/rust.csv" "$work/in.csv"
   end=$(date +%s.%N)
