@@ -4,6 +4,16 @@ mod columns;
 mod record;
 mod zscores;
 
+/// A fixed pseudo-random sequence for the tests (Knuth's MMIX linear congruential step),
+/// so that they are reproducible without a dependency.
+#[cfg(test)]
+fn next_random(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *state
+}
+
 use clap::Subcommand;
 
 use crate::error::Result;

@@ -5,37 +5,17 @@
 //! exact; clenhei and cbmi within 1e-9 relative).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{Table, assert_ran, read_csv, sehat, stderr_of_failure};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn oracle(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../sehat-anthro/tests/data")
         .join(name)
-}
-
-fn sehat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(args)
-        .output()
-        .expect("the sehat binary runs")
-}
-
-type Table = (Vec<String>, Vec<Vec<String>>);
-
-fn read_csv(text: &[u8]) -> Table {
-    let mut reader = csv::Reader::from_reader(text);
-    let header = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
-    (header, rows)
 }
 
 fn column(table: &Table, name: &str) -> usize {
@@ -88,11 +68,7 @@ fn run_and_compare(check: &Check<'_>, standard: &str) {
     let input = input_file(dir.path(), check.oracle, check.inputs);
     let input = input.to_str().unwrap();
     let rounded = sehat(&["anthro", "zscores", "--standard", standard, input]);
-    assert!(
-        rounded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rounded.stderr)
-    );
+    assert_ran(&rounded);
     let unrounded_path = dir.path().join("unrounded.csv");
     let unrounded = sehat(&[
         "anthro",
@@ -104,11 +80,7 @@ fn run_and_compare(check: &Check<'_>, standard: &str) {
         unrounded_path.to_str().unwrap(),
         input,
     ]);
-    assert!(
-        unrounded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&unrounded.stderr)
-    );
+    assert_ran(&unrounded);
     assert!(unrounded.stdout.is_empty());
     let ours = read_csv(&rounded.stdout);
     let ours_unrounded = read_csv(&std::fs::read(&unrounded_path).unwrap());
@@ -258,8 +230,7 @@ fn run_on(content: &str, extra: &[&str]) -> Output {
 #[test]
 fn unreadable_fields_are_errors_naming_row_and_column() {
     let out = run_on("sex,age,weight\n1,400,9.5\n2,300,heavy\n", &[]);
-    assert!(!out.status.success());
-    let message = String::from_utf8(out.stderr).unwrap();
+    let message = stderr_of_failure(&out);
     assert!(
         message.contains("row 2 (line 3), column 3 (`weight`)"),
         "{message}"
@@ -300,11 +271,7 @@ fn missing_columns_quotes_na_and_crlf_are_read() {
         "\"id\",\"sex\",\"age\",\"weight\",\"lenhei\",\"measure\"\r\n\"a, b\",\"1\",400,9.5,75.35,\"l\"\r\nc,NA,NA,,,\r\n",
         &[],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
@@ -338,11 +305,7 @@ fn many_chunks_keep_row_order_and_name_the_bad_row() {
         ));
     }
     let out = run_on(&content, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let (header, table) = read_csv(&out.stdout);
     assert_eq!(table.len(), rows);
     let zwei = header.iter().position(|h| h == "zwei").unwrap();
@@ -355,8 +318,7 @@ fn many_chunks_keep_row_order_and_name_the_bad_row() {
         .replacen("\n54321,", "\n54321x,", 1)
         .replacen(",l\n54322,", ",q\n54322,", 1);
     let out = run_on(&bad, &[]);
-    assert!(!out.status.success());
-    let message = String::from_utf8(out.stderr).unwrap();
+    let message = stderr_of_failure(&out);
     assert!(
         message.contains("row 54322 (line 54323), column 6 (`measure`)"),
         "{message}"

@@ -1,14 +1,9 @@
 //! The binary's frame: help, version, and errors on one line with a non-zero exit.
 #![allow(clippy::expect_used)]
 
-use std::process::Command;
+mod support;
 
-fn sehat(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(args)
-        .output()
-        .expect("the sehat binary runs")
-}
+use support::sehat;
 
 #[test]
 fn help_lists_one_group_per_domain_crate() {

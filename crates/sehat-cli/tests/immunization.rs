@@ -2,8 +2,12 @@
 //! histories (`id-kemenkes`), and its errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{assert_ran, sehat};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -13,19 +17,8 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn sehat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(args)
-        .output()
-        .expect("the sehat binary runs")
-}
-
 fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

@@ -1,17 +1,12 @@
 //! `sehat keys`: generate, show, rotate and retire keysets.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod support;
+
+use support::{assert_ran, sehat, stderr_of_failure};
 
 use secrecy::ExposeSecret;
 use sehat_pseudonym::{Keyset, TokenKeyset};
-
-fn sehat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(args)
-        .output()
-        .expect("the sehat binary runs")
-}
 
 #[test]
 fn generate_show_rotate_retire() {
@@ -57,11 +52,7 @@ fn generate_show_rotate_retire() {
         "--output",
         second.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let rotated = Keyset::from_file(&second).unwrap();
     assert_ne!(rotated.primary_kid().to_string(), old);
     assert_eq!(rotated.kids().count(), 2);
@@ -77,11 +68,7 @@ fn generate_show_rotate_retire() {
         "--output",
         third.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let retired = Keyset::from_file(&third).unwrap();
     assert_eq!(retired.kids().collect::<Vec<_>>(), [rotated.primary_kid()]);
 
@@ -139,8 +126,7 @@ fn a_malformed_keyset_names_the_file_and_field() {
     let path = dir.path().join("bad.json");
     std::fs::write(&path, r#"{"format": "sehat-keyset", "version": 1, "purpose": "pseudonym", "primary": "0000002a", "keys": [{"kid": "0000002a", "created": "2026-11-26", "key": "c2hvcnQ="}]}"#).unwrap();
     let out = sehat(&["keys", "show", "--keyset", path.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of_failure(&out);
     assert!(
         stderr.contains("keys[0].key") && !stderr.contains("c2hvcnQ"),
         "{stderr}"

@@ -1,37 +1,19 @@
 //! `sehat phone normalize` and `sehat phone pseudonymize`, end to end through the binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{assert_ran, read_csv, sehat, stderr_of_failure};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use secrecy::ExposeSecret;
 use sehat_pseudonym::{Domain, Keyset, PhoneNumber, Region, Subject};
 
-fn sehat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(args)
-        .output()
-        .expect("the sehat binary runs")
-}
-
 fn vectors_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../sehat-pseudonym/tests/data/phone_vectors_public.csv")
-}
-
-fn read_csv(text: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::ReaderBuilder::new().from_reader(text);
-    let header = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
-    (header, rows)
 }
 
 fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) {
@@ -59,11 +41,7 @@ fn normalize_agrees_with_the_oracle_on_every_public_vector() {
         output.to_str().unwrap(),
         input.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let (got_header, got) = read_csv(&std::fs::read(&output).unwrap());
     assert_eq!(
         got_header,
@@ -153,8 +131,7 @@ fn normalize_reports_bad_input_with_its_place() {
     let input = dir.path().join("in.csv");
     std::fs::write(&input, "phone\n0812\n").unwrap();
     let out = sehat(&["phone", "normalize", input.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of_failure(&out);
     assert!(
         stderr.contains("no `input` column") && stderr.contains("phone"),
         "{stderr}"
@@ -166,8 +143,7 @@ fn normalize_reports_bad_input_with_its_place() {
     )
     .unwrap();
     let out = sehat(&["phone", "normalize", input.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of_failure(&out);
     assert!(
         stderr.contains("line 3") && stderr.contains("default_region"),
         "{stderr}"
@@ -189,11 +165,7 @@ fn many_batches_keep_row_order_and_name_the_bad_line() {
     }
     std::fs::write(&input, &content).unwrap();
     let out = sehat(&["phone", "normalize", input.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let (_, table) = read_csv(&out.stdout);
     assert_eq!(table.len(), rows);
     for (i, row) in table.iter().enumerate() {
@@ -214,8 +186,7 @@ fn many_batches_keep_row_order_and_name_the_bad_line() {
     assert_ne!(bad, content);
     std::fs::write(&input, bad).unwrap();
     let out = sehat(&["phone", "normalize", input.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of_failure(&out);
     assert!(
         stderr.contains("line 21348") && stderr.contains("default_region"),
         "{stderr}"
@@ -225,11 +196,7 @@ fn many_batches_keep_row_order_and_name_the_bad_line() {
 fn keyset_file(dir: &Path) -> (PathBuf, Keyset) {
     let path = dir.join("keyset.json");
     let out = sehat(&["keys", "generate", "--output", path.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let keyset = Keyset::from_file(&path).unwrap();
     (path, keyset)
 }
@@ -261,11 +228,7 @@ fn pseudonymize_replaces_the_column_and_never_writes_a_bad_value() {
         "phone",
         input.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let text = String::from_utf8(out.stdout.clone()).unwrap();
     for raw in ["3456", "789O", "tidak", "555 1234", "5551234"] {
         assert!(!text.contains(raw), "{raw} leaked:\n{text}");
@@ -332,11 +295,7 @@ fn pseudonymize_reads_wa_ids_and_the_keyset_from_the_environment() {
         )
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let (_, rows) = read_csv(&out.stdout);
     let domain = Domain::new("webhook-log").unwrap();
     let number = PhoneNumber::from_wa_id("62853897600").unwrap();

@@ -11,8 +11,8 @@ use crate::duration::Duration;
 use crate::error::ScheduleError;
 use crate::patient::Sex;
 use crate::schedule::{
-    AgeRule, AntigenAssociation, Interval, IntervalFrom, Schedule, Series, SeriesDose, SeriesType,
-    Vaccine, VaccineGroup, VaccineRule,
+    AgeRule, AntigenAssociation, Interval, IntervalFrom, Schedule, Series, SeriesDose, Vaccine,
+    VaccineGroup, VaccineRule,
 };
 use crate::supporting_data::parse_date;
 
@@ -417,7 +417,7 @@ impl Built<'_> {
                 required_sex: required_sex.clone(),
                 regions: regions.clone(),
                 school_from: Some(self.options.school_age_from),
-                ..kemenkes_series(
+                ..Series::standard(
                     if multi {
                         name.clone()
                     } else {
@@ -512,7 +512,7 @@ impl Built<'_> {
                 booster_cap: 3,
                 caps,
             }),
-            ..kemenkes_series(
+            ..Series::standard(
                 ts.label.clone(),
                 ts.id.clone(),
                 name.clone(),
@@ -669,39 +669,6 @@ fn month_number(file: &str, at: &str, s: &str) -> Result<i32, ScheduleError> {
 
 fn group_name(code: &str) -> String {
     code.replace('_', "-")
-}
-
-/// A series with what every Kemenkes series shares: the standard type, default, series
-/// group 1, priority A, no product path, no equivalent groups, and no start, region,
-/// sex, school or population rule (the callers set those that apply).
-fn kemenkes_series(
-    name: String,
-    antigen: String,
-    vaccine_group: String,
-    preference: u32,
-    doses: Vec<SeriesDose>,
-) -> Series {
-    Series {
-        name,
-        antigen,
-        vaccine_group,
-        series_type: SeriesType::Standard,
-        required_sex: Vec::new(),
-        default: true,
-        product_path: false,
-        series_group: "1".to_string(),
-        priority: "A".to_string(),
-        preference,
-        equivalent_groups: Vec::new(),
-        min_age_to_start: None,
-        max_age_to_start: None,
-        start_window: None,
-        regions: Vec::new(),
-        school_from: None,
-        population_ages: None,
-        t_status: None,
-        doses,
-    }
 }
 
 impl Schedule {
@@ -1018,7 +985,7 @@ impl Schedule {
                     )?,
                 )),
                 regions: applies.map(|a| a.regions.clone()).unwrap_or_default(),
-                ..kemenkes_series(
+                ..Series::standard(
                     ts.label.clone(),
                     track.clone(),
                     name,

@@ -161,6 +161,39 @@ pub struct Series {
 }
 
 impl Series {
+    /// A standard, default series: series group 1, priority A, no product path and no
+    /// other selection rule (sex, start ages, equivalent groups, or the Kemenkes
+    /// region, school, population and T-status rules). The loaders set what applies.
+    pub(crate) fn standard(
+        name: String,
+        antigen: String,
+        vaccine_group: String,
+        preference: u32,
+        doses: Vec<SeriesDose>,
+    ) -> Self {
+        Self {
+            name,
+            antigen,
+            vaccine_group,
+            series_type: SeriesType::Standard,
+            required_sex: Vec::new(),
+            default: true,
+            product_path: false,
+            series_group: "1".to_string(),
+            priority: "A".to_string(),
+            preference,
+            equivalent_groups: Vec::new(),
+            min_age_to_start: None,
+            max_age_to_start: None,
+            start_window: None,
+            regions: Vec::new(),
+            school_from: None,
+            population_ages: None,
+            t_status: None,
+            doses,
+        }
+    }
+
     /// The series' name.
     #[must_use]
     pub fn name(&self) -> &str {

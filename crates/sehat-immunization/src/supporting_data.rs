@@ -605,16 +605,12 @@ fn convert_series(
         doses.push(convert_dose(&dctx, xd, n, table)?);
     }
     Ok(Series {
-        name,
-        antigen: antigen.to_string(),
-        vaccine_group: text(&xs.vaccine_group).unwrap_or(antigen).to_string(),
         series_type,
         required_sex,
         default: Ctx::yes(&sel.default_series),
         product_path: Ctx::yes(&sel.product_path),
         series_group: text(&sel.series_group).unwrap_or("1").to_string(),
         priority: text(&sel.series_priority).unwrap_or("A").to_string(),
-        preference,
         equivalent_groups: text(&xs.equivalent_series_groups)
             .map(|s| {
                 s.split([';', ','])
@@ -625,12 +621,13 @@ fn convert_series(
             .unwrap_or_default(),
         min_age_to_start: ctx.duration("minAgeToStart", &sel.min_age_to_start)?,
         max_age_to_start: ctx.duration("maxAgeToStart", &sel.max_age_to_start)?,
-        start_window: None,
-        regions: Vec::new(),
-        school_from: None,
-        population_ages: None,
-        t_status: None,
-        doses,
+        ..Series::standard(
+            name,
+            antigen.to_string(),
+            text(&xs.vaccine_group).unwrap_or(antigen).to_string(),
+            preference,
+            doses,
+        )
     })
 }
 

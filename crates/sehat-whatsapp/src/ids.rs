@@ -348,12 +348,30 @@ pub(crate) fn mask_number(number: &str, f: &mut fmt::Formatter<'_>) -> fmt::Resu
         }
         return Ok(());
     }
-    for (i, c) in number.chars().enumerate() {
-        if i < 4 || i >= len - 2 {
-            write!(f, "{c}")?;
-        } else {
-            f.write_str("*")?;
+    mask_middle(number, |_| true, f)
+}
+
+/// Writes `text` with every counted character (those for which `counted` is true)
+/// replaced by `*`, except the first four and the last two of them; other characters
+/// (separators) are written as they are.
+pub(crate) fn mask_middle(
+    text: &str,
+    counted: impl Fn(char) -> bool,
+    out: &mut impl fmt::Write,
+) -> fmt::Result {
+    let total = text.chars().filter(|&c| counted(c)).count();
+    let mut seen = 0;
+    for c in text.chars() {
+        if !counted(c) {
+            out.write_char(c)?;
+            continue;
         }
+        seen += 1;
+        out.write_char(if seen <= 4 || seen + 2 > total {
+            c
+        } else {
+            '*'
+        })?;
     }
     Ok(())
 }

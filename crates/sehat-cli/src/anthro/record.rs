@@ -552,6 +552,7 @@ fn write_rounded_large(out: &mut Vec<u8>, x: f64) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::next_random;
     use super::*;
 
     fn rounded(x: f64) -> String {
@@ -647,9 +648,7 @@ mod tests {
         // and BMI-like values.
         let mut state: u64 = 2026;
         for i in 0..200_000_u32 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            next_random(&mut state);
             let x = f64::from_bits(state);
             if x.is_finite() {
                 check(x);
@@ -695,9 +694,7 @@ mod tests {
         // Longer texts, mostly digits with a point somewhere.
         let mut state: u64 = 5;
         for _ in 0..1_000_000 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            next_random(&mut state);
             let length = 6 + (state >> 60) as usize % 5;
             text.clear();
             for i in 0..length {
@@ -748,6 +745,19 @@ mod tests {
         assert_eq!(number(b"NA", 0).unwrap(), None);
     }
 
+    /// Two splits of `text` agree: the same fields, or errors in the same column.
+    fn assert_agree<T: PartialEq + std::fmt::Debug>(
+        ours: Result<T, FieldError>,
+        theirs: Result<T, FieldError>,
+        text: &[u8],
+    ) {
+        match (ours, theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{:?}", String::from_utf8_lossy(text)),
+            (Err(a), Err(b)) => assert_eq!(a.column, b.column),
+            (a, b) => panic!("{:?}: {a:?} {b:?}", String::from_utf8_lossy(text)),
+        }
+    }
+
     #[test]
     fn word_splitter_agrees_with_the_byte_by_byte_one() {
         // Every line over a small alphabet that includes the bytes next to `,` and `"`
@@ -757,9 +767,7 @@ mod tests {
         let mut fields = Fields::default();
         let mut reference = Fields::default();
         for _ in 0..50_000 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            next_random(&mut state);
             let length = (state >> 59) as usize + (state >> 62) as usize * 8;
             let line: Vec<u8> = (0..length)
                 .map(|i| alphabet[((state >> (i % 50)) as usize + i * 7) % alphabet.len()])
@@ -773,11 +781,7 @@ mod tests {
             let theirs = reference
                 .split_quoted(&line)
                 .map(|()| (reference.ranges.clone(), escaped(&reference)));
-            match (ours, theirs) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&line)),
-                (Err(a), Err(b)) => assert_eq!(a.column, b.column),
-                (a, b) => panic!("{:?}: {a:?} {b:?}", String::from_utf8_lossy(&line)),
-            }
+            assert_agree(ours, theirs, &line);
         }
         for word in [0u64, u64::MAX, 0x2c2d_2c2d_2c2d_2c2d, 0x2d2c_0000_2c01_ff2c] {
             let mask = bytes_equal_to(word, b',');
@@ -797,9 +801,7 @@ mod tests {
         let mut fields = Fields::default();
         let mut reference = Fields::default();
         for _ in 0..100_000 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            next_random(&mut state);
             let length = (state >> 58) as usize;
             let text: Vec<u8> = (0..length)
                 .map(|i| alphabet[((state >> (i % 48)) as usize + i * 5) % alphabet.len()])
@@ -820,11 +822,7 @@ mod tests {
                     .collect();
                 (end, got)
             });
-            match (ours, theirs) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&text)),
-                (Err(a), Err(b)) => assert_eq!(a.column, b.column),
-                (a, b) => panic!("{:?}: {a:?} {b:?}", String::from_utf8_lossy(&text)),
-            }
+            assert_agree(ours, theirs, &text);
         }
     }
 

@@ -373,6 +373,7 @@ fn describe(row: usize, e: ChunkError, header: &Header<'_>, args: &Args) -> CliE
 
 #[cfg(test)]
 mod tests {
+    use super::super::next_random;
     use super::*;
 
     /// The lines `process_chunk` sees in a piece.
@@ -427,12 +428,7 @@ mod tests {
     fn pieces_hold_the_same_rows_as_the_whole_file() {
         let alphabet = [b'a', b'1', b',', b'\n', b'\n', b'\r'];
         let mut state: u64 = 11;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            state >> 33
-        };
+        let mut next = || next_random(&mut state) >> 33;
         for _ in 0..20_000 {
             let length = (next() % 40) as usize;
             let content: Vec<u8> = (0..length)

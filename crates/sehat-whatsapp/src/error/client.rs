@@ -174,24 +174,12 @@ fn number_len(text: &str) -> usize {
 /// Writes a number, masking all but its first four and last two digits when it has seven
 /// digits or more (separators are kept).
 fn mask_number(number: &str, out: &mut String) {
-    let digits = number.bytes().filter(u8::is_ascii_digit).count();
-    if digits < 7 {
+    if number.bytes().filter(u8::is_ascii_digit).count() < 7 {
         out.push_str(number);
         return;
     }
-    let mut seen = 0;
-    for c in number.chars() {
-        if c.is_ascii_digit() {
-            seen += 1;
-            out.push(if seen <= 4 || seen > digits - 2 {
-                c
-            } else {
-                '*'
-            });
-        } else {
-            out.push(c);
-        }
-    }
+    // Writing to a `String` cannot fail.
+    let _ = crate::ids::mask_middle(number, |c| c.is_ascii_digit(), out);
 }
 
 #[cfg(test)]
