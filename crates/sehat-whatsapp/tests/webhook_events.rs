@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use sehat_whatsapp::webhook::{
-    ChangeValue, Dedupe, DedupeKey, Event, GroupEventKind, InMemoryDedupe, InteractiveReply,
-    MessageContent, ParseError, PreferenceValue, QualityScore, StatusKind, SubscriptionError,
-    SubscriptionQuery, SystemEventKind, TemplateEvent, WebhookPayload, verify_subscription,
+    ChangeValue, Dedupe, DedupeClass, DedupeKey, Event, GroupEventKind, InMemoryDedupe,
+    InteractiveReply, MessageContent, ParseError, PreferenceValue, QualityScore, StatusKind,
+    SubscriptionError, SubscriptionQuery, SystemEventKind, TemplateEvent, WebhookPayload,
+    verify_subscription,
 };
 
 fn envelope(field: &str, value: Value) -> WebhookPayload {
@@ -794,7 +795,7 @@ fn dedupe_on_wamid_and_status() {
     let payload = messages(json!([
         {"from": "6281234567890", "id": "wamid.D", "timestamp": "1", "type": "text", "text": {"body": "x"}}
     ]));
-    let dedupe = InMemoryDedupe::new(Duration::from_secs(60));
+    let dedupe = InMemoryDedupe::new(Duration::from_secs(60)).unwrap();
     let handled = |p: &WebhookPayload| {
         p.events()
             .filter(|e| e.dedupe_key().is_some_and(|k| dedupe.insert(&k)))
@@ -815,26 +816,30 @@ fn dedupe_on_wamid_and_status() {
 
 #[test]
 fn in_memory_dedupe_expires_and_is_bounded() {
-    let dedupe = InMemoryDedupe::with_capacity(Duration::from_secs(10), 2);
+    let dedupe = InMemoryDedupe::new(Duration::from_secs(10))
+        .unwrap()
+        .max_bytes(DedupeClass::Other, 8 * InMemoryDedupe::BYTES_PER_KEY);
     let t0 = Instant::now();
-    let (a, b, c) = (
-        DedupeKey::new("a"),
-        DedupeKey::new("b"),
-        DedupeKey::new("c"),
-    );
+    let a = DedupeKey::new("a");
     assert!(dedupe.insert_at(&a, t0));
     assert!(!dedupe.insert_at(&a, t0 + Duration::from_secs(9)));
     assert!(
         dedupe.insert_at(&a, t0 + Duration::from_secs(10)),
         "expired after the TTL"
     );
-    assert!(dedupe.insert_at(&b, t0 + Duration::from_secs(11)));
-    assert!(dedupe.insert_at(&c, t0 + Duration::from_secs(12)));
-    assert_eq!(dedupe.len(), 2, "capacity bounds the store");
+    let later = t0 + Duration::from_secs(11);
+    for key in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+        assert!(dedupe.insert_at(&DedupeKey::new(key), later));
+    }
+    assert_eq!(dedupe.len(), 8, "the byte budget bounds the store");
     assert!(
-        dedupe.insert_at(&a, t0 + Duration::from_secs(13)),
-        "the oldest was evicted"
+        dedupe.insert_at(&a, later),
+        "the oldest was forgotten first"
     );
+    assert!(!dedupe.insert_at(&DedupeKey::new("i"), later));
+    // Another class has its own budget.
+    assert!(dedupe.insert_at(&DedupeKey::message("a"), later));
+    assert_eq!(dedupe.len_of(DedupeClass::Message), 1);
 }
 
 #[test]
