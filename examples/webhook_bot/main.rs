@@ -199,7 +199,7 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         verifier: WebhookVerifier::new([app_secret]),
         verify_token,
         // Meta re-delivers for up to 7 days.
-        dedupe: InMemoryDedupe::new(Duration::from_secs(7 * 24 * 3600)),
+        dedupe: InMemoryDedupe::new(Duration::from_secs(7 * 24 * 3600))?,
         phone,
         pseudonyms: keyset.pseudonymizer(&Domain::new("webhook-bot-log")?),
         schedule: Schedule::id_kemenkes()?,

@@ -26,22 +26,24 @@
 //!
 //! # An axum endpoint
 //!
-//! With the `mock` feature (which brings axum), this compiles as a doctest; the same code
-//! is in `docs/whatsapp-webhooks.md`.
+//! With the `server` feature (which brings axum and [`server`]), this compiles as a
+//! doctest; the same code is in `docs/whatsapp-webhooks.md`.
 //!
 //! ```
-//! # #[cfg(feature = "mock")]
+//! # #[cfg(feature = "server")]
 //! # mod example {
 //! use std::sync::Arc;
 //! use std::time::Duration;
 //!
 //! use axum::body::Bytes;
-//! use axum::extract::{DefaultBodyLimit, Query, State};
+//! use axum::extract::{Query, State};
 //! use axum::http::{HeaderMap, StatusCode};
 //! use axum::routing::get;
 //! use axum::Router;
+//! use sehat_whatsapp::webhook::server::{self, ServerLimits};
 //! use sehat_whatsapp::webhook::{
-//!     Dedupe, Event, InMemoryDedupe, MessageContent, SubscriptionQuery, WebhookVerifier,
+//!     Dedupe, DedupeError, Event, InMemoryDedupe, MessageContent, SubscriptionQuery,
+//!     WebhookError, WebhookVerifier,
 //! };
 //!
 //! struct Webhook {
@@ -66,6 +68,7 @@
 //!     let payload = match hook.verifier.verify_and_parse_headers(&headers, &body) {
 //!         Ok(payload) => payload,
 //!         Err(e) if e.is_signature() => return StatusCode::UNAUTHORIZED,
+//!         Err(WebhookError::TooLarge { .. }) => return StatusCode::PAYLOAD_TOO_LARGE,
 //!         Err(_) => return StatusCode::BAD_REQUEST,
 //!     };
 //!     for event in payload.events() {
@@ -91,20 +94,44 @@
 //!     StatusCode::OK
 //! }
 //!
-//! pub fn router(app_secrets: Vec<String>, verify_token: String) -> Router {
+//! /// The router, hardened: the body size and signature header are checked before the body
+//! /// is read, and the body and request have timeouts.
+//! pub fn router(
+//!     app_secrets: Vec<String>,
+//!     verify_token: String,
+//!     limits: &ServerLimits,
+//! ) -> Result<Router, DedupeError> {
 //!     let hook = Webhook {
-//!         verifier: WebhookVerifier::new(app_secrets),
+//!         verifier: WebhookVerifier::new(app_secrets).max_body_len(limits.max_body_len),
 //!         verify_token,
-//!         dedupe: InMemoryDedupe::new(Duration::from_secs(7 * 24 * 3600)),
+//!         dedupe: InMemoryDedupe::new(Duration::from_secs(7 * 24 * 3600))?,
 //!     };
-//!     Router::new()
+//!     let app = Router::new()
 //!         .route("/webhook", get(handshake).post(notify))
-//!         .layer(DefaultBodyLimit::max(1 << 20))
-//!         .with_state(Arc::new(hook))
+//!         .with_state(Arc::new(hook));
+//!     Ok(server::harden(app, limits))
+//! }
+//!
+//! /// Serves until Ctrl-C. Not `axum::serve`, which has no header read timeout and no
+//! /// connection limit: idle connections close after 10 s, and the connection cap stays
+//! /// below the open-files limit.
+//! pub async fn run(
+//!     listener: tokio::net::TcpListener,
+//!     app_secrets: Vec<String>,
+//!     verify_token: String,
+//! ) -> Result<(), DedupeError> {
+//!     let limits = ServerLimits::default();
+//!     let app = router(app_secrets, verify_token, &limits)?;
+//!     server::serve(listener, app, limits, async {
+//!         let _ = tokio::signal::ctrl_c().await;
+//!     })
+//!     .await;
+//!     Ok(())
 //! }
 //! # }
-//! # #[cfg(feature = "mock")]
-//! # let _ = example::router(vec!["app-secret".into()], "verify-token".into());
+//! # #[cfg(feature = "server")]
+//! # example::router(vec!["app-secret".into()], "verify-token".into(), &Default::default())?;
+//! # Ok::<(), sehat_whatsapp::webhook::DedupeError>(())
 //! ```
 
 mod account;
@@ -116,6 +143,9 @@ pub(crate) mod lenient;
 mod message;
 mod payload;
 mod preference;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod server;
 mod signature;
 mod status;
 mod subscription;
@@ -128,7 +158,9 @@ pub use account::{
     AccountAlert, AccountReviewUpdate, AccountUpdate, AlertInfo, BusinessCapabilityUpdate,
     FlowEvent, PhoneNumberNameUpdate, PhoneNumberQualityUpdate, SecurityEvent,
 };
-pub use dedupe::{Dedupe, DedupeKey, InMemoryDedupe};
+pub use dedupe::{
+    Dedupe, DedupeClass, DedupeDigest, DedupeError, DedupeHasher, DedupeKey, InMemoryDedupe,
+};
 pub use error_entry::ErrorEntry;
 pub use event::{
     ErrorEvent, Event, Events, GroupUpdate, MessageEvent, Origin, PreferenceEvent, StatusEvent,
