@@ -7,8 +7,17 @@
 //! campaigns); WHO z-scores with the Permenkes No. 2/2020 categories for a message such
 //! as `BB 8.2 TB 71 umur 10 bulan L`; the next vaccines on the Kemenkes schedule for
 //! `IMUNISASI lahir 2025-03-10 HB0 BCG bOPV DPT-HB-Hib`; and help for anything else.
-//! Delivery statuses are counted (`GET /stats`). Logs (tracing, on stderr) name users by
-//! keyed pseudonym only, never by phone number or name, and never carry what they wrote.
+//! Delivery statuses are counted. Logs (tracing, on stderr) name users by keyed
+//! pseudonym only, never by phone number or name, and never carry what they wrote.
+//!
+//! The callback URL is open to anyone, so the bot serves through
+//! `sehat_whatsapp::webhook::server`: a connection that has not sent a complete request
+//! head within 10 s is closed (half-sent headers, idle keep-alive), a body over 3 MiB
+//! (by `Content-Length`) or an unsigned POST is refused before the body is read, a
+//! request takes at most 15 s, and at most `--max-connections` connections are open (fewer
+//! when `ulimit -n` is low); at the cap, the busiest peer's oldest idle connection is
+//! closed to admit a newcomer. `GET /stats` (a fixed set of counters) is served only when
+//! `WEBHOOK_BOT_STATS_TOKEN` is set, to requests with `Authorization: Bearer <token>`.
 //!
 //! ```text
 //! # Against the Cloud API (the callback URL to give Meta is https://<host>/webhook):
@@ -19,6 +28,9 @@
 //! # webhooks back; GET /_mock/requests lists the replies it received.
 //! WHATSAPP_APP_SECRET=dev-secret WHATSAPP_VERIFY_TOKEN=dev-token \
 //!     cargo run --example webhook_bot -- --mock --listen 127.0.0.1:0
+//!
+//! # The counters, when WEBHOOK_BOT_STATS_TOKEN=… was set at start:
+//! curl -H "Authorization: Bearer $WEBHOOK_BOT_STATS_TOKEN" http://127.0.0.1:8080/stats
 //! ```
 //!
 //! The first line on stdout is `webhook_bot listening on http://<addr>/webhook`; with
@@ -31,7 +43,6 @@ mod nutrition;
 mod tanggal;
 mod vaccines;
 
-use std::collections::BTreeMap;
 use std::error::Error;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -40,7 +51,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Json;
 use axum::routing::get;
@@ -51,12 +62,15 @@ use sehat::pseudonym::{Bsuid, Domain, KEYSET_ENV, Keyset, PhoneNumber, Pseudonym
 use sehat::whatsapp::ids::{MessageId, PhoneNumberId, Recipient};
 use sehat::whatsapp::message::Message;
 use sehat::whatsapp::mock::MockGraphApi;
+use sehat::whatsapp::webhook::server::{self, ServerLimits};
 use sehat::whatsapp::webhook::{
     Dedupe, Event, InMemoryDedupe, MessageContent, SignatureError, SubscriptionQuery, UserRef,
     WebhookError, WebhookVerifier,
 };
 use sehat::whatsapp::{Client, PhoneNumberApi};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use time::macros::offset;
 use time::{Date, OffsetDateTime};
 use tracing::{debug, info, warn};
@@ -73,9 +87,15 @@ struct Args {
     /// The date immunization answers are computed for (default: today in WIB, UTC+7).
     #[arg(long, value_parser = parse_date)]
     today: Option<Date>,
+    /// The most connections open at once (lowered to three quarters of `ulimit -n`).
+    #[arg(long, default_value_t = ServerLimits::default().max_connections)]
+    max_connections: usize,
 }
 
-/// Counters for `GET /stats`.
+/// The environment variable holding the bearer token of `GET /stats` (unset: no /stats).
+const STATS_TOKEN_ENV: &str = "WEBHOOK_BOT_STATS_TOKEN";
+
+/// Counters for `GET /stats`: a fixed set, whatever the webhooks carry.
 #[derive(Debug, Default, Clone, Serialize)]
 struct Stats {
     /// Messages handled (re-deliveries excluded).
@@ -86,10 +106,36 @@ struct Stats {
     replies_sent: u64,
     /// Replies that could not be built or sent.
     reply_failures: u64,
-    /// POSTs refused for their signature.
+    /// POSTs refused for a wrong signature (those without one are refused by the server
+    /// layer before their body is read, and not counted).
     refused: u64,
-    /// Delivery statuses by kind (`sent`, `delivered`, `read`, `failed`).
-    statuses: BTreeMap<String, u64>,
+    /// Delivery statuses by kind.
+    statuses: StatusCounts,
+}
+
+/// Delivery statuses by kind; kinds Meta may add are counted as `other`.
+#[derive(Debug, Default, Clone, Serialize)]
+struct StatusCounts {
+    sent: u64,
+    delivered: u64,
+    read: u64,
+    played: u64,
+    failed: u64,
+    other: u64,
+}
+
+impl StatusCounts {
+    fn count(&mut self, kind: &str) {
+        let counter = match kind {
+            "sent" => &mut self.sent,
+            "delivered" => &mut self.delivered,
+            "read" => &mut self.read,
+            "played" => &mut self.played,
+            "failed" => &mut self.failed,
+            _ => &mut self.other,
+        };
+        *counter += 1;
+    }
 }
 
 struct Bot {
@@ -101,6 +147,8 @@ struct Bot {
     schedule: &'static Schedule,
     today: Option<Date>,
     stats: Mutex<Stats>,
+    /// The bearer token of `GET /stats`.
+    stats_token: Option<SecretString>,
     /// The mock Graph API in `--mock` mode (kept alive with the bot).
     mock: Option<MockGraphApi>,
 }
@@ -166,6 +214,11 @@ fn main() -> ExitCode {
 async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let app_secret = SecretString::from(required("WHATSAPP_APP_SECRET")?);
     let verify_token = SecretString::from(required("WHATSAPP_VERIFY_TOKEN")?);
+    let stats_token = match std::env::var(STATS_TOKEN_ENV) {
+        Ok(token) if token.len() >= 16 => Some(SecretString::from(token)),
+        Ok(_) => return Err(format!("{STATS_TOKEN_ENV} must be at least 16 characters").into()),
+        Err(_) => None,
+    };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     println!("webhook_bot listening on http://{addr}/webhook");
@@ -195,8 +248,13 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         warn!("{KEYSET_ENV} is not set: pseudonyms use a key generated for this run");
         Keyset::generate()?
     };
+    let limits = {
+        let mut limits = ServerLimits::default();
+        limits.max_connections = args.max_connections;
+        limits
+    };
     let bot = Arc::new(Bot {
-        verifier: WebhookVerifier::new([app_secret]),
+        verifier: WebhookVerifier::new([app_secret]).max_body_len(limits.max_body_len),
         verify_token,
         // Meta re-delivers for up to 7 days.
         dedupe: InMemoryDedupe::new(Duration::from_secs(7 * 24 * 3600))?,
@@ -205,24 +263,30 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         schedule: Schedule::id_kemenkes()?,
         today: args.today,
         stats: Mutex::default(),
+        stats_token,
         mock,
     });
 
-    let mut app = Router::new()
-        .route("/webhook", get(handshake).post(notify))
-        .route("/stats", get(stats));
+    let mut app = Router::new().route("/webhook", get(handshake).post(notify));
+    if bot.stats_token.is_some() {
+        app = app.route("/stats", get(stats));
+    } else {
+        info!("{STATS_TOKEN_ENV} is not set: GET /stats is not served");
+    }
     if args.mock {
         app = app.route("/_mock/requests", get(mock_requests));
     }
-    let app = app
-        .layer(DefaultBodyLimit::max(WebhookVerifier::DEFAULT_MAX_BODY_LEN))
-        .with_state(bot);
-    info!(%addr, mock = args.mock, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let app = server::harden(app.with_state(bot), &limits);
+    info!(
+        %addr,
+        mock = args.mock,
+        max_connections = limits.effective_max_connections(),
+        "listening"
+    );
+    server::serve(listener, app, limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     Ok(())
 }
 
@@ -303,9 +367,9 @@ async fn notify(State(bot): State<Arc<Bot>>, headers: HeaderMap, body: Bytes) ->
                 tokio::spawn(reply(bot.clone(), user, to, m.message.id.clone(), content));
             }
             Event::Status(s) => {
-                let kind = s.status.status_str().to_owned();
+                let kind = s.status.status_str();
+                bot.stats().statuses.count(kind);
                 info!(status = %kind, "delivery status");
-                *bot.stats().statuses.entry(kind).or_default() += 1;
             }
             Event::Error(e) => warn!(code = e.error.code, "webhook error entry"),
             other => debug!(kind = other.kind(), "event ignored"),
@@ -344,9 +408,22 @@ async fn reply(
     }
 }
 
-/// GET /stats: the counters.
-async fn stats(State(bot): State<Arc<Bot>>) -> Json<Stats> {
-    Json(bot.stats().clone())
+/// GET /stats: the counters, for a request bearing the token.
+async fn stats(State(bot): State<Arc<Bot>>, headers: HeaderMap) -> Result<Json<Stats>, StatusCode> {
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.as_bytes().strip_prefix(b"Bearer "));
+    let authorized = match (given, &bot.stats_token) {
+        // Compared as digests, in constant time, so neither content nor length leaks.
+        (Some(given), Some(token)) => bool::from(
+            Sha256::digest(given).ct_eq(&Sha256::digest(token.expose_secret().as_bytes())),
+        ),
+        _ => false,
+    };
+    if !authorized {
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    Ok(Json(bot.stats().clone()))
 }
 
 /// GET /_mock/requests (`--mock` only): the requests the mock Graph API received, each
