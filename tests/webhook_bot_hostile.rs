@@ -319,6 +319,27 @@ async fn an_oversized_or_unsigned_body_is_refused_before_it_is_sent() {
 }
 
 #[tokio::test]
+async fn a_body_that_stops_arriving_is_answered_and_closed() {
+    let bot = Bot::start(&[], None);
+    let mut stream = bot.connect().await;
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nHost: bot\r\n{SIGNATURE_HEADER}: sha256={}\r\n\
+         Content-Length: 1000\r\n\r\n{{\"object\":",
+        "0".repeat(64)
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The body read timeout (10 s) or the request timeout (15 s, 408) ends it.
+    let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(15) + SLACK)
+        .await
+        .expect("a stalled body held open past the request timeout");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 4"),
+        "a stalled body is refused: {answer:?}"
+    );
+}
+
+#[tokio::test]
 async fn many_idle_connections_neither_lock_out_a_handshake_nor_stay_open() {
     // A flood above the server's cap that fits this process's open-files limit.
     let cap = 100;

@@ -169,7 +169,6 @@ fn open_files_soft_limit() -> Option<u64> {
 ///
 /// Every POST must carry `X-Hub-Signature-256` (the body is still verified by
 /// [`WebhookVerifier`]): give it the webhook's router, not one with other POST routes.
-#[must_use]
 pub fn harden<S>(router: Router<S>, limits: &ServerLimits) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
