@@ -2,7 +2,7 @@
 
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -113,7 +113,7 @@ pub struct MediaInfo {
     pub messaging_product: String,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 fn size_from_number_or_string<'de, D: Deserializer<'de>>(

@@ -3,7 +3,6 @@
 use bytes::Bytes;
 use http::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::account::{BusinessProfile, BusinessProfileUpdate, PHONE_NUMBER_FIELDS, PhoneNumber};
 use crate::client::{Body, Call, Client};
@@ -38,7 +37,7 @@ pub struct SendReceipt {
     pub messages: Vec<SentMessage>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 impl SendReceipt {
@@ -64,7 +63,7 @@ pub struct SentContact {
     pub user_id: Option<BusinessScopedUserId>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for SentContact {
@@ -106,7 +105,7 @@ pub struct SentMessage {
     pub message_status: Option<String>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 #[derive(Deserialize)]

@@ -43,7 +43,7 @@ open_enum! {
 
 /// A participant in a group webhook's `added_participants`, `removed_participants` or
 /// `failed_participants`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct GroupParticipant {
@@ -64,6 +64,14 @@ pub struct GroupParticipant {
     pub extra: Extra,
 }
 
+crate::redact::masked_debug!(GroupParticipant {
+    input: number,
+    wa_id: shown,
+    user_id: shown,
+    errors: shown,
+    extra: shown,
+});
+
 impl GroupParticipant {
     /// The participant as a [`UserRef`].
     #[must_use]
@@ -76,7 +84,7 @@ impl Fallback for GroupParticipant {
     fn fallback(raw: Extra) -> Self {
         Self {
             input: lenient::member(&raw, "input"),
-            extra: raw,
+            extra: raw.into(),
             ..Self::default()
         }
     }
@@ -162,7 +170,7 @@ impl Fallback for GroupEvent {
         Self {
             group_id: lenient::member(&raw, "group_id"),
             kind: lenient::member(&raw, "type").map(|s| GroupEventKind::parse(&s)),
-            extra: raw,
+            extra: raw.into(),
             ..Self::default()
         }
     }

@@ -175,7 +175,7 @@ impl WebhookPayload {
         Ok(Self {
             object,
             entry,
-            extra: root,
+            extra: root.into(),
         })
     }
 
@@ -259,7 +259,7 @@ impl Entry {
             id: WabaId::from(id),
             time,
             changes,
-            extra: raw,
+            extra: raw.into(),
         })
     }
 }
@@ -638,7 +638,7 @@ impl MessagesValue {
             statuses: lenient::take_items(&mut map, "statuses"),
             errors: lenient::take_items(&mut map, "errors"),
             message_echoes: lenient::take_items(&mut map, "message_echoes"),
-            extra: map,
+            extra: map.into(),
         })
     }
 }
@@ -682,7 +682,7 @@ pub struct HistoryChunk {
 impl Fallback for HistoryChunk {
     fn fallback(raw: Extra) -> Self {
         Self {
-            extra: raw,
+            extra: raw.into(),
             ..Self::default()
         }
     }
@@ -708,7 +708,7 @@ impl Fallback for HistoryThread {
     fn fallback(raw: Extra) -> Self {
         Self {
             id: lenient::member(&raw, "id"),
-            extra: raw,
+            extra: raw.into(),
             ..Self::default()
         }
     }
@@ -776,7 +776,7 @@ impl Fallback for Call {
         Self {
             id: lenient::member(&raw, "id"),
             event: lenient::member(&raw, "event"),
-            extra: raw,
+            extra: raw.into(),
             ..Self::default()
         }
     }

@@ -212,7 +212,7 @@ impl Status {
             conversation: take_typed(&mut map, "conversation"),
             pricing: take_typed(&mut map, "pricing"),
             errors: lenient::take_items(&mut map, "errors"),
-            extra: map,
+            extra: map.into(),
         }
     }
 }
@@ -220,7 +220,7 @@ impl Status {
 impl Fallback for Status {
     fn from_owned(value: serde_json::Value) -> Self {
         match value {
-            serde_json::Value::Object(map) => Self::from_map(map),
+            serde_json::Value::Object(map) => Self::from_map(map.into()),
             other => lenient::item(other),
         }
     }
@@ -231,7 +231,7 @@ impl Fallback for Status {
                 .filter(|s| !s.is_empty())
                 .map(MessageId::from),
             status: lenient::member(&raw, "status").map(|s| StatusKind::parse(&s)),
-            extra: raw,
+            extra: raw.into(),
             ..Self::default()
         }
     }

@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 ///
 /// Deserializes from a query string (for example with axum's `Query`), or parse one with
 /// [`from_query`](Self::from_query).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct SubscriptionQuery {
     /// `hub.mode`: `subscribe`.
@@ -20,6 +20,12 @@ pub struct SubscriptionQuery {
     #[serde(rename = "hub.challenge", default)]
     pub challenge: Option<String>,
 }
+
+crate::redact::masked_debug!(SubscriptionQuery {
+    mode: shown,
+    verify_token: hidden,
+    challenge: shown,
+});
 
 impl SubscriptionQuery {
     /// Reads the three parameters from a raw query string (without the `?`); other
