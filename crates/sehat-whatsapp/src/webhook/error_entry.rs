@@ -53,7 +53,7 @@ impl Fallback for ErrorEntry {
         Self {
             title: lenient::member(&raw, "title"),
             message: lenient::member(&raw, "message"),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }

@@ -84,7 +84,7 @@ impl Fallback for GroupParticipant {
     fn fallback(raw: Extra) -> Self {
         Self {
             input: lenient::member(&raw, "input"),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }
@@ -170,7 +170,7 @@ impl Fallback for GroupEvent {
         Self {
             group_id: lenient::member(&raw, "group_id"),
             kind: lenient::member(&raw, "type").map(|s| GroupEventKind::parse(&s)),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }

@@ -239,7 +239,7 @@ pub struct SharedContact {
 impl Fallback for SharedContact {
     fn fallback(raw: Extra) -> Self {
         Self {
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }
@@ -300,7 +300,7 @@ crate::redact::masked_debug!(ContactPhone {
 impl Fallback for ContactPhone {
     fn fallback(raw: Extra) -> Self {
         Self {
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }
@@ -510,7 +510,7 @@ pub struct OrderItem {
 impl Fallback for OrderItem {
     fn fallback(raw: Extra) -> Self {
         Self {
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }

@@ -682,7 +682,7 @@ pub struct HistoryChunk {
 impl Fallback for HistoryChunk {
     fn fallback(raw: Extra) -> Self {
         Self {
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }
@@ -708,7 +708,7 @@ impl Fallback for HistoryThread {
     fn fallback(raw: Extra) -> Self {
         Self {
             id: lenient::member(&raw, "id"),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }
@@ -776,7 +776,7 @@ impl Fallback for Call {
         Self {
             id: lenient::member(&raw, "id"),
             event: lenient::member(&raw, "event"),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }

@@ -70,7 +70,7 @@ impl Fallback for UserPreference {
                 .filter(|s| !s.is_empty())
                 .map(WaId::new),
             value: lenient::member(&raw, "value").map(|s| PreferenceValue::parse(&s)),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }

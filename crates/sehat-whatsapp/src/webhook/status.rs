@@ -212,7 +212,7 @@ impl Status {
             conversation: take_typed(&mut map, "conversation"),
             pricing: take_typed(&mut map, "pricing"),
             errors: lenient::take_items(&mut map, "errors"),
-            extra: map.into(),
+            extra: map,
         }
     }
 }
@@ -231,7 +231,7 @@ impl Fallback for Status {
                 .filter(|s| !s.is_empty())
                 .map(MessageId::from),
             status: lenient::member(&raw, "status").map(|s| StatusKind::parse(&s)),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }

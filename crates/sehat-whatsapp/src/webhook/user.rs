@@ -220,7 +220,7 @@ impl Fallback for Contact {
             user_id: lenient::member(&raw, "user_id")
                 .filter(|s| !s.is_empty())
                 .map(BusinessScopedUserId::new),
-            extra: raw.into(),
+            extra: raw,
             ..Self::default()
         }
     }
