@@ -98,6 +98,11 @@ fn token_keysets_are_their_own_kind() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokens.json");
     std::fs::write(&path, &json).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let shown =
         String::from_utf8(sehat(&["keys", "show", "--keyset", path.to_str().unwrap()]).stdout)
             .unwrap();
@@ -125,10 +130,47 @@ fn a_malformed_keyset_names_the_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.json");
     std::fs::write(&path, r#"{"format": "sehat-keyset", "version": 1, "purpose": "pseudonym", "primary": "0000002a", "keys": [{"kid": "0000002a", "created": "2026-11-26", "key": "c2hvcnQ="}]}"#).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let out = sehat(&["keys", "show", "--keyset", path.to_str().unwrap()]);
     let stderr = stderr_of_failure(&out);
     assert!(
         stderr.contains("keys[0].key") && !stderr.contains("c2hvcnQ"),
         "{stderr}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_keyset_readable_by_others_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.json");
+    let path_s = path.to_str().unwrap();
+    assert_ran(&sehat(&["keys", "generate", "--output", path_s]));
+    let rotated = dir.path().join("k2.json");
+    assert_ran(&sehat(&[
+        "keys",
+        "rotate",
+        "--keyset",
+        path_s,
+        "--output",
+        rotated.to_str().unwrap(),
+    ]));
+    let mode = std::fs::metadata(&rotated).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Before: a keyset with mode 0666 was read without a word.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let stderr = stderr_of_failure(&sehat(&["keys", "show", "--keyset", path_s]));
+    assert!(
+        stderr.contains(path_s)
+            && stderr.contains("0666")
+            && stderr.contains(&format!("chmod 600 {path_s}")),
+        "{stderr}"
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_ran(&sehat(&["keys", "show", "--keyset", path_s]));
 }

@@ -49,10 +49,8 @@ fn webhook_events_one_line_each() {
 
     assert_eq!(lines[0]["field"], "messages");
     assert_eq!(lines[0]["kind"], "message");
-    assert_eq!(
-        lines[0]["id"],
-        "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="
-    );
+    // Message ids are masked: the base64 starts with the sender's number.
+    assert_eq!(lines[0]["id"], "wamid.…Q0RgA=");
     assert_eq!(lines[0]["type"], "text");
     assert_eq!(lines[0]["waba_id"], "419561257915477");
     assert_eq!(lines[0]["phone_number_id"], "106540352242922");
@@ -62,19 +60,72 @@ fn webhook_events_one_line_each() {
     assert_eq!(lines[1]["type"], "interactive");
 
     assert_eq!(lines[2]["kind"], "status");
-    assert_eq!(
-        lines[2]["id"],
-        "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA="
-    );
+    assert_eq!(lines[2]["id"], "wamid.…MxMAA=");
     assert_eq!(lines[2]["type"], "delivered");
 
     assert_eq!(lines[3]["kind"], "error");
     assert_eq!(lines[3]["field"], "messages");
     assert_eq!(lines[3]["code"], 130_429);
 
-    // Phone numbers never reach the output.
+    // Phone numbers never reach the output, nor do message ids, which carry them in
+    // base64 (`MTY1MDM4Nzk0Mzk` is "16503879439").
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains("16505551234"), "{text}");
+    assert!(!text.contains("MTY1MDM4Nzk0Mzk"), "{text}");
+}
+
+#[test]
+fn reveal_prints_ids_in_full_and_only_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bsuid.json");
+    std::fs::write(
+        &file,
+        r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+          "messaging_product":"whatsapp",
+          "contacts":[{"profile":{"name":"Siti Aminah"},"wa_id":"","user_id":"ID.13491208655302741918"}],
+          "messages":[{"from":"","from_user_id":"ID.13491208655302741918","id":"wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBBMUIyQzNENEU1RjZBNwA=",
+            "timestamp":"1750000000","type":"text","text":{"body":"anak saya demam"}}]}}]}]}"#,
+    )
+    .unwrap();
+    let files = [
+        file.display().to_string(),
+        data("response_send_message__text.json"),
+    ];
+    let masked = inspect(&files);
+    assert!(
+        masked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&masked.stderr)
+    );
+    let text = String::from_utf8(masked.stdout.clone()).unwrap();
+    for secret in ["13491208655302741918", "NjI4MTIz", "Siti", "demam"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    let lines_masked = lines(&masked);
+    assert_eq!(lines_masked[0]["user_id"], "ID.13****************18");
+    assert_eq!(lines_masked[0]["id"], "wamid.…ZBNwA=");
+    assert!(
+        lines_masked[1]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("wamid.…")
+    );
+
+    let mut args = files.to_vec();
+    args.push("--reveal".into());
+    let revealed = inspect(&args);
+    assert!(revealed.status.success());
+    let lines_revealed = lines(&revealed);
+    assert_eq!(lines_revealed[0]["user_id"], "ID.13491208655302741918");
+    assert_eq!(
+        lines_revealed[0]["id"],
+        "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBBMUIyQzNENEU1RjZBNwA="
+    );
+    let sent = lines_revealed[1]["id"].as_str().unwrap();
+    assert!(sent.starts_with("wamid.") && !sent.contains('…'), "{sent}");
+    // Names and message text are never printed, revealed or not.
+    let text = String::from_utf8(revealed.stdout).unwrap();
+    assert!(!text.contains("Siti") && !text.contains("demam"), "{text}");
 }
 
 #[test]

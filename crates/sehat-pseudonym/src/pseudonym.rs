@@ -146,6 +146,16 @@ pub enum PseudonymParseError {
 /// derived once, so each pseudonym costs one HMAC. Get one from
 /// [`Keyset::pseudonymizer`](crate::Keyset::pseudonymizer).
 ///
+/// Key material: the root keys live in the keyset in `secrecy` boxes (zeroized on drop);
+/// the per-domain key and its padded block are wiped as soon as the HMAC state is keyed.
+/// That state (the SHA-256 states after `key ⊕ ipad` and `key ⊕ opad`, as good as the key
+/// for computing pseudonyms) is hmac's `Hmac<Sha256>`: hmac 0.12 and sha2 0.10 / digest
+/// 0.10 have no `zeroize` feature (it arrives with hmac 0.13 / digest 0.11), so on drop
+/// it is overwritten with the state of an all-zero key, kept from being optimized away by
+/// [`std::hint::black_box`] — best effort, not the guarantee `zeroize` gives. Keying a
+/// state per call instead would double the cost of a pseudonym (0.12 µs today). The copy
+/// each pseudonym makes of the state lives on the stack and is not wiped.
+///
 /// # Examples
 ///
 /// ```
@@ -217,6 +227,14 @@ impl Pseudonymizer {
     #[must_use]
     pub fn domain(&self) -> &Domain {
         &self.domain
+    }
+}
+
+impl Drop for Pseudonymizer {
+    fn drop(&mut self) {
+        let blank = [0u8; 64];
+        self.mac = <Hmac<Sha256> as KeyInit>::new(GenericArray::from_slice(&blank));
+        std::hint::black_box(&self.mac);
     }
 }
 

@@ -100,7 +100,9 @@ impl TokenKeyset {
     ///
     /// # Errors
     ///
-    /// [`KeysetError::Io`], or any error of [`from_json`](Self::from_json).
+    /// [`KeysetError::Io`], [`KeysetError::Permissions`] when the file's mode lets its
+    /// group or others in (Unix; as for [`Keyset::from_file`](crate::Keyset::from_file)),
+    /// or any error of [`from_json`](Self::from_json).
     ///
     /// # Examples
     ///

@@ -8,6 +8,16 @@ use sehat_pseudonym::{Domain, KeyId, Keyset, KeysetError, PhoneNumber, Subject, 
 const VALID: &str = r#"{"format": "sehat-keyset", "version": 1, "purpose": "pseudonym", "primary": "0000002a",
   "keys": [{"kid": "0000002a", "created": "2026-11-26", "key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}]}"#;
 
+/// Writes a keyset file readable by its owner only, as `sehat keys generate` does.
+fn write_private(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
 #[test]
 fn generated_keysets_round_trip_through_a_file() {
     let mut keyset = Keyset::generate().unwrap();
@@ -15,7 +25,7 @@ fn generated_keysets_round_trip_through_a_file() {
     keyset.rotate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keyset.json");
-    std::fs::write(&path, keyset.expose_secret_json().expose_secret()).unwrap();
+    write_private(&path, keyset.expose_secret_json().expose_secret());
     let loaded = Keyset::from_file(&path).unwrap();
     assert_eq!(loaded.primary_kid(), keyset.primary_kid());
     assert_eq!(
@@ -127,4 +137,57 @@ fn structural_errors_are_typed() {
         Keyset::from_file("/nonexistent/sehat/keyset.json"),
         Err(KeysetError::Io { .. })
     ));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_keyset_file_open_to_group_or_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keyset.json");
+    let token_path = dir.path().join("token-keyset.json");
+    write_private(&path, VALID);
+    let tokens = TokenKeyset::generate().unwrap();
+    write_private(&token_path, tokens.expose_secret_json().expose_secret());
+    for mode in [
+        0o666,
+        0o644,
+        0o640,
+        0o604,
+        0o660,
+        0o620,
+        0o602,
+        0o601,
+        0o610,
+        0o700 | 0o044,
+    ] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        std::fs::set_permissions(&token_path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let error = Keyset::from_file(&path).unwrap_err();
+        assert!(
+            matches!(error, KeysetError::Permissions { mode: m, .. } if m == mode),
+            "{mode:o}: {error}"
+        );
+        let text = error.to_string();
+        assert!(text.contains(&path.display().to_string()), "{text}");
+        assert!(text.contains(&format!("{mode:04o}")), "{text}");
+        assert!(
+            text.contains(&format!("chmod 600 {}", path.display())),
+            "{text}"
+        );
+        assert!(
+            matches!(
+                TokenKeyset::from_file(&token_path),
+                Err(KeysetError::Permissions { .. })
+            ),
+            "{mode:o}"
+        );
+    }
+    // Owner-only modes are accepted.
+    for mode in [0o600, 0o400, 0o700] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        std::fs::set_permissions(&token_path, std::fs::Permissions::from_mode(mode)).unwrap();
+        assert!(Keyset::from_file(&path).is_ok(), "{mode:o}");
+        assert!(TokenKeyset::from_file(&token_path).is_ok(), "{mode:o}");
+    }
 }

@@ -1,7 +1,7 @@
 //! Account data: phone numbers, the business profile and subscribed apps.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::ids::{AppId, PhoneNumberId};
 use crate::message::{BuildError, check_len};
@@ -62,7 +62,7 @@ pub struct PhoneNumber {
     pub messaging_limit_tier: Option<String>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// The business profile shown to users.
@@ -92,7 +92,7 @@ pub struct BusinessProfile {
     pub vertical: Option<String>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// A business profile update: only the fields set are sent.
@@ -159,7 +159,7 @@ pub struct SubscribedApp {
     pub whatsapp_business_api_data: AppData,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// An app's id, name and link.
@@ -176,5 +176,5 @@ pub struct AppData {
     pub link: Option<String>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }

@@ -14,8 +14,9 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{ApiError, Error, snippet};
+use crate::ids::Recipient;
 use crate::ids::{PhoneNumberId, WabaId};
-use crate::pacing::{Pacer, Pacing};
+use crate::pacing::{Pacer, Pacing, Throttle};
 use crate::retry::{Idempotency, RetryPolicy};
 use crate::usage::Usage;
 
@@ -193,6 +194,7 @@ impl ClientBuilder {
                 reason: "the token is not a valid header value".into(),
             })?;
         auth.set_sensitive(true);
+        let throttle = Arc::new(Throttle::new());
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -200,7 +202,10 @@ impl ClientBuilder {
                 version: self.version,
                 base,
                 retry: self.retry,
-                pacer: self.pacing.map(Pacer::new),
+                pacer: self
+                    .pacing
+                    .map(|pacing| Pacer::with_throttle(pacing, throttle.clone())),
+                throttle,
                 usage: Mutex::new(None),
                 version_warned: AtomicBool::new(false),
             }),
@@ -236,6 +241,7 @@ pub(crate) struct Inner {
     base: Url,
     retry: RetryPolicy,
     pub(crate) pacer: Option<Pacer>,
+    throttle: Arc<Throttle>,
     usage: Mutex<Option<Usage>>,
     version_warned: AtomicBool,
 }
@@ -320,6 +326,15 @@ impl Client {
         self.inner.pacer.as_ref()
     }
 
+    /// The throttle every send of this client (and of its clones) obeys, paced or not: it
+    /// holds a number after a throughput error (130429) and a recipient after a pair rate
+    /// limit (131056). Share it with another sender's [`Pacer`] through
+    /// [`Pacer::with_throttle`].
+    #[must_use]
+    pub fn throttle(&self) -> &Arc<Throttle> {
+        &self.inner.throttle
+    }
+
     /// The usage headers of the last response that had any.
     #[must_use]
     pub fn last_usage(&self) -> Option<Usage> {
@@ -370,11 +385,39 @@ impl Client {
         }
     }
 
+    /// Runs a send of a message from `from` to `to`: as [`call`](Self::call), and each
+    /// attempt first waits for the throttle's holds on the number and the recipient, and
+    /// feeds Meta's rate-limit answers back into it.
+    pub(crate) async fn call_send<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        from: &PhoneNumberId,
+        to: &Recipient,
+    ) -> Result<T, Error> {
+        let body = self.call_raw_scoped(&call, Some((from, to))).await?;
+        serde_json::from_slice(&body)
+            .map_err(|source| crate::error::decode_error(call.endpoint, &body, source))
+    }
+
     pub(crate) async fn call_raw(&self, call: &Call<'_>) -> Result<Bytes, Error> {
+        self.call_raw_scoped(call, None).await
+    }
+
+    async fn call_raw_scoped(
+        &self,
+        call: &Call<'_>,
+        send: Option<(&PhoneNumberId, &Recipient)>,
+    ) -> Result<Bytes, Error> {
         let url = self.url(call.segments);
         let mut attempt = 1;
         loop {
+            if let Some((from, to)) = send {
+                self.inner.throttle.wait(from, Some(to)).await;
+            }
             let result = self.attempt(call, &url).await;
+            if let (Err(error), Some((from, to))) = (&result, send) {
+                self.inner.throttle.observe(from, to, error);
+            }
             match result {
                 Ok(body) => return Ok(body),
                 Err(error) => match self.inner.retry.decide(&error, attempt, call.idempotency) {
@@ -409,11 +452,26 @@ impl Client {
         let status = response.status();
         self.observe_headers(response.headers());
         if status.is_success() {
-            return response.bytes().await.map_err(Error::OutcomeUnknown);
+            return response
+                .bytes()
+                .await
+                .map_err(|e| Error::OutcomeUnknown(e.into()));
         }
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::OutcomeUnknown)?;
-        Err(error_response(status.as_u16(), &headers, &body))
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::OutcomeUnknown(e.into()))?;
+        Err(match error_response(status.as_u16(), &headers, &body) {
+            // A 5xx without a Graph error comes from a server in between (a proxy's 502 or
+            // 504): Meta may have carried the send out and its answer been lost.
+            Error::Http { status, body, .. }
+                if status >= 500 && call.idempotency == Idempotency::Send =>
+            {
+                Error::OutcomeUnknown(crate::error::Unanswered::Gateway { status, body })
+            }
+            other => other,
+        })
     }
 
     fn observe_headers(&self, headers: &http::HeaderMap) {
@@ -456,6 +514,7 @@ pub(crate) fn error_response(status: u16, headers: &http::HeaderMap, body: &[u8]
         Err(_) => Error::Http {
             status,
             body: snippet(body),
+            retry_after: Usage::from_headers(headers).wait_hint(),
         },
     }
 }
@@ -465,6 +524,6 @@ pub(crate) fn transport_error(error: reqwest::Error) -> Error {
     if error.is_connect() || error.is_builder() {
         Error::NotSent(error)
     } else {
-        Error::OutcomeUnknown(error)
+        Error::OutcomeUnknown(error.into())
     }
 }

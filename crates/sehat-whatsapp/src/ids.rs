@@ -33,6 +33,17 @@ pub enum IdError {
         /// Byte offset of the first offending character.
         offset: usize,
     },
+    /// A phone number written in national form: it starts with `0` (a trunk prefix such
+    /// as Indonesia's `0812…`, or an international access prefix such as `00`), so its
+    /// country code is missing. No country code starts with `0`.
+    #[error(
+        "{kind} starts with 0, so it is in national form without a country code: write it \
+         with the country code, as +62 812… or 62812… rather than 0812…"
+    )]
+    NationalFormat {
+        /// The kind of id.
+        kind: &'static str,
+    },
     /// The id had the wrong length.
     #[error("{kind} has {len} digits, expected {min} to {max}")]
     Length {
@@ -49,6 +60,9 @@ pub enum IdError {
 
 macro_rules! graph_id {
     ($(#[$meta:meta])* $name:ident, $kind:literal) => {
+        graph_id!($(#[$meta])* $name, $kind, write_plain);
+    };
+    ($(#[$meta:meta])* $name:ident, $kind:literal, $write:ident) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -90,13 +104,15 @@ macro_rules! graph_id {
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($name), "({})"), self.0)
+                f.write_str(concat!(stringify!($name), "("))?;
+                $write(&self.0, f)?;
+                f.write_str(")")
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                $write(&self.0, f)
             }
         }
 
@@ -118,6 +134,37 @@ macro_rules! graph_id {
             }
         }
     };
+}
+
+/// Writes an id that identifies no person as it is.
+fn write_plain(id: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str(id)
+}
+
+/// The number of trailing characters of a message id that its masked form keeps.
+const MESSAGE_ID_TAIL: usize = 6;
+
+/// Writes a message id masked: its `wamid.` prefix, `…`, and the last six characters when
+/// the rest is at least 16 characters long (a wamid's start encodes the recipient's
+/// number in base64; its end is the random part, enough to tell ids apart in a log).
+pub(crate) fn mask_message_id(id: &str, out: &mut impl fmt::Write) -> fmt::Result {
+    let (prefix, rest) = match id.find('.') {
+        Some(dot) => id.split_at(dot + 1),
+        None => ("", id),
+    };
+    out.write_str(prefix)?;
+    out.write_char('…')?;
+    let len = rest.chars().count();
+    if len >= 16 {
+        for c in rest.chars().skip(len - MESSAGE_ID_TAIL) {
+            out.write_char(c)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_message_id(id: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    mask_message_id(id, f)
 }
 
 fn check_path_segment(id: &str, kind: &'static str) -> Result<(), IdError> {
@@ -155,8 +202,21 @@ graph_id!(
 );
 graph_id!(
     /// A WhatsApp message id (`wamid.…`), as returned by a send and carried by webhooks.
+    ///
+    /// A wamid carries the recipient's phone number in base64, so `Debug` and `Display`
+    /// mask it (`wamid.…FjNF==`: the prefix and the last six characters);
+    /// [`MessageId::as_str`] is the one explicit way to the full id.
+    ///
+    /// ```
+    /// use sehat_whatsapp::ids::MessageId;
+    /// let id = MessageId::new("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNF==");
+    /// assert_eq!(id.to_string(), "wamid.…FjNF==");
+    /// assert_eq!(format!("{id:?}"), "MessageId(wamid.…FjNF==)");
+    /// assert_eq!(id.as_str(), "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNF==");
+    /// ```
     MessageId,
-    "message id"
+    "message id",
+    write_message_id
 );
 graph_id!(
     /// The id of a Meta app (as listed by a WABA's subscribed apps).
@@ -274,39 +334,55 @@ fn mask_user_id(id: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 pub struct WaId(String);
 
 impl WaId {
-    /// Parses a phone number given in international form: an optional `+`, then 7 to 15
-    /// digits (E.164 allows at most 15). Spaces, dashes, dots and parentheses are removed
-    /// first, so `+62 812-3456-7890` is accepted.
+    /// Parses a phone number given in international form.
+    ///
+    /// The rule: surrounding blanks are ignored; then an optional `+`, only before the
+    /// first digit; then 7 to 15 digits (E.164 allows at most 15), the first of which is
+    /// not `0`; spaces, dashes, dots and parentheses between them are dropped, so
+    /// `+62 812-3456-7890` is accepted and gives `6281234567890`. A number that starts
+    /// with `0` is in national form (`0812-3456-7890`, a trunk prefix) or behind an
+    /// international access prefix (`0062…`): its country code cannot be known here, so
+    /// it is refused rather than sent to a number nobody has. To read national numbers,
+    /// parse them with a default region first (for example with `sehat-pseudonym`'s
+    /// `PhoneNumber::parse_mobile`) and pass the E.164 digits here.
     ///
     /// # Errors
     ///
-    /// [`IdError::Empty`], [`IdError::InvalidCharacter`] (with the offset in the input) or
-    /// [`IdError::Length`].
+    /// [`IdError::Empty`], [`IdError::InvalidCharacter`] (with the offset in the input),
+    /// [`IdError::NationalFormat`] or [`IdError::Length`].
     ///
     /// # Examples
     ///
     /// ```
-    /// use sehat_whatsapp::ids::WaId;
+    /// use sehat_whatsapp::ids::{IdError, WaId};
     /// let to = WaId::parse("+62 812-3456-7890")?;
     /// assert_eq!(to.as_str(), "6281234567890");
     /// assert_eq!(to.to_string(), "6281*******90");
+    /// assert!(matches!(WaId::parse("0812-3456-7890"), Err(IdError::NationalFormat { .. })));
     /// assert!(WaId::parse("0812 abc").is_err());
     /// # Ok::<(), sehat_whatsapp::ids::IdError>(())
     /// ```
     pub fn parse(number: &str) -> Result<Self, IdError> {
         const KIND: &str = "phone number";
-        let trimmed = number.trim();
-        if trimmed.is_empty() {
+        if number.trim().is_empty() {
             return Err(IdError::Empty { kind: KIND });
         }
-        let mut digits = String::with_capacity(trimmed.len());
+        let mut digits = String::with_capacity(number.len());
+        let mut plus = false;
         for (offset, c) in number.char_indices() {
             match c {
                 '0'..='9' => digits.push(c),
-                '+' if digits.is_empty() => {}
+                '+' if digits.is_empty() && !plus => plus = true,
                 ' ' | '-' | '.' | '(' | ')' => {}
+                // Blanks of any kind around the number, as `trim` removes them.
+                c if c.is_whitespace()
+                    && (number[..offset].trim().is_empty()
+                        || number[offset..].trim().is_empty()) => {}
                 _ => return Err(IdError::InvalidCharacter { kind: KIND, offset }),
             }
+        }
+        if digits.starts_with('0') {
+            return Err(IdError::NationalFormat { kind: KIND });
         }
         if !(7..=15).contains(&digits.len()) {
             return Err(IdError::Length {
@@ -512,6 +588,39 @@ mod tests {
             })
         );
         assert!(WaId::parse("62+81234567").is_err());
+        assert!(WaId::parse("++6281234567").is_err());
+        assert_eq!(
+            WaId::parse("\t+6281234567890\n").unwrap().as_str(),
+            "6281234567890"
+        );
+    }
+
+    #[test]
+    fn wa_id_parse_refuses_national_form() {
+        for national in [
+            "0812-3456-7890",
+            "081234567890",
+            "(0812) 3456 7890",
+            "+0812345678",
+            "0062 812 3456 7890",
+        ] {
+            let error = WaId::parse(national).unwrap_err();
+            assert_eq!(
+                error,
+                IdError::NationalFormat {
+                    kind: "phone number"
+                },
+                "{national}"
+            );
+            assert!(error.to_string().contains("country code"), "{error}");
+        }
+        // The same number with its country code is accepted, in every written form.
+        for international in ["+62 812-3456-7890", "62 812 3456 7890", "6281234567890"] {
+            assert_eq!(
+                WaId::parse(international).unwrap().as_str(),
+                "6281234567890"
+            );
+        }
     }
 
     #[test]
@@ -546,6 +655,36 @@ mod tests {
         let user = Recipient::from(BusinessScopedUserId::parse("ID.99").unwrap());
         assert_eq!(user.to_field(), "ID.99");
         assert_eq!(user.to_string(), "ID.**");
+    }
+
+    #[test]
+    fn message_ids_are_masked() {
+        // The base64 of a wamid starts with the recipient's number: `NjI4MTIz…` is
+        // "628123…".
+        let full = "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBBMUIyQzNENEU1RjZBNwA=";
+        let id = MessageId::new(full);
+        for text in [
+            id.to_string(),
+            format!("{id:?}"),
+            format!("{:?}", Some(&id)),
+        ] {
+            assert!(!text.contains("NjI4MTIz"), "{text}");
+            assert!(!text.contains("HBgN"), "{text}");
+            assert!(text.contains("wamid.…ZBNwA="), "{text}");
+        }
+        assert_eq!(id.as_str(), full);
+        // Short ids (tests, mocks) keep only the prefix.
+        assert_eq!(MessageId::new("wamid.ABC").to_string(), "wamid.…");
+        assert_eq!(MessageId::new("ABCDEFGHIJKLMNOPQRS").to_string(), "…NOPQRS");
+        // Other Graph ids identify no person and print as they are.
+        assert_eq!(
+            PhoneNumberId::new("106540352242922").to_string(),
+            "106540352242922"
+        );
+        assert_eq!(
+            format!("{:?}", WabaId::new("102290129340398")),
+            "WabaId(102290129340398)"
+        );
     }
 
     #[test]

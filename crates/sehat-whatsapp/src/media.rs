@@ -2,7 +2,7 @@
 
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -113,7 +113,7 @@ pub struct MediaInfo {
     pub messaging_product: String,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 fn size_from_number_or_string<'de, D: Deserializer<'de>>(
@@ -293,7 +293,10 @@ impl Client {
         let status = response.status();
         if !status.is_success() {
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(Error::OutcomeUnknown)?;
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| Error::OutcomeUnknown(e.into()))?;
             return Err(crate::client::error_response(
                 status.as_u16(),
                 &headers,
@@ -307,7 +310,11 @@ impl Client {
         }
         let mut hasher = Sha256::new();
         let mut written: u64 = 0;
-        while let Some(chunk) = response.chunk().await.map_err(Error::OutcomeUnknown)? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| Error::OutcomeUnknown(e.into()))?
+        {
             written += chunk.len() as u64;
             if written > limit {
                 return Err(Error::Integrity(format!(

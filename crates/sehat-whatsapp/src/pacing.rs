@@ -6,13 +6,20 @@
 //! then for the number's, so a recipient who already had their burst delays only their own
 //! next message: other recipients' sends keep taking the number's slots meanwhile.
 //!
+//! Meta's own limit signals go to a [`Throttle`]: a throughput error (130429, or 131057
+//! during an upgrade) holds the whole number, a pair rate limit (131056) the one
+//! recipient. Every client has one, shared by its clones and by its pacer, and every send
+//! of the client consults it — paced or not ([`send_unpaced`](crate::PhoneNumberApi::send_unpaced)
+//! too, and so a campaign with a pacer of its own) — so once Meta says "slow down" no
+//! sender of that number keeps hammering it.
+//!
 //! Time comes from tokio's clock, so tests can drive the pacer with
 //! `tokio::time::pause()`; the token buckets are governor's GCRA.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::clock::Clock;
@@ -138,7 +145,141 @@ impl Clock for TokioClock {
 
 type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, TokioClock, NoOpMiddleware<Duration>>;
 
-/// Shared per-number and per-recipient token buckets.
+/// Holds on a number or on one recipient of a number, after Meta's rate-limit signals.
+///
+/// A [`Client`](crate::Client) has one, shared by its clones and by its [`Pacer`]; every
+/// send of the client waits for it, paced or not.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use std::time::Duration;
+/// use sehat_whatsapp::ids::{PhoneNumberId, Recipient, WaId};
+/// use sehat_whatsapp::pacing::Throttle;
+///
+/// let throttle = Throttle::new();
+/// let from = PhoneNumberId::new("106540352242922");
+/// let to = Recipient::from(WaId::parse("6281234567890").unwrap());
+/// throttle.hold_number(&from, Duration::from_secs(2));
+/// assert!(throttle.remaining(&from, Some(&to)).is_some());
+/// throttle.wait(&from, Some(&to)).await;
+/// assert_eq!(throttle.remaining(&from, Some(&to)), None);
+/// # }
+/// ```
+#[derive(Debug, Default)]
+pub struct Throttle {
+    /// Recipients (by number and `to`) and numbers (by number and an empty `to`) held
+    /// back until an instant.
+    holds: Mutex<HashMap<(PhoneNumberId, String), tokio::time::Instant>>,
+}
+
+impl Throttle {
+    /// A throttle with no holds.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Holds every message from `from` to `to` back for `wait` (after a pair rate limit,
+    /// 131056); other recipients are not affected. A longer hold already in place is
+    /// kept.
+    pub fn hold_recipient(&self, from: &PhoneNumberId, to: &Recipient, wait: Duration) {
+        self.hold((from.clone(), to.to_field().to_owned()), wait);
+    }
+
+    /// Holds every message from `from` back for `wait` (after a throughput error,
+    /// 130429, or during a throughput upgrade, 131057). A longer hold is kept.
+    pub fn hold_number(&self, from: &PhoneNumberId, wait: Duration) {
+        self.hold((from.clone(), String::new()), wait);
+    }
+
+    /// How long a message from `from` (to `to`, when given) is still held back, if it is.
+    #[must_use]
+    pub fn remaining(&self, from: &PhoneNumberId, to: Option<&Recipient>) -> Option<Duration> {
+        let now = tokio::time::Instant::now();
+        let holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let number = holds.get(&(from.clone(), String::new()));
+        let recipient = to.and_then(|to| holds.get(&(from.clone(), to.to_field().to_owned())));
+        number
+            .into_iter()
+            .chain(recipient)
+            .copied()
+            .max()
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+    }
+
+    /// Waits until neither the number `from` nor the recipient `to` (when given) is held.
+    pub async fn wait(&self, from: &PhoneNumberId, to: Option<&Recipient>) {
+        self.wait_key(&(from.clone(), String::new())).await;
+        if let Some(to) = to {
+            self.wait_key(&(from.clone(), to.to_field().to_owned()))
+                .await;
+            // A number hold set meanwhile applies too.
+            self.wait_key(&(from.clone(), String::new())).await;
+        }
+    }
+
+    /// Records the hold Meta's answer to a send from `from` to `to` asks for: the
+    /// recipient after a pair rate limit (131056; `Retry-After` or the pair interval),
+    /// the number after a throughput error (130429, 131057; `Retry-After` or a second).
+    pub(crate) fn observe(&self, from: &PhoneNumberId, to: &Recipient, error: &crate::Error) {
+        if let crate::Error::Api {
+            error, retry_after, ..
+        } = error
+        {
+            match error.code() {
+                131056 => {
+                    self.hold_recipient(from, to, retry_after.unwrap_or(DEFAULT_RECIPIENT_INTERVAL))
+                }
+                130429 | 131057 => {
+                    self.hold_number(from, retry_after.unwrap_or(Duration::from_secs(1)));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn hold(&self, key: (PhoneNumberId, String), wait: Duration) {
+        let now = tokio::time::Instant::now();
+        // The wait comes from the server (Retry-After, usage headers): cap it rather than
+        // overflow the clock.
+        let until = now + wait.min(LONGEST_HOLD);
+        let mut holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        holds.retain(|_, until| *until > now);
+        let entry = holds.entry(key).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+
+    async fn wait_key(&self, key: &(PhoneNumberId, String)) {
+        loop {
+            let until = {
+                let holds = self
+                    .holds
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if holds.is_empty() {
+                    return;
+                }
+                match holds.get(key) {
+                    Some(until) if *until > tokio::time::Instant::now() => *until,
+                    _ => return,
+                }
+            };
+            tokio::time::sleep_until(until).await;
+        }
+    }
+}
+
+/// Shared per-number and per-recipient token buckets, and the [`Throttle`] they obey.
 #[derive(Debug)]
 pub struct Pacer {
     pacing: Pacing,
@@ -146,15 +287,20 @@ pub struct Pacer {
     numbers: Keyed<PhoneNumberId>,
     recipients: Keyed<(PhoneNumberId, String)>,
     acquired: AtomicU64,
-    /// Recipients (by number and `to`) and numbers (by number and an empty `to`) held
-    /// back until an instant, after 131056 or 130429.
-    holds: Mutex<HashMap<(PhoneNumberId, String), tokio::time::Instant>>,
+    throttle: Arc<Throttle>,
 }
 
 impl Pacer {
-    /// A pacer with these settings.
+    /// A pacer with these settings, and a throttle of its own.
     #[must_use]
     pub fn new(pacing: Pacing) -> Self {
+        Self::with_throttle(pacing, Arc::new(Throttle::new()))
+    }
+
+    /// A pacer with these settings that obeys (and feeds) `throttle`, such as a client's
+    /// ([`Client::throttle`](crate::Client::throttle)).
+    #[must_use]
+    pub fn with_throttle(pacing: Pacing, throttle: Arc<Throttle>) -> Self {
         let clock = TokioClock {
             origin: tokio::time::Instant::now(),
         };
@@ -173,8 +319,14 @@ impl Pacer {
             recipients: RateLimiter::dashmap_with_clock(recipient_quota, clock.clone()),
             clock,
             acquired: AtomicU64::new(0),
-            holds: Mutex::new(HashMap::new()),
+            throttle,
         }
+    }
+
+    /// The throttle this pacer obeys.
+    #[must_use]
+    pub fn throttle(&self) -> &Arc<Throttle> {
+        &self.throttle
     }
 
     /// The settings.
@@ -187,7 +339,7 @@ impl Pacer {
     /// then the number's.
     pub async fn acquire(&self, from: &PhoneNumberId, to: &Recipient) {
         let key = (from.clone(), to.to_field().to_owned());
-        self.wait_hold(&key).await;
+        self.throttle.wait(from, Some(to)).await;
         while let Err(not_until) = self.recipients.check_key(&key) {
             tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
         }
@@ -202,7 +354,7 @@ impl Pacer {
     /// Waits for the number's next slot only (for sends that are not to one recipient,
     /// such as read receipts, which count against throughput too).
     pub async fn acquire_number(&self, from: &PhoneNumberId) {
-        self.wait_hold(&(from.clone(), String::new())).await;
+        self.throttle.wait(from, None).await;
         while let Err(not_until) = self.numbers.check_key(from) {
             tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
         }
@@ -212,48 +364,16 @@ impl Pacer {
 impl Pacer {
     /// Holds every message from `from` to `to` back for `wait` (after a pair rate limit,
     /// 131056, with [`pair_backoff`](crate::retry::pair_backoff)); other recipients are
-    /// not affected. A longer hold already in place is kept.
+    /// not affected. A longer hold already in place is kept. The hold is the throttle's,
+    /// so every sender sharing it waits.
     pub fn hold_recipient(&self, from: &PhoneNumberId, to: &Recipient, wait: Duration) {
-        self.hold((from.clone(), to.to_field().to_owned()), wait);
+        self.throttle.hold_recipient(from, to, wait);
     }
 
     /// Holds every message from `from` back for `wait` (after a throughput error, 130429,
     /// or during a throughput upgrade, 131057).
     pub fn hold_number(&self, from: &PhoneNumberId, wait: Duration) {
-        self.hold((from.clone(), String::new()), wait);
-    }
-
-    fn hold(&self, key: (PhoneNumberId, String), wait: Duration) {
-        let now = tokio::time::Instant::now();
-        // The wait comes from the server (Retry-After, usage headers): cap it rather than
-        // overflow the clock.
-        let until = now + wait.min(LONGEST_HOLD);
-        let mut holds = self
-            .holds
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        holds.retain(|_, until| *until > now);
-        let entry = holds.entry(key).or_insert(until);
-        *entry = (*entry).max(until);
-    }
-
-    async fn wait_hold(&self, key: &(PhoneNumberId, String)) {
-        loop {
-            let until = {
-                let holds = self
-                    .holds
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if holds.is_empty() {
-                    return;
-                }
-                match holds.get(key) {
-                    Some(until) if *until > tokio::time::Instant::now() => *until,
-                    _ => return,
-                }
-            };
-            tokio::time::sleep_until(until).await;
-        }
+        self.throttle.hold_number(from, wait);
     }
 }
 
@@ -349,6 +469,31 @@ mod tests {
             .acquire(&PhoneNumberId::new("2"), &to("6283333333333"))
             .await;
         assert!(other.elapsed() < Duration::from_millis(50));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttle_shared_with_a_pacer_holds_both_sides() {
+        let throttle = Arc::new(Throttle::new());
+        let pacer = Pacer::with_throttle(Pacing::default(), throttle.clone());
+        let from = PhoneNumberId::new("1");
+        // A hold set by an unpaced sender slows the paced one ...
+        throttle.hold_number(&from, Duration::from_secs(3));
+        let start = tokio::time::Instant::now();
+        pacer.acquire(&from, &to("6281200000001")).await;
+        assert!(start.elapsed() >= Duration::from_secs(3));
+        // ... and one set through the pacer slows an unpaced sender.
+        pacer.hold_recipient(&from, &to("6281200000002"), Duration::from_secs(5));
+        let start = tokio::time::Instant::now();
+        throttle.wait(&from, Some(&to("6281200000003"))).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        assert!(
+            throttle
+                .remaining(&from, Some(&to("6281200000002")))
+                .is_some()
+        );
+        throttle.wait(&from, Some(&to("6281200000002"))).await;
+        assert!(start.elapsed() >= Duration::from_secs(5));
+        assert_eq!(throttle.remaining(&from, Some(&to("6281200000002"))), None);
     }
 
     #[tokio::test(start_paused = true)]

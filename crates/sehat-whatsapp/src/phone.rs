@@ -3,7 +3,6 @@
 use bytes::Bytes;
 use http::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::account::{BusinessProfile, BusinessProfileUpdate, PHONE_NUMBER_FIELDS, PhoneNumber};
 use crate::client::{Body, Call, Client};
@@ -38,7 +37,7 @@ pub struct SendReceipt {
     pub messages: Vec<SentMessage>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 impl SendReceipt {
@@ -64,7 +63,7 @@ pub struct SentContact {
     pub user_id: Option<BusinessScopedUserId>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for SentContact {
@@ -106,7 +105,7 @@ pub struct SentMessage {
     pub message_status: Option<String>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 #[derive(Deserialize)]
@@ -127,16 +126,18 @@ impl PhoneNumberApi {
 
     /// Sends a message (`POST /{phone-number-id}/messages`), after waiting for the pacer
     /// when pacing is on. A pair rate limit (131056) then holds this recipient back for
-    /// the pair interval, and a throughput error (130429) that outlasted the retries holds
-    /// the number for a second (or for what `Retry-After` asks).
+    /// the pair interval, and a throughput error (130429) holds the number for a second
+    /// (or for what `Retry-After` asks), for every sender of this client
+    /// ([`Client::throttle`](crate::Client::throttle)).
     ///
     /// Retried only when Meta's answer says it is safe (`retry_short` errors such as
-    /// 130429) or the request never left.
+    /// 130429), when a proxy refused it (429) or when the request never left.
     ///
     /// # Errors
     ///
     /// [`Error::Api`] with the classified Graph error; [`Error::OutcomeUnknown`] when the
-    /// request left and no answer came (do not resend blindly: wait for the status
+    /// request left and no answer from Meta came — a timeout, or a 5xx without a Graph
+    /// error from a server in between (do not resend blindly: wait for the status
     /// webhook); [`Error::NotSent`] when the connection failed.
     ///
     /// # Examples
@@ -156,33 +157,12 @@ impl PhoneNumberApi {
     /// # Ok(()) }
     /// ```
     pub async fn send(&self, message: &Message) -> Result<SendReceipt, Error> {
-        let Some(pacer) = self.client.pacer() else {
-            return self.send_unpaced(message).await;
-        };
-        pacer.acquire(&self.id, message.recipient()).await;
-        let result = self.send_unpaced(message).await;
-        // Meta's limit signals slow the pacer down: a pair limit holds this recipient
-        // only, a throughput limit the whole number.
-        if let Err(Error::Api {
-            error, retry_after, ..
-        }) = &result
-        {
-            match error.code() {
-                131056 => pacer.hold_recipient(
-                    &self.id,
-                    message.recipient(),
-                    retry_after.unwrap_or(crate::pacing::DEFAULT_RECIPIENT_INTERVAL),
-                ),
-                130429 | 131057 => {
-                    pacer.hold_number(
-                        &self.id,
-                        retry_after.unwrap_or(std::time::Duration::from_secs(1)),
-                    );
-                }
-                _ => {}
-            }
+        if let Some(pacer) = self.client.pacer() {
+            pacer.acquire(&self.id, message.recipient()).await;
         }
-        result
+        // The throttle (shared with the pacer) holds this recipient after a pair rate
+        // limit and the whole number after a throughput limit.
+        self.send_unpaced(message).await
     }
 
     /// Checks a template message against its template ([`Template::check`]) and sends
@@ -229,7 +209,10 @@ impl PhoneNumberApi {
     }
 
     /// Sends without waiting for the pacer (for callers that pace with
-    /// [`Pacer`](crate::pacing::Pacer) themselves).
+    /// [`Pacer`](crate::pacing::Pacer) themselves). The client's
+    /// [`Throttle`](crate::pacing::Throttle) still applies: a number or recipient Meta
+    /// asked to slow down is waited for, and this send's rate-limit errors hold them for
+    /// every other sender.
     ///
     /// # Errors
     ///
@@ -242,14 +225,18 @@ impl PhoneNumberApi {
         let body = Body::json(message, "message")?;
         let receipt: SendReceipt = self
             .client
-            .call(Call {
-                method: Method::POST,
-                segments: &[self.id.as_str(), "messages"],
-                query: &[],
-                body,
-                endpoint: "POST /{phone-number-id}/messages",
-                idempotency: Idempotency::Send,
-            })
+            .call_send(
+                Call {
+                    method: Method::POST,
+                    segments: &[self.id.as_str(), "messages"],
+                    query: &[],
+                    body,
+                    endpoint: "POST /{phone-number-id}/messages",
+                    idempotency: Idempotency::Send,
+                },
+                &self.id,
+                message.recipient(),
+            )
             .await?;
         // No message id here: a wamid carries the recipient's number in base64.
         tracing::debug!(to = %message.recipient(), "message sent");

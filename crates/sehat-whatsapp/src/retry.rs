@@ -1,11 +1,13 @@
 //! The retry policy: which failures the client retries by itself, and how long it waits.
 //!
-//! Only failures of the `retry_short` class (and requests that never left) are retried
-//! inside a call, with exponential backoff and full jitter, never sooner than Meta asks
-//! (`Retry-After`, or `estimated_time_to_regain_access` in the usage headers). A send whose
-//! outcome is unknown — the request left and no answer came — is never repeated: it is
-//! returned as [`crate::Error::OutcomeUnknown`] for the caller to
-//! reconcile with status webhooks.
+//! Only failures of the `retry_short` class, requests that never left, and a 429 without a
+//! Graph error body (a proxy refused the request) are retried inside a call, after the
+//! wait the server asks for (`Retry-After` in seconds or as an HTTP date, or
+//! `estimated_time_to_regain_access` in the usage headers) plus exponential full jitter,
+//! so clients told the same wait do not come back in lockstep. A send whose outcome is
+//! unknown — the request left and no answer from Meta came, or a server in between
+//! answered 5xx without a Graph error — is never repeated: it is returned as
+//! [`crate::Error::OutcomeUnknown`] for the caller to reconcile with status webhooks.
 
 use std::time::Duration;
 
@@ -77,8 +79,19 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// The delay before retry number `retry` (0 for the first retry): a uniform draw from
-    /// `0..=min(cap, base·2^retry)` (full jitter), and never less than `hint`.
+    /// The delay before retry number `retry` (0 for the first retry): the server's `hint`
+    /// (none is zero) plus a uniform draw from `0..=min(cap, base·2^retry)` (full jitter).
+    /// The jitter is added on top of the hint, never swallowed by it, so clients told the
+    /// same `Retry-After` spread out instead of retrying together.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sehat_whatsapp::retry::RetryPolicy;
+    /// let wait = RetryPolicy::default().backoff(0, Some(Duration::from_secs(30)));
+    /// assert!(wait >= Duration::from_secs(30) && wait <= Duration::from_secs(31));
+    /// ```
     #[must_use]
     pub fn backoff(&self, retry: u32, hint: Option<Duration>) -> Duration {
         let ceiling = self
@@ -86,8 +99,8 @@ impl RetryPolicy {
             .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
             .min(self.cap);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        let jittered = Duration::from_nanos(random_below(nanos.saturating_add(1)));
-        jittered.max(hint.unwrap_or(Duration::ZERO))
+        let jitter = Duration::from_nanos(random_below(nanos.saturating_add(1)));
+        hint.unwrap_or(Duration::ZERO).saturating_add(jitter)
     }
 
     /// Whether `error`, after `attempt` attempts, is retried, and after how long.
@@ -115,10 +128,15 @@ impl RetryPolicy {
             }
             Error::NotSent(_) => None,
             Error::OutcomeUnknown(_) if idempotency == Idempotency::Idempotent => None,
-            Error::Http { status, .. }
-                if idempotency == Idempotency::Idempotent && (*status >= 500 || *status == 429) =>
-            {
-                None
+            // A 429 was refused before any work, so even a send may go again; a 5xx is
+            // retried only when the request can be repeated (a send answered 5xx without a
+            // Graph error never gets here: its outcome is unknown).
+            Error::Http {
+                status,
+                retry_after,
+                ..
+            } if *status == 429 || (idempotency == Idempotency::Idempotent && *status >= 500) => {
+                *retry_after
             }
             _ => return None,
         };
@@ -190,6 +208,29 @@ mod tests {
     }
 
     #[test]
+    fn jitter_is_added_on_top_of_the_server_hint() {
+        // Before, the wait was max(jitter, hint): with a 30 s hint and at most 1 s of
+        // jitter every client waited exactly 30 s and came back together.
+        let policy = RetryPolicy::default();
+        let hint = Duration::from_secs(30);
+        let waits: Vec<_> = (0..200).map(|_| policy.backoff(0, Some(hint))).collect();
+        assert!(
+            waits
+                .iter()
+                .all(|w| *w >= hint && *w <= hint + Duration::from_secs(1))
+        );
+        let above = waits.iter().filter(|w| **w > hint).count();
+        assert!(above > 150, "only {above} of 200 waits were above the hint");
+        let later = policy.backoff(3, Some(hint));
+        assert!(later >= hint && later <= hint + Duration::from_secs(8));
+        assert_eq!(
+            policy.backoff(0, Some(Duration::MAX)),
+            Duration::MAX,
+            "saturates instead of overflowing"
+        );
+    }
+
+    #[test]
     fn only_short_class_is_retried() {
         let policy = RetryPolicy::default();
         assert!(
@@ -256,9 +297,40 @@ mod tests {
         let error = Error::Http {
             status: 502,
             body: String::new(),
+            retry_after: None,
         };
         let policy = RetryPolicy::default();
         assert!(policy.decide(&error, 1, Idempotency::Idempotent).is_some());
         assert!(policy.decide(&error, 1, Idempotency::Send).is_none());
+    }
+
+    #[test]
+    fn a_bodiless_429_is_retried_after_its_retry_after() {
+        let policy = RetryPolicy::default();
+        let error = Error::Http {
+            status: 429,
+            body: String::new(),
+            retry_after: Some(Duration::from_secs(20)),
+        };
+        for idempotency in [Idempotency::Send, Idempotency::Idempotent] {
+            let wait = policy.decide(&error, 1, idempotency).unwrap();
+            assert!(wait >= Duration::from_secs(20), "{wait:?}");
+        }
+        let long = Error::Http {
+            status: 503,
+            body: String::new(),
+            retry_after: Some(Duration::from_secs(3600)),
+        };
+        assert!(policy.decide(&long, 1, Idempotency::Idempotent).is_none());
+        let not_found = Error::Http {
+            status: 404,
+            body: String::new(),
+            retry_after: None,
+        };
+        assert!(
+            policy
+                .decide(&not_found, 1, Idempotency::Idempotent)
+                .is_none()
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Meta's usage headers: `X-App-Usage`, `X-Business-Use-Case-Usage` and `Retry-After`.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 use serde::Deserialize;
@@ -17,7 +17,7 @@ pub struct Usage {
     pub business_percent: Option<f64>,
     /// The longest `estimated_time_to_regain_access` (sent in minutes).
     pub regain_access_after: Option<Duration>,
-    /// `Retry-After`, in seconds.
+    /// `Retry-After`: delta-seconds, or an HTTP date turned into the wait from now.
     pub retry_after: Option<Duration>,
 }
 
@@ -73,8 +73,7 @@ impl Usage {
         usage.retry_after = headers
             .get(http::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
         usage
     }
 
@@ -86,6 +85,39 @@ impl Usage {
             (a, b) => a.or(b),
         }
     }
+}
+
+/// Reads a `Retry-After` value (RFC 9110, section 10.2.3) as the wait from `now`: either
+/// delta-seconds (`120`) or an HTTP date (`Wed, 02 Dec 2026 12:00:00 GMT`, and the
+/// obsolete RFC 850 and asctime forms recipients must accept). A date already past is no
+/// wait; anything else is `None`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use sehat_whatsapp::usage::parse_retry_after;
+///
+/// let now = UNIX_EPOCH + Duration::from_secs(1_764_676_800); // Tue, 02 Dec 2025 12:00:00 GMT
+/// assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+/// assert_eq!(
+///     parse_retry_after("Tue, 02 Dec 2025 12:00:30 GMT", now),
+///     Some(Duration::from_secs(30))
+/// );
+/// assert_eq!(parse_retry_after("Tue, 02 Dec 2025 11:00:00 GMT", now), Some(Duration::ZERO));
+/// assert_eq!(parse_retry_after("soon", now), None);
+/// ```
+#[must_use]
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than a u64 holds still mean "a very long time".
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn header_json<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, name: &str) -> Option<T> {
@@ -133,6 +165,36 @@ mod tests {
         let usage = Usage::from_headers(&headers);
         assert_eq!(usage.regain_access_after, Some(Duration::MAX));
         assert_eq!(usage.retry_after, Some(Duration::from_secs(u64::MAX)));
+    }
+
+    #[test]
+    fn retry_after_as_seconds_and_as_every_http_date_form() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        let later = Some(Duration::from_secs(60));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", now),
+            later
+        );
+        assert_eq!(
+            parse_retry_after("Sunday, 06-Nov-94 08:50:37 GMT", now),
+            later
+        );
+        assert_eq!(parse_retry_after("Sun Nov  6 08:50:37 1994", now), later);
+        assert_eq!(parse_retry_after(" 60 ", now), later);
+        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for bad in ["", "-5", "1.5", "60s", "Sun, 06 Nov 1994", "tomorrow"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "retry-after",
+            "Fri, 31 Dec 9999 23:59:59 GMT".parse().unwrap(),
+        );
+        assert!(Usage::from_headers(&headers).retry_after.unwrap() > Duration::from_secs(1 << 32));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sehat_whatsapp::error::ApiError;
+use sehat_whatsapp::ids::{BusinessScopedUserId, MessageId};
 use sehat_whatsapp::webhook::{ChangeValue, Event, WebhookPayload};
 use serde_json::{Map, Value, json};
 
@@ -20,6 +21,35 @@ pub struct Args {
     /// Write the lines to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print message ids and business-scoped user ids in full. They are masked by
+    /// default: a message id carries the user's phone number, and a business-scoped id
+    /// identifies the user as surely.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+/// How identifiers are printed.
+#[derive(Debug, Clone, Copy)]
+struct Ids {
+    reveal: bool,
+}
+
+impl Ids {
+    fn message(self, id: &str) -> String {
+        if self.reveal {
+            id.to_owned()
+        } else {
+            MessageId::new(id).to_string()
+        }
+    }
+
+    fn user(self, id: &str) -> String {
+        if self.reveal {
+            id.to_owned()
+        } else {
+            BusinessScopedUserId::new(id).to_string()
+        }
+    }
 }
 
 /// Runs `sehat whatsapp inspect`.
@@ -30,7 +60,12 @@ pub fn run(args: Args) -> Result {
     let mut out = io::output(args.output.as_deref())?;
     let mut failures = Vec::new();
     for path in &args.files {
-        match inspect_file(path) {
+        match inspect_file(
+            path,
+            Ids {
+                reveal: args.reveal,
+            },
+        ) {
             Ok(lines) => {
                 for line in lines {
                     serde_json::to_writer(&mut out, &line)?;
@@ -49,7 +84,7 @@ pub fn run(args: Args) -> Result {
 }
 
 /// The lines for one file, or an error message naming it.
-fn inspect_file(path: &Path) -> std::result::Result<Vec<Value>, String> {
+fn inspect_file(path: &Path, ids: Ids) -> std::result::Result<Vec<Value>, String> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -72,9 +107,12 @@ fn inspect_file(path: &Path) -> std::result::Result<Vec<Value>, String> {
     if object.contains_key("entry") {
         let payload = WebhookPayload::from_value(value)
             .map_err(|e| format!("{name} is not a WhatsApp webhook: {e}"))?;
-        return Ok(payload.events().map(|e| event_line(&name, &e)).collect());
+        return Ok(payload
+            .events()
+            .map(|e| event_line(&name, &e, ids))
+            .collect());
     }
-    response_line(&name, object).map(|line| vec![line]).ok_or_else(|| {
+    response_line(&name, object, ids).map(|line| vec![line]).ok_or_else(|| {
         format!(
             "{name} is not a payload the WhatsApp Cloud API sends: neither a webhook (`entry`), an error body (`error`) nor a Graph API response"
         )
@@ -94,13 +132,18 @@ fn api_error_line(file: &str, error: &ApiError) -> Value {
     })
 }
 
-fn event_line(file: &str, event: &Event<'_>) -> Value {
+fn event_line(file: &str, event: &Event<'_>, ids: Ids) -> Value {
     let origin = event.origin();
     let mut line = Map::new();
     line.insert("file".into(), json!(file));
     line.insert("field".into(), json!(event.field()));
     line.insert("kind".into(), json!(event.kind()));
-    line.insert("id".into(), json!(event.id()));
+    let id = event.id().map(|id| match event {
+        Event::Message(_) | Event::Echo(_) | Event::Status(_) => ids.message(id),
+        Event::UserPreference(_) => ids.user(id),
+        _ => id.to_owned(),
+    });
+    line.insert("id".into(), json!(id));
     line.insert("type".into(), json!(event.type_str()));
     line.insert("waba_id".into(), json!(origin.waba_id()));
     line.insert("phone_number_id".into(), json!(origin.phone_number_id()));
@@ -110,10 +153,16 @@ fn event_line(file: &str, event: &Event<'_>) -> Value {
                 "timestamp".into(),
                 json!(m.message.timestamp.as_ref().and_then(|t| t.unix_seconds())),
             );
-            // The user's business-scoped id is safe to print; a phone number is not.
+            // The sender's phone number is never printed; the business-scoped id only
+            // masked unless asked for.
             line.insert(
                 "user_id".into(),
-                json!(m.message.from_user_id.as_ref().map(|u| u.as_str())),
+                json!(
+                    m.message
+                        .from_user_id
+                        .as_ref()
+                        .map(|u| ids.user(u.as_str()))
+                ),
             );
         }
         Event::Status(s) => {
@@ -142,11 +191,17 @@ fn event_line(file: &str, event: &Event<'_>) -> Value {
 }
 
 /// A line for a Graph API success body, when the body is one.
-fn response_line(file: &str, object: &Map<String, Value>) -> Option<Value> {
+fn response_line(file: &str, object: &Map<String, Value>, ids: Ids) -> Option<Value> {
     let (kind, id) = if let Some(Value::Array(messages)) = object.get("messages") {
         (
             "send_message",
-            messages.first().and_then(|m| m.get("id")).cloned(),
+            messages
+                .first()
+                .and_then(|m| m.get("id"))
+                .map(|id| match id.as_str() {
+                    Some(id) => Value::String(ids.message(id)),
+                    None => id.clone(),
+                }),
         )
     } else if object.contains_key("url") && object.contains_key("mime_type") {
         ("media", object.get("id").cloned())

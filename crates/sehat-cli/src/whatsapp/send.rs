@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use sehat_pseudonym::{PhoneNumber, Region};
 use sehat_whatsapp::ids::{BusinessScopedUserId, PhoneNumberId, Recipient, WaId};
 use sehat_whatsapp::message::{Language, Message, Parameter, TemplateMessage};
 use sehat_whatsapp::{Client, GraphVersion};
@@ -12,10 +13,18 @@ use crate::error::{CliError, Result};
 /// Arguments of `sehat whatsapp send-template`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The recipient: a phone number in international form (+62 812…) or a business-scoped
-    /// user id (ID.1349…).
+    /// The recipient: a mobile number (+62 812…, or 0812… read under --region) or a
+    /// business-scoped user id (ID.1349…).
     #[arg(long)]
     to: String,
+    /// The region (ISO 3166-1 alpha-2) for a number written without its country code; an
+    /// empty value requires the country code.
+    #[arg(long, default_value = "ID", value_name = "REGION")]
+    region: String,
+    /// Print the message id and the user's ids in full (they are masked by default: a
+    /// message id carries the recipient's number).
+    #[arg(long)]
+    reveal: bool,
     /// The template's name.
     #[arg(long)]
     template: String,
@@ -48,12 +57,23 @@ pub struct Args {
     base_url: Option<String>,
 }
 
-fn recipient(to: &str) -> Result<Recipient> {
-    let looks_like_number = to
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
+/// The recipient of `--to`: a number is normalized as the campaign command does (a mobile
+/// number, read under `region` when it has no country code), anything else is read as a
+/// business-scoped user id.
+fn recipient(to: &str, region: Option<Region>) -> Result<Recipient> {
+    let looks_like_number = to.chars().all(|c| {
+        c.is_ascii_digit() || c.is_whitespace() || matches!(c, '+' | '-' | '.' | '(' | ')')
+    });
     if looks_like_number {
-        Ok(WaId::parse(to)
+        let number = PhoneNumber::parse_mobile(to, region).map_err(|e| {
+            let hint = if region.is_none() {
+                " (write the number with its country code, or give --region)"
+            } else {
+                ""
+            };
+            CliError::msg(format!("--to: {e}{hint}"))
+        })?;
+        Ok(WaId::parse(number.expose_wa_id())
             .map_err(|e| CliError::msg(format!("--to: {e}")))?
             .into())
     } else {
@@ -103,7 +123,8 @@ pub fn run(args: Args) -> Result {
     })?;
     let phone_id = PhoneNumberId::parse(&args.phone_number_id)
         .map_err(|e| CliError::msg(format!("--phone-number-id: {e}")))?;
-    let mut message = Message::new(recipient(&args.to)?, template(&args)?)?;
+    let region = crate::phone::region_option(&args.region)?;
+    let mut message = Message::new(recipient(&args.to, region)?, template(&args)?)?;
     if let Some(data) = &args.callback_data {
         message = message.callback_data(data.clone())?;
     }
@@ -128,11 +149,14 @@ pub fn run(args: Args) -> Result {
             )),
             None => CliError::from(error),
         })?;
+    // Identifiers are masked unless the operator asks for them (`--reveal`).
+    let show = |full: &str, masked: String| if args.reveal { full.to_owned() } else { masked };
+    let contact = receipt.contacts.first();
     let line = serde_json::json!({
-        "message_id": receipt.message_id(),
+        "message_id": receipt.message_id().map(|id| show(id.as_str(), id.to_string())),
         "message_status": receipt.messages.first().and_then(|m| m.message_status.clone()),
-        "wa_id": receipt.contacts.first().and_then(|c| c.wa_id.as_ref()).map(ToString::to_string),
-        "user_id": receipt.contacts.first().and_then(|c| c.user_id.as_ref()),
+        "wa_id": contact.and_then(|c| c.wa_id.as_ref()).map(|id| show(id.as_str(), id.to_string())),
+        "user_id": contact.and_then(|c| c.user_id.as_ref()).map(|id| show(id.as_str(), id.to_string())),
     });
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")?;

@@ -76,6 +76,22 @@ pub enum KeysetError {
     /// The operating system's random source failed while generating a key.
     #[error("cannot generate a key: the random source failed: {0}")]
     Random(getrandom::Error),
+    /// The keyset file is open to its group or to others (any of the mode bits `0o077`
+    /// is set), so keys that must stay with their owner may already have leaked; it is
+    /// refused, as ssh refuses such a private key. Checked on Unix only.
+    #[error(
+        "keyset file {} has mode {mode:04o}: its group or others can read or change it, \
+         and a keyset must be private to its owner; run `chmod 600 {}` (and consider \
+         rotating the keys if others could read them)",
+        path.display(),
+        path.display()
+    )]
+    Permissions {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits (`0o644`).
+        mode: u32,
+    },
 }
 
 impl KeysetError {

@@ -104,12 +104,14 @@ impl Keyset {
         KeyRing::from_json(json, Purpose::Pseudonym).map(|ring| Keyset { ring })
     }
 
-    /// Reads a keyset file.
+    /// Reads a keyset file. On Unix the file must be private to its owner (mode `0600` or
+    /// `0400`, as `sehat keys generate` creates it): a file its group or others can read
+    /// or write is refused, as ssh refuses such a private key.
     ///
     /// # Errors
     ///
-    /// [`KeysetError::Io`] when the file cannot be read, or any error of
-    /// [`from_json`](Self::from_json).
+    /// [`KeysetError::Io`] when the file cannot be read, [`KeysetError::Permissions`]
+    /// when its mode lets others in, or any error of [`from_json`](Self::from_json).
     ///
     /// # Examples
     ///

@@ -12,6 +12,7 @@
 //! }
 //! ```
 
+use std::io::Read;
 use std::path::Path;
 
 use base64::Engine as _;
@@ -286,13 +287,16 @@ impl<const N: usize> KeyRing<N> {
     }
 
     pub(crate) fn from_file(path: &Path, purpose: Purpose) -> Result<KeyRing<N>, KeysetError> {
-        let mut text = std::fs::read_to_string(path).map_err(|source| KeysetError::Io {
+        let io = |source| KeysetError::Io {
             path: path.to_owned(),
             source,
-        })?;
-        let ring = KeyRing::from_json(&text, purpose);
-        text.zeroize();
-        ring
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        // Checked on the open file, so the file read is the file checked.
+        check_private(&file, path)?;
+        let mut text = zeroize::Zeroizing::new(String::new());
+        file.read_to_string(&mut text).map_err(io)?;
+        KeyRing::from_json(&text, purpose)
     }
 
     pub(crate) fn from_env(name: &str, purpose: Purpose) -> Result<KeyRing<N>, KeysetError> {
@@ -307,6 +311,31 @@ impl<const N: usize> KeyRing<N> {
         text.zeroize();
         ring
     }
+}
+
+/// Refuses a keyset file that its group or others may read or write (mode `0o077` bits),
+/// as ssh does for private keys.
+#[cfg(unix)]
+fn check_private(file: &std::fs::File, path: &Path) -> Result<(), KeysetError> {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = file.metadata().map_err(|source| KeysetError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mode = metadata.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(KeysetError::Permissions {
+            path: path.to_owned(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+/// Other systems have no mode bits to check.
+#[cfg(not(unix))]
+fn check_private(_file: &std::fs::File, _path: &Path) -> Result<(), KeysetError> {
+    Ok(())
 }
 
 impl<const N: usize> std::fmt::Debug for KeyRing<N> {

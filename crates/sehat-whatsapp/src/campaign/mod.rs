@@ -25,6 +25,7 @@
 //! problem) stops the campaign.
 //!
 //! ```
+//! # #[cfg(feature = "mock")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use sehat_whatsapp::campaign::{Campaign, CampaignRecipient, FileJournal};
@@ -50,6 +51,7 @@
 //! let again = Campaign::new(journal).no_pacing().run(&phone, audience).await?;
 //! assert_eq!((again.sent, again.skipped), (0, 2));
 //! # Ok(()) }
+//! # #[cfg(not(feature = "mock"))] fn main() {}
 //! ```
 
 mod journal;

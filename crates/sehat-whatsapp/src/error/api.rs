@@ -3,7 +3,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// An error returned by the Graph API: the inner object of `{"error": {...}}`, or one entry
 /// of `errors[]` in a webhook (which carries `title` and `href` instead of `type` and
@@ -61,7 +61,7 @@ pub struct ApiError {
     pub href: Option<String>,
     /// Every field not modelled above.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// The `error_data` of an [`ApiError`].
@@ -79,7 +79,7 @@ pub enum ErrorData {
         details: Option<String>,
         /// Every other field.
         #[serde(flatten)]
-        extra: Map<String, Value>,
+        extra: crate::Extra,
     },
     /// The string form some management endpoints use.
     Text(String),

@@ -9,7 +9,8 @@ use crate::error::ApiError;
 /// The variants separate what matters for retrying: [`Error::Api`] is an answer from Meta
 /// (branch on [`ApiError::kind`] and [`ApiError::retry_class`]); [`Error::NotSent`] means
 /// the request never left, so sending again is safe; [`Error::OutcomeUnknown`] means it may
-/// have been delivered, so a send must not be repeated blindly.
+/// have been delivered — no answer came, or a server in between (a proxy's 502 or 504)
+/// answered for Meta — so a send must not be repeated blindly.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -24,21 +25,28 @@ pub enum Error {
         /// `estimated_time_to_regain_access`), when it says.
         retry_after: Option<Duration>,
     },
-    /// The server answered with an error status and a body that is not a Graph error.
+    /// The server answered with an error status and a body that is not a Graph error: a
+    /// 429 from a proxy on any request (it was refused, not processed), or a 4xx or 5xx
+    /// on a request that can be repeated. (A send answered 5xx without a Graph error is
+    /// [`Error::OutcomeUnknown`].)
     #[error("HTTP {status} with a body that is not a Graph API error: {body}")]
     Http {
         /// The HTTP status.
         status: u16,
-        /// The start of the body (at most 1 KiB).
+        /// The start of the body (at most 1 KiB), numbers and message ids masked.
         body: String,
+        /// How long the server asks to wait (`Retry-After`, in seconds or as an HTTP
+        /// date), when it says.
+        retry_after: Option<Duration>,
     },
     /// The request could not be sent (connection refused, DNS, TLS): nothing reached Meta.
     #[error("request not sent: {0}")]
     NotSent(#[source] reqwest::Error),
-    /// The request left but no answer came (timeout, connection reset): the operation may or
-    /// may not have happened. Sends are never repeated after this.
-    #[error("outcome unknown (the request was sent but no answer arrived): {0}")]
-    OutcomeUnknown(#[source] reqwest::Error),
+    /// The request left but no answer from Meta came (timeout, connection reset, or a
+    /// server in between answering 5xx without a Graph error): the operation may or may
+    /// not have happened. Sends are never repeated after this.
+    #[error("outcome unknown (the request was sent and no answer from Meta arrived): {0}")]
+    OutcomeUnknown(#[source] Unanswered),
     /// A success response did not have the expected shape.
     #[error("unexpected response body from {endpoint}: {reason}; body starts with {body:?}")]
     Decode {
@@ -76,6 +84,25 @@ pub enum Error {
         url: String,
         /// Why it cannot be used.
         reason: String,
+    },
+}
+
+/// Why the outcome of a request is unknown ([`Error::OutcomeUnknown`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unanswered {
+    /// The connection failed or timed out after the request left.
+    #[error(transparent)]
+    Transport(#[from] reqwest::Error),
+    /// A server between the client and Meta (a proxy, a load balancer) answered with a
+    /// 5xx status and no Graph API error body, such as a 502 or 504 after Meta's answer
+    /// was lost: the request may have reached Meta and been carried out.
+    #[error("HTTP {status} without a Graph API error body: {body}")]
+    Gateway {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body (at most 1 KiB), numbers and message ids masked.
+        body: String,
     },
 }
 

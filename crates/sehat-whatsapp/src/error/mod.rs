@@ -5,5 +5,5 @@ mod api;
 mod client;
 
 pub use api::{ApiError, ErrorData, ErrorKind, NotAnErrorBody, RetryClass};
-pub use client::Error;
+pub use client::{Error, Unanswered};
 pub(crate) use client::{decode_error, snippet};

@@ -514,7 +514,7 @@ impl GroupsApi {
             return Ok(ParticipantsResult {
                 failed_participants: Vec::new(),
                 errors: Vec::new(),
-                extra: serde_json::Map::new(),
+                extra: crate::Extra::new(),
             });
         }
         serde_json::from_slice(&bytes)

@@ -1,7 +1,7 @@
 //! The request and response bodies of the Groups API.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::ids::{GroupId, WaId};
@@ -182,7 +182,7 @@ pub struct GroupCreated {
     pub request_id: String,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// One group in a list of active groups.
@@ -199,7 +199,7 @@ pub struct GroupSummary {
     pub created_at: Option<String>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// A page of active groups (`GET /{phone-number-id}/groups`).
@@ -245,7 +245,7 @@ pub struct GroupMember {
     pub wa_id: Option<WaId>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// A group's metadata (`GET /{group-id}`, Meta's `GroupInfo`).
@@ -277,7 +277,7 @@ pub struct GroupInfo {
     pub total_participant_count: Option<u64>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// The fields `GET /{group-id}` can return.
@@ -335,7 +335,7 @@ pub struct InviteLink {
     pub invite_link: String,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// An open join request (`GET /{group-id}/join_requests`).
@@ -352,7 +352,7 @@ pub struct JoinRequest {
     pub creation_timestamp: Option<i64>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// A join request that could not be approved or rejected.
@@ -384,7 +384,7 @@ pub struct JoinRequestsResult {
     pub errors: Vec<ApiError>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// The answer to adding or removing participants. The spec leaves its shape open; the
@@ -400,7 +400,7 @@ pub struct ParticipantsResult {
     pub errors: Vec<ApiError>,
     /// Every other field (`success`, `added_participants`, `removed_participants` …).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 #[derive(Serialize)]

@@ -106,7 +106,7 @@ pub struct Template {
     pub rejected_reason: Option<String>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// A template component: header, body, footer or buttons.
@@ -130,7 +130,7 @@ pub struct ComponentDef {
     pub buttons: Vec<ButtonDef>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 impl ComponentDef {
@@ -143,7 +143,7 @@ impl ComponentDef {
             text,
             example: None,
             buttons: Vec::new(),
-            extra: Map::new(),
+            extra: crate::Extra::new(),
         }
     }
 
@@ -199,7 +199,7 @@ pub struct ButtonDef {
     pub example: Option<Value>,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 impl ButtonDef {
@@ -212,7 +212,7 @@ impl ButtonDef {
             url: None,
             phone_number: None,
             example: None,
-            extra: Map::new(),
+            extra: crate::Extra::new(),
         }
     }
 }
@@ -336,7 +336,7 @@ pub struct CreatedTemplate {
     pub category: TemplateCategory,
     /// Fields not modelled here.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: crate::Extra,
 }
 
 /// An edit of an existing template (`POST /{template-id}`): only the fields set are sent.

@@ -152,7 +152,7 @@ pub struct PhoneNumberNameUpdate {
 }
 
 /// `security`: two-step verification PIN changes and reset requests.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct SecurityEvent {
@@ -169,6 +169,13 @@ pub struct SecurityEvent {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::redact::masked_debug!(SecurityEvent {
+    display_phone_number: shown,
+    event: shown,
+    requester: hidden,
+    extra: shown,
+});
 
 /// `flows`: a Flow's status changed or its endpoint misbehaves.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -43,7 +43,7 @@ open_enum! {
 
 /// A participant in a group webhook's `added_participants`, `removed_participants` or
 /// `failed_participants`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct GroupParticipant {
@@ -63,6 +63,14 @@ pub struct GroupParticipant {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::redact::masked_debug!(GroupParticipant {
+    input: number,
+    wa_id: shown,
+    user_id: shown,
+    errors: shown,
+    extra: shown,
+});
 
 impl GroupParticipant {
     /// The participant as a [`UserRef`].

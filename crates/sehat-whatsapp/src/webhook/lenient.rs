@@ -12,8 +12,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, Error as DeError, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-/// The unknown remainder of an object.
-pub(crate) type Extra = Map<String, Value>;
+pub(crate) use crate::extra::Extra;
 
 /// A JSON scalar as read, without building a `Value`.
 enum Scalar<'de> {
@@ -162,7 +161,7 @@ pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D
 /// identify it filled in where they can be read.
 pub(crate) trait Fallback: DeserializeOwned {
     /// Builds the stand-in from the raw item.
-    fn fallback(raw: Map<String, Value>) -> Self;
+    fn fallback(raw: Extra) -> Self;
 
     /// Builds an item from an owned value (types with a cheaper owned path override it).
     fn from_owned(value: Value) -> Self {
@@ -190,11 +189,11 @@ pub(crate) fn item<T: Fallback>(value: Value) -> T {
     match T::deserialize(&value) {
         Ok(parsed) => parsed,
         Err(_) => match value {
-            Value::Object(map) => T::fallback(map),
+            Value::Object(map) => T::fallback(map.into()),
             other => {
                 let mut map = Map::new();
                 map.insert("value".to_owned(), other);
-                T::fallback(map)
+                T::fallback(map.into())
             }
         },
     }

@@ -125,7 +125,7 @@ pub enum MessageContent {
 }
 
 /// A text message's content.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Text {
@@ -137,8 +137,13 @@ pub struct Text {
     pub extra: Extra,
 }
 
+crate::redact::masked_debug!(Text {
+    body: hidden,
+    extra: shown,
+});
+
 /// A media message's content (image, audio, video, document, sticker).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Media {
@@ -171,8 +176,19 @@ pub struct Media {
     pub extra: Extra,
 }
 
+crate::redact::masked_debug!(Media {
+    id: shown,
+    mime_type: shown,
+    caption: hidden,
+    filename: hidden,
+    voice: shown,
+    animated: shown,
+    url: shown,
+    extra: shown,
+});
+
 /// A location message's content.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Location {
@@ -195,6 +211,15 @@ pub struct Location {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::redact::masked_debug!(Location {
+    latitude: hidden,
+    longitude: hidden,
+    name: hidden,
+    address: hidden,
+    url: hidden,
+    extra: shown,
+});
 
 /// A contact card shared in a `contacts` message.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -221,7 +246,7 @@ impl Fallback for SharedContact {
 }
 
 /// The name on a shared contact card.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ContactName {
@@ -239,8 +264,15 @@ pub struct ContactName {
     pub extra: Extra,
 }
 
+crate::redact::masked_debug!(ContactName {
+    formatted_name: hidden,
+    first_name: hidden,
+    last_name: hidden,
+    extra: shown,
+});
+
 /// A phone number on a shared contact card.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ContactPhone {
@@ -257,6 +289,13 @@ pub struct ContactPhone {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::redact::masked_debug!(ContactPhone {
+    phone: number,
+    wa_id: shown,
+    kind: shown,
+    extra: shown,
+});
 
 impl Fallback for ContactPhone {
     fn fallback(raw: Extra) -> Self {
@@ -421,7 +460,7 @@ fn json_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
 }
 
 /// A cart order (`type: order`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Order {
@@ -438,6 +477,13 @@ pub struct Order {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::redact::masked_debug!(Order {
+    catalog_id: shown,
+    text: hidden,
+    product_items: shown,
+    extra: shown,
+});
 
 /// One line of an [`Order`].
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -485,7 +531,7 @@ open_enum! {
 }
 
 /// A `system` message: the user changed number, id or identity.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct SystemEvent {
@@ -515,8 +561,19 @@ pub struct SystemEvent {
     pub extra: Extra,
 }
 
+crate::redact::masked_debug!(SystemEvent {
+    body: hidden,
+    kind: shown,
+    wa_id: shown,
+    user_id: shown,
+    previous_user_id: shown,
+    identity: hidden,
+    customer: number,
+    extra: shown,
+});
+
 /// `messages[].context`: the message this one replies to, or forwarding information.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Context {
@@ -538,6 +595,15 @@ pub struct Context {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::redact::masked_debug!(Context {
+    from: number,
+    id: shown,
+    forwarded: shown,
+    frequently_forwarded: shown,
+    referred_product: shown,
+    extra: shown,
+});
 
 /// `messages[].referral`: the click-to-WhatsApp ad or post the user came from.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -659,7 +725,7 @@ impl InboundMessage {
             context: take_typed(&mut map, "context"),
             referral: take_typed(&mut map, "referral"),
             errors: lenient::take_items(&mut map, "errors"),
-            extra: map,
+            extra: map.into(),
         }
     }
 }
@@ -696,7 +762,7 @@ impl Fallback for InboundMessage {
                 .map(BusinessScopedUserId::new),
             content: MessageContent::Unknown {
                 kind: kind.clone(),
-                raw: Value::Object(raw),
+                raw: Value::Object(raw.into_map()),
             },
             kind,
             ..Self::default()

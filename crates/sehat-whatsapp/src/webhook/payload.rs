@@ -175,7 +175,7 @@ impl WebhookPayload {
         Ok(Self {
             object,
             entry,
-            extra: root,
+            extra: root.into(),
         })
     }
 
@@ -259,7 +259,7 @@ impl Entry {
             id: WabaId::from(id),
             time,
             changes,
-            extra: raw,
+            extra: raw.into(),
         })
     }
 }
@@ -638,7 +638,7 @@ impl MessagesValue {
             statuses: lenient::take_items(&mut map, "statuses"),
             errors: lenient::take_items(&mut map, "errors"),
             message_echoes: lenient::take_items(&mut map, "message_echoes"),
-            extra: map,
+            extra: map.into(),
         })
     }
 }

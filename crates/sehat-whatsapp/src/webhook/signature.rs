@@ -3,9 +3,11 @@
 use std::fmt;
 
 use hmac::digest::KeyInit;
+use hmac::digest::generic_array::GenericArray;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 /// The name of the header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";
@@ -19,14 +21,17 @@ const TAG_LEN: usize = 32;
 /// The HMAC state keyed with `app_secret`, ready to absorb a body.
 fn keyed(app_secret: &[u8]) -> Hmac<Sha256> {
     // RFC 2104: a key longer than the block is hashed first, a shorter one is zero-padded.
-    // Doing that here gives the infallible fixed-size constructor the exact same MAC.
-    let mut key = [0u8; BLOCK];
+    // Doing that here gives the infallible fixed-size constructor the exact same MAC. The
+    // padded key (and the hash of a long one) are wiped when they go out of scope.
+    let mut key = Zeroizing::new([0u8; BLOCK]);
     if app_secret.len() > BLOCK {
-        key[..32].copy_from_slice(&Sha256::digest(app_secret));
+        let mut digest = Zeroizing::new([0u8; 32]);
+        digest.copy_from_slice(&Sha256::digest(app_secret));
+        key[..32].copy_from_slice(digest.as_slice());
     } else {
         key[..app_secret.len()].copy_from_slice(app_secret);
     }
-    <Hmac<Sha256> as KeyInit>::new(&key.into())
+    <Hmac<Sha256> as KeyInit>::new(GenericArray::from_slice(key.as_slice()))
 }
 
 /// Computes the `X-Hub-Signature-256` header value (`sha256=<lowercase hex>`) that Meta sends
@@ -122,8 +127,29 @@ pub enum SignatureError {
 }
 
 /// The HMAC states of one or more app secrets, precomputed once.
+///
+/// What holds key material, and what is wiped:
+/// - the app secrets are [`SecretString`]s (zeroized on drop, never in `Debug`);
+/// - the padded key built from a secret is wiped as soon as the state is keyed;
+/// - the keyed states themselves (the SHA-256 states after `key ⊕ ipad` and
+///   `key ⊕ opad`, which are as good as the key for forging a signature) are hmac's
+///   `Hmac<Sha256>`, and neither hmac 0.12 nor sha2 0.10 / digest 0.10 offer a `zeroize`
+///   feature (it arrives with hmac 0.13 / digest 0.11). On drop they are overwritten with
+///   the states of an all-zero key, a store kept from being optimized away by
+///   [`std::hint::black_box`] — best effort, not the guarantee `zeroize` gives. The copy
+///   each verification makes to absorb a body lives on the stack and is not wiped.
 #[derive(Clone)]
 pub(crate) struct Keys(Vec<Hmac<Sha256>>);
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        let blank = [0u8; BLOCK];
+        for state in &mut self.0 {
+            *state = <Hmac<Sha256> as KeyInit>::new(GenericArray::from_slice(&blank));
+            std::hint::black_box(&*state);
+        }
+    }
+}
 
 impl Keys {
     /// Keys for every non-empty secret; empty secrets are ignored (an empty key would let

@@ -220,7 +220,7 @@ impl Status {
 impl Fallback for Status {
     fn from_owned(value: serde_json::Value) -> Self {
         match value {
-            serde_json::Value::Object(map) => Self::from_map(map),
+            serde_json::Value::Object(map) => Self::from_map(map.into()),
             other => lenient::item(other),
         }
     }

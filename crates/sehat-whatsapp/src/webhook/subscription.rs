@@ -1,13 +1,14 @@
 //! The GET verification handshake Meta sends when a callback URL is saved.
 
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// The query of the verification GET: `hub.mode`, `hub.verify_token`, `hub.challenge`.
 ///
 /// Deserializes from a query string (for example with axum's `Query`), or parse one with
 /// [`from_query`](Self::from_query).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct SubscriptionQuery {
     /// `hub.mode`: `subscribe`.
@@ -20,6 +21,12 @@ pub struct SubscriptionQuery {
     #[serde(rename = "hub.challenge", default)]
     pub challenge: Option<String>,
 }
+
+crate::redact::masked_debug!(SubscriptionQuery {
+    mode: shown,
+    verify_token: hidden,
+    challenge: shown,
+});
 
 impl SubscriptionQuery {
     /// Reads the three parameters from a raw query string (without the `?`); other
@@ -94,7 +101,8 @@ pub enum SubscriptionError {
 }
 
 /// Answers Meta's verification GET: checks that `hub.mode` is `subscribe` and that
-/// `hub.verify_token` equals `expected_token` (compared in constant time), and returns the
+/// `hub.verify_token` equals `expected_token` (compared in constant time, lengths
+/// included: both are hashed with SHA-256 and the digests compared), and returns the
 /// challenge to send back as a 200 plain-text body. On error, reply 403.
 ///
 /// The GET carries no signature header; do not require one.
@@ -126,8 +134,49 @@ pub fn verify_subscription<'c>(
         return Err(SubscriptionError::WrongMode);
     }
     let token = verify_token.ok_or(SubscriptionError::TokenMismatch)?;
-    if !bool::from(token.as_bytes().ct_eq(expected_token.as_bytes())) {
+    if !tokens_match(token, expected_token) {
         return Err(SubscriptionError::TokenMismatch);
     }
     challenge.ok_or(SubscriptionError::MissingChallenge)
+}
+
+/// Whether two tokens are equal, in time that does not depend on where they differ nor
+/// on whether their lengths match.
+///
+/// Both are hashed with SHA-256 and the two digests compared with `subtle`'s
+/// constant-time equality: comparing the tokens themselves would have to stop (or branch)
+/// on a length mismatch, which tells a caller the expected token's length. Hashing takes
+/// time proportional to each token's length in 64-byte blocks: for the received token
+/// that is what the caller sent, and for the expected token it is the same on every
+/// request, so no guess changes it. Equal digests mean equal tokens (a SHA-256 collision
+/// is not a practical concern).
+fn tokens_match(received: &str, expected: &str) -> bool {
+    let received = Sha256::digest(received.as_bytes());
+    let expected = Sha256::digest(expected.as_bytes());
+    bool::from(received.as_slice().ct_eq(expected.as_slice()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_match_exactly_whatever_their_lengths() {
+        assert!(tokens_match("posyandu", "posyandu"));
+        assert!(!tokens_match("posyandu", "posyandu2"));
+        assert!(!tokens_match("posyandu2", "posyandu"));
+        assert!(!tokens_match("", "posyandu"));
+        assert!(!tokens_match("Posyandu", "posyandu"));
+        let long = "x".repeat(10_000);
+        assert!(tokens_match(&long, &long));
+        assert!(!tokens_match(&long, &long[1..]));
+        assert_eq!(
+            verify_subscription(Some("subscribe"), Some("posyandu-"), Some("1"), "posyandu"),
+            Err(SubscriptionError::TokenMismatch)
+        );
+        assert_eq!(
+            verify_subscription(Some("subscribe"), Some(""), Some("1"), "posyandu"),
+            Err(SubscriptionError::TokenMismatch)
+        );
+    }
 }

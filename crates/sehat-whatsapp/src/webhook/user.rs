@@ -31,7 +31,7 @@ pub(crate) fn wa_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<WaI
 /// assert!(both.matches(&by_phone));
 /// assert_eq!(both.best_key(), Some("ID.1234567890abcdef"));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct UserRef {
     /// The phone number (`wa_id`, `from`, `recipient_id`), when Meta shares it.
@@ -43,6 +43,13 @@ pub struct UserRef {
     /// The user's WhatsApp username, when they set one and Meta shares it.
     pub username: Option<String>,
 }
+
+crate::redact::masked_debug!(UserRef {
+    phone: shown,
+    user_id: shown,
+    parent_user_id: shown,
+    username: hidden,
+});
 
 impl UserRef {
     /// A user known by phone number only.
@@ -110,7 +117,7 @@ impl UserRef {
 }
 
 /// The user profile in `contacts[].profile`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Profile {
@@ -128,9 +135,16 @@ pub struct Profile {
     pub extra: Extra,
 }
 
+crate::redact::masked_debug!(Profile {
+    name: hidden,
+    username: hidden,
+    country_code: shown,
+    extra: shown,
+});
+
 /// An entry of `value.contacts[]`: who sent the messages (or received the message a status
 /// is about) in the same change.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Contact {
@@ -152,6 +166,15 @@ pub struct Contact {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::redact::masked_debug!(Contact {
+    profile: shown,
+    wa_id: shown,
+    user_id: shown,
+    parent_user_id: shown,
+    identity_key_hash: hidden,
+    extra: shown,
+});
 
 impl Contact {
     /// The contact as a [`UserRef`], username included.
@@ -185,7 +208,7 @@ impl Fallback for Contact {
             parent_user_id: take_non_empty(&mut map, "parent_user_id")
                 .map(BusinessScopedUserId::new),
             identity_key_hash: take_string(&mut map, "identity_key_hash"),
-            extra: map,
+            extra: map.into(),
         }
     }
 

@@ -1,0 +1,75 @@
+//! `Debug` output that masks personal data.
+//!
+//! The rule, for every type of the crate: identifiers of a person (phone numbers, `wa_id`s,
+//! business-scoped user ids, message ids, identity hashes), names and usernames, what a
+//! user wrote (message text, captions, file names), where they are (locations) and
+//! fields the crate does not model ([`Extra`](crate::Extra)) never appear in `Debug` or
+//! `Display`. Numbers keep their first four and last two digits, message ids their
+//! prefix and last six characters, other values only whether they are present. The
+//! fields themselves stay public and whole: reading one is the explicit way to the value.
+
+use std::fmt::{self, Write};
+
+use crate::ids::mask_middle;
+
+/// A value shown as it is.
+pub(crate) fn shown<T: fmt::Debug>(value: &T) -> &T {
+    value
+}
+
+/// An optional value shown only as present or absent: `Some(<redacted>)` or `None`.
+pub(crate) fn hidden<T>(value: &Option<T>) -> Hidden {
+    Hidden(value.is_some())
+}
+
+/// An optional phone number as people write it, masked: `Some("+62 81*-****-**90")`.
+pub(crate) fn number(value: &Option<String>) -> Number<'_> {
+    Number(value.as_deref())
+}
+
+pub(crate) struct Hidden(bool);
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0 { "Some(<redacted>)" } else { "None" })
+    }
+}
+
+pub(crate) struct Number<'a>(Option<&'a str>);
+
+impl fmt::Debug for Number<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => f.write_str("None"),
+            Some(number) => {
+                f.write_str("Some(\"")?;
+                // Separators stay, digits are masked: all of them in a short number, all
+                // but the first four and last two in a longer one.
+                if number.chars().filter(char::is_ascii_digit).count() <= 6 {
+                    for c in number.chars() {
+                        f.write_char(if c.is_ascii_digit() { '*' } else { c })?;
+                    }
+                } else {
+                    mask_middle(number, |c| c.is_ascii_digit(), f)?;
+                }
+                f.write_str("\")")
+            }
+        }
+    }
+}
+
+/// Implements `Debug` for a struct, each field written through one of this module's
+/// functions (`shown`, `hidden`, `number`).
+macro_rules! masked_debug {
+    ($ty:ident { $($field:ident: $how:ident),* $(,)? }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($field), &$crate::redact::$how(&self.$field)))*
+                    .finish()
+            }
+        }
+    };
+}
+
+pub(crate) use masked_debug;

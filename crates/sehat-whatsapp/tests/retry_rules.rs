@@ -1,0 +1,302 @@
+//! The retry rules against wiremock: what a 5xx without a Graph error means for a send,
+//! `Retry-After` in both forms and without a JSON body, and the throttle every sender of
+//! a number obeys after 130429 and 131056.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::json;
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use sehat_whatsapp::error::Unanswered;
+use sehat_whatsapp::ids::{PhoneNumberId, Recipient, TemplateId, WaId};
+use sehat_whatsapp::message::{Message, Text};
+use sehat_whatsapp::retry::RetryPolicy;
+use sehat_whatsapp::{Client, Error};
+
+const PHONE: &str = "106540352242922";
+
+fn messages_path() -> String {
+    format!("/v26.0/{PHONE}/messages")
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder("t")
+        .base_url(server.uri())
+        .no_pacing()
+        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap()
+}
+
+fn sent() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"messaging_product":"whatsapp","contacts":[{"input":"6281234567890","wa_id":"6281234567890"}],"messages":[{"id":"wamid.OK"}]}))
+}
+
+fn graph_error(status: u16, code: i64) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({"error": {"message": format!("(#{code}) x"), "type": "OAuthException", "code": code, "fbtrace_id": "Atrace"}}))
+}
+
+fn to(number: &str) -> WaId {
+    WaId::parse(number).unwrap()
+}
+
+fn text(number: &str) -> Message {
+    Message::new(to(number), Text::new("Halo")).unwrap()
+}
+
+#[tokio::test]
+async fn a_proxy_5xx_on_a_send_is_outcome_unknown_and_never_resent() {
+    for (status, body) in [
+        (502, "<html>Bad Gateway</html>"),
+        (504, ""),
+        (503, "upstream reset"),
+        (500, ""),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(messages_path()))
+            .respond_with(ResponseTemplate::new(status).set_body_string(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let error = client(&server)
+            .phone(PhoneNumberId::new(PHONE))
+            .send(&text("6281234567890"))
+            .await
+            .unwrap_err();
+        // Before: Error::Http, retried later by a campaign; the message may have gone out.
+        assert!(
+            matches!(error, Error::OutcomeUnknown(Unanswered::Gateway { status: s, .. }) if s == status),
+            "{status}: {error}"
+        );
+        assert!(!error.is_known_unsent(), "{status}");
+        assert!(error.to_string().contains("outcome unknown"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_graph_5xx_error_on_a_send_keeps_its_code() {
+    // Meta's own 5xx answers carry a Graph error: that is an answer, not an unknown.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(graph_error(500, 131000))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .phone(PhoneNumberId::new(PHONE))
+        .send(&text("6281234567890"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.api_error().unwrap().code(), 131000);
+}
+
+#[tokio::test]
+async fn a_proxy_5xx_on_a_read_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v26.0/77"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v26.0/77"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id":"77","name":"p","language":"id","status":"APPROVED","category":"UTILITY","components":[]})))
+        .mount(&server)
+        .await;
+    let template = client(&server)
+        .template(&TemplateId::new("77"))
+        .await
+        .unwrap();
+    assert_eq!(template.name, "p");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_bodiless_429_is_retried_after_its_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(sent())
+        .mount(&server)
+        .await;
+    let receipt = client(&server)
+        .phone(PhoneNumberId::new(PHONE))
+        .send(&text("6281234567890"))
+        .await
+        .unwrap();
+    assert_eq!(receipt.message_id().unwrap().as_str(), "wamid.OK");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_read_with_and_without_a_json_body() {
+    // An hour ahead, as an HTTP date: longer than the policy's cap, so the wait is left
+    // to the caller and shows in the error.
+    let in_an_hour = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
+    let cases = [
+        graph_error(429, 130429).insert_header("retry-after", in_an_hour.as_str()),
+        ResponseTemplate::new(429).insert_header("retry-after", in_an_hour.as_str()),
+        ResponseTemplate::new(503)
+            .insert_header("retry-after", in_an_hour.as_str())
+            .set_body_string("Service Unavailable"),
+    ];
+    for (case, response) in cases.into_iter().enumerate() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v26.0/77"))
+            .respond_with(response)
+            .expect(1)
+            .mount(&server)
+            .await;
+        let error = client(&server)
+            .template(&TemplateId::new("77"))
+            .await
+            .unwrap_err();
+        let wait = match &error {
+            Error::Api { retry_after, .. } | Error::Http { retry_after, .. } => *retry_after,
+            other => panic!("case {case}: {other}"),
+        };
+        let wait = wait.unwrap_or_else(|| panic!("case {case}: no Retry-After in {error}"));
+        assert!(
+            wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600),
+            "case {case}: {wait:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_throughput_error_slows_every_sender_of_the_number_paced_or_not() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .and(body_string_contains("6281111111111"))
+        .respond_with(graph_error(429, 130429).insert_header("retry-after", "1"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(sent())
+        .mount(&server)
+        .await;
+    // No pacing and no retries: before, nothing remembered Meta's "slow down".
+    let client = Client::builder("t")
+        .base_url(server.uri())
+        .no_pacing()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let phone = client.phone(PhoneNumberId::new(PHONE));
+    let other = Recipient::from(to("6282222222222"));
+    let error = phone
+        .send_unpaced(&text("6281111111111"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.api_error().unwrap().code(), 130429);
+    let held = client
+        .throttle()
+        .remaining(&PhoneNumberId::new(PHONE), Some(&other))
+        .expect("the number is held");
+    assert!(held <= Duration::from_secs(1), "{held:?}");
+    // A clone (another task's sender) to another recipient waits for the hold.
+    let start = tokio::time::Instant::now();
+    client
+        .clone()
+        .phone(PhoneNumberId::new(PHONE))
+        .send_unpaced(&text("6282222222222"))
+        .await
+        .unwrap();
+    assert!(start.elapsed() >= held.saturating_sub(Duration::from_millis(20)));
+    assert_eq!(
+        client
+            .throttle()
+            .remaining(&PhoneNumberId::new(PHONE), Some(&other)),
+        None
+    );
+    // Another number is not held.
+    assert_eq!(
+        client
+            .throttle()
+            .remaining(&PhoneNumberId::new("999"), Some(&other)),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_pair_rate_limit_holds_that_recipient_for_every_sender() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(graph_error(400, 131056).insert_header("retry-after", "30"))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let from = PhoneNumberId::new(PHONE);
+    let error = client
+        .phone(from.clone())
+        .send_unpaced(&text("6281111111111"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.api_error().unwrap().code(), 131056);
+    let throttle = client.throttle();
+    let held = throttle
+        .remaining(&from, Some(&Recipient::from(to("6281111111111"))))
+        .expect("the recipient is held");
+    assert!(held > Duration::from_secs(29), "{held:?}");
+    assert_eq!(
+        throttle.remaining(&from, Some(&Recipient::from(to("6282222222222")))),
+        None
+    );
+    // A paced client's pacer shares the same throttle.
+    let pacer = client.pacer();
+    assert!(pacer.is_none());
+    let paced = Client::builder("t").base_url(server.uri()).build().unwrap();
+    let shared = paced.pacer().unwrap().throttle();
+    assert!(std::sync::Arc::ptr_eq(shared, paced.throttle()));
+}
+
+#[tokio::test]
+async fn a_campaign_never_resends_after_a_proxy_5xx() {
+    use sehat_whatsapp::campaign::{Campaign, CampaignRecipient, MemoryJournal};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(ResponseTemplate::new(504).set_body_string("Gateway Timeout"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(sent())
+        .mount(&server)
+        .await;
+    let phone = client(&server).phone(PhoneNumberId::new(PHONE));
+    let audience = vec![CampaignRecipient::new(text("6281234567890"))];
+    let journal = MemoryJournal::new();
+    let first = Campaign::new(journal.clone())
+        .no_pacing()
+        .run(&phone, audience.clone())
+        .await
+        .unwrap();
+    // Before: `retry_later` with reason http_504, and the next run sent it again.
+    assert_eq!((first.unknown, first.retry_later_total()), (1, 0));
+    let again = Campaign::new(journal)
+        .no_pacing()
+        .run(&phone, audience)
+        .await
+        .unwrap();
+    assert_eq!((again.sent, again.unknown), (0, 1));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
