@@ -138,12 +138,17 @@ pub(crate) fn zscore_summary(
 /// `svyciprop(method = "logit", df = degf)` for the interval, with `anthro`'s
 /// boundary rule (a rate of exactly 0 % gets the interval [0, 0], one of exactly 1 %
 /// the interval [1, 1]).
-pub(crate) fn prevalence(plan: &Plan, scratch: &mut Scratch, domain: &Domain<'_>) -> Estimate {
+pub(crate) fn prevalence(
+    plan: &Plan,
+    scratch: &mut Scratch,
+    domain: &Domain<'_>,
+    first: &FirstIteration,
+) -> Estimate {
     if !present(plan, domain) {
         return Estimate::NA;
     }
     let (mean, variance) = mean_and_variance(plan, scratch, domain);
-    let (lower, upper) = logit_interval(plan, scratch, domain);
+    let (lower, upper) = logit_interval(plan, scratch, domain, first);
     let r = mean * 100.0;
     let (lower, upper) = if r == 0.0 {
         (0.0, 0.0)
@@ -183,6 +188,66 @@ fn deviance_residual(y: f64, mu: f64, weight: f64) -> f64 {
     2.0 * weight * (ylogy(y, mu) + ylogy(1.0 - y, 1.0 - mu))
 }
 
+/// The first IRLS iteration's per-row terms for y = 0 and y = 1, which depend only on
+/// the row's weight rescaled within the group: computed once per group and shared by
+/// all of its 0/1 columns.
+pub(crate) struct FirstIteration {
+    mean_weight: f64,
+    terms: Vec<[Terms; 2]>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Terms {
+    deviance: f64,
+    w2: f64,
+    w2z: f64,
+    good: bool,
+}
+
+impl FirstIteration {
+    /// The terms for the rows of one group (`rows` as the domains of the group list
+    /// them).
+    pub(crate) fn new(plan: &Plan, rows: &[usize]) -> Self {
+        #[allow(clippy::cast_precision_loss)]
+        let mean_weight = rows.iter().map(|&r| plan.weights[r]).sum::<f64>() / rows.len() as f64;
+        let terms = rows
+            .iter()
+            .map(|&r| {
+                let w = plan.weights[r] / mean_weight;
+                [Self::terms(w, 0.0), Self::terms(w, 1.0)]
+            })
+            .collect();
+        Self { mean_weight, terms }
+    }
+
+    /// `glm.fit`'s start `μ = (w y + 1/2)/(w + 1)` and the first iteration's deviance
+    /// residual, working weight and working weight × working response.
+    fn terms(w: f64, y: f64) -> Terms {
+        let mustart = (w * y + 0.5) / (w + 1.0);
+        let eta = (mustart / (1.0 - mustart)).ln();
+        let mu = link_inverse(eta);
+        let deviance = deviance_residual(y, mu, w);
+        let me = mu_eta(eta);
+        if w > 0.0 && me != 0.0 {
+            let z = eta + (y - mu) / me;
+            let w2 = w * me * me / (mu * (1.0 - mu));
+            Terms {
+                deviance,
+                w2,
+                w2z: w2 * z,
+                good: true,
+            }
+        } else {
+            Terms {
+                deviance,
+                w2: 0.0,
+                w2z: 0.0,
+                good: false,
+            }
+        }
+    }
+}
+
 /// The logit interval of `svyciprop`: an intercept-only quasibinomial `svyglm`, fitted
 /// by R's iteratively reweighted least squares (`glm.fit`: start from
 /// `(w y + 1/2)/(w + 1)`, stop when the relative deviance change is below 1e-8, at most
@@ -190,31 +255,27 @@ fn deviance_residual(y: f64, mu: f64, weight: f64) -> f64 {
 /// variance from the working residuals and the last iteration's working weights; the
 /// Wald interval with the t quantile on the design's degrees of freedom, mapped back
 /// with `exp(x)/(1 + exp(x))`. Proportions, not percent.
-fn logit_interval(plan: &Plan, scratch: &mut Scratch, domain: &Domain<'_>) -> (f64, f64) {
-    #[allow(clippy::cast_precision_loss)]
-    let mean_weight =
-        domain.rows.iter().map(|&r| plan.weights[r]).sum::<f64>() / domain.rows.len() as f64;
-    let prior = |r: usize| plan.weights[r] / mean_weight;
-    // First iteration: every row starts from its own μ.
+fn logit_interval(
+    plan: &Plan,
+    scratch: &mut Scratch,
+    domain: &Domain<'_>,
+    first: &FirstIteration,
+) -> (f64, f64) {
+    let prior = |r: usize| plan.weights[r] / first.mean_weight;
+    // First iteration: every row starts from its own μ (terms computed once per group).
     let mut devold = 0.0;
     let (mut swz, mut sw) = (0.0, 0.0);
     let (mut sum_prior, mut sum_prior_y) = (0.0, 0.0);
-    for (r, y) in domain.valid() {
-        let w = prior(r);
-        let mustart = (w * y + 0.5) / (w + 1.0);
-        let eta = (mustart / (1.0 - mustart)).ln();
-        let mu = link_inverse(eta);
-        devold += deviance_residual(y, mu, w);
-        if w > 0.0 {
-            let me = mu_eta(eta);
-            if me != 0.0 {
-                let z = eta + (y - mu) / me;
-                let w2 = w * me * me / (mu * (1.0 - mu));
-                swz += w2 * z;
-                sw += w2;
-                sum_prior += w;
-                sum_prior_y += w * y;
-            }
+    for (k, &r) in domain.rows.iter().enumerate() {
+        let Some(y) = domain.values[r] else { continue };
+        let terms = first.terms[k][usize::from(y != 0.0)];
+        devold += terms.deviance;
+        if terms.good {
+            let w = prior(r);
+            swz += terms.w2z;
+            sw += terms.w2;
+            sum_prior += w;
+            sum_prior_y += w * y;
         }
     }
     let deviance = |mu: f64| {
@@ -239,20 +300,25 @@ fn logit_interval(plan: &Plan, scratch: &mut Scratch, domain: &Domain<'_>) -> (f
     let me = mu_eta(eta);
     // estfun × (X'WX)⁻¹ per row: working residual × working weight of the last
     // iteration / Σ working weights.
-    let sandwich = |r: usize, y: f64| -> f64 {
+    let sandwich = |k: usize, r: usize, y: f64| -> f64 {
         let w = prior(r);
         let residual = (y - mu) / me;
         if single_iteration {
-            let mustart = (w * y + 0.5) / (w + 1.0);
-            let eta0 = (mustart / (1.0 - mustart)).ln();
-            let mu0 = link_inverse(eta0);
-            let me0 = mu_eta(eta0);
-            residual * (w * me0 * me0 / (mu0 * (1.0 - mu0))) / first_sum_w2
+            let terms = first.terms[k][usize::from(y != 0.0)];
+            let w2 = if terms.good { terms.w2 } else { 0.0 };
+            residual * w2 / first_sum_w2
         } else {
             residual * w / sum_prior
         }
     };
-    let variance = plan.variance(scratch, domain.valid().map(|(r, y)| (r, sandwich(r, y))));
+    let variance = plan.variance(
+        scratch,
+        domain
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &r)| domain.values[r].map(|y| (r, sandwich(k, r, y)))),
+    );
     let se = variance.sqrt();
     if plan.df <= 0.0 {
         return (f64::NAN, f64::NAN);

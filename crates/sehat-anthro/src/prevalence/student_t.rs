@@ -12,9 +12,26 @@ use std::f64::consts::PI;
 /// The normal quantile Φ⁻¹(0.975).
 const Z_975: f64 = 1.959_963_984_540_054;
 
+thread_local! {
+    /// The last quantile computed on this thread: a table asks for the same degrees of
+    /// freedom hundreds of times.
+    static LAST: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((f64::NAN, f64::NAN)) };
+}
+
 /// The 0.975 quantile of Student's t with `df` degrees of freedom (`qt(0.975, df)`).
 /// NaN when `df` is not positive or not a number.
 pub(crate) fn t_975(df: f64) -> f64 {
+    let (last_df, last_t) = LAST.get();
+    #[allow(clippy::float_cmp)]
+    if last_df == df {
+        return last_t;
+    }
+    let t = compute_t_975(df);
+    LAST.set((df, t));
+    t
+}
+
+fn compute_t_975(df: f64) -> f64 {
     if df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
@@ -39,7 +56,7 @@ pub(crate) fn t_975(df: f64) -> f64 {
     }
     // The expansion overshoots for few degrees of freedom; Newton converges from above.
     let mut t = if df < 3.0 { 12.8 } else { start };
-    for _ in 0..100 {
+    for _ in 0..50 {
         let f = upper_tail(t, df) - tail;
         let step = f / density(t, df);
         // P(T > t) decreases in t, so the Newton step is t + f/density.
@@ -48,7 +65,7 @@ pub(crate) fn t_975(df: f64) -> f64 {
             t /= 2.0;
             continue;
         }
-        let done = (next - t).abs() <= 1e-15 * next;
+        let done = (next - t).abs() <= 4.0 * f64::EPSILON * next;
         t = next;
         if done {
             break;
@@ -149,7 +166,7 @@ fn beta_cf(x: f64, a: f64, b: f64) -> f64 {
         d = 1.0 / d;
         let delta = d * c;
         h *= delta;
-        if (delta - 1.0).abs() < 1e-16 {
+        if (delta - 1.0).abs() <= f64::EPSILON {
             break;
         }
     }
@@ -183,6 +200,19 @@ mod tests {
             assert!((t - expected).abs() < 1e-13, "df {df}: {t} vs {expected}");
         }
         assert!(t_975(0.0).is_nan());
+        // Integer degrees of freedom as designs have them, against a fine bisection.
+        for df in [4.0, 7.0, 42.0, 295.0, 1999.0] {
+            let (mut lo, mut hi) = (1.9, 3.0);
+            for _ in 0..200 {
+                let mid = (lo + hi) / 2.0;
+                if upper_tail(mid, df) > 0.025 {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
+            }
+            assert!((t_975(df) - lo).abs() < 1e-13, "df {df}");
+        }
         assert!((t_975(1e7) - Z_975).abs() < 1e-6);
     }
 }

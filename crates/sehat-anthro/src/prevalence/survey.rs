@@ -759,6 +759,7 @@ impl Prepared {
         unweighted: &Plan,
     ) -> PrevalenceRow {
         let mut scratch = plan.scratch();
+        let first = estimate::FirstIteration::new(plan, members);
         #[allow(clippy::cast_precision_loss)]
         let n_total = self.n() as f64;
         let weights = self.weights.as_deref();
@@ -787,6 +788,7 @@ impl Prepared {
                         rows: members,
                         values: col,
                     },
+                    &first,
                 ),
             }
         };
