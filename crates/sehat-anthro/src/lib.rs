@@ -25,7 +25,11 @@ pub use error::InputError;
 pub use indicator::{Axis, Indicator};
 pub use lms::Lms;
 pub use measure::{Measure, parse_oedema};
-pub use prevalence::Prevalence;
+pub use prevalence::{
+    CUTOFFS, Cell, CombinedSummary, Cutoff, Estimate, Groupings, IndicatorSummary, Prevalence,
+    PrevalenceError, PrevalenceRow, PrevalenceTable, SurveyDesign, SurveyIndicator, SurveyStandard,
+    school_age_survey_prevalence, survey_prevalence,
+};
 pub use round::round_r;
 pub use school_age::{
     SchoolAgeChild, SchoolAgeZScores, school_age_zscores, school_age_zscores_batch,

@@ -1,6 +1,22 @@
-//! Simple prevalence estimates over many children, with WHO's conventions.
+//! Prevalence estimates over many children, with WHO's conventions: simple counts
+//! ([`Prevalence`]) and WHO's standard survey analysis ([`survey_prevalence`],
+//! [`school_age_survey_prevalence`]).
 
 use crate::{NaReason, Outcome};
+
+mod design;
+mod estimate;
+mod student_t;
+mod survey;
+mod table;
+
+pub use design::SurveyDesign;
+pub use estimate::Estimate;
+pub use survey::{Groupings, PrevalenceError, school_age_survey_prevalence, survey_prevalence};
+pub use table::{
+    CUTOFFS, Cell, CombinedSummary, Cutoff, IndicatorSummary, PrevalenceRow, PrevalenceTable,
+    SurveyIndicator, SurveyStandard,
+};
 
 /// The auxiliary z-score WHO's prevalence functions give a child with oedema for the
 /// weight-based indicators: counted below −3, −2 and −1, left out of the mean.

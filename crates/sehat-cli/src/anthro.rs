@@ -1,6 +1,7 @@
 //! `sehat anthro`.
 
 mod columns;
+mod prevalence;
 mod record;
 mod zscores;
 
@@ -33,11 +34,22 @@ pub enum Command {
     /// height_in_cm, weight_in_kg and appends csex, coedema, cbmi, zhfa, zwfa, zbfa,
     /// fhfa, fwfa, fbfa.
     Zscores(zscores::Args),
+    /// WHO's survey prevalence table of a CSV file, exactly as R's
+    /// `write.csv(anthro_prevalence(...))` writes it.
+    ///
+    /// `who2006` (0-5 y, like `anthro_prevalence`) reads sex, age, is_age_in_month,
+    /// weight, lenhei, measure, oedema and the optional design and grouping columns sw,
+    /// cluster, strata, typeres, gregion, wealthq, mothered, othergr. `who2007` (5-19 y,
+    /// like `anthroplus_prevalence`) reads sex, age_in_months, oedema, height_in_cm,
+    /// weight_in_kg, sw, cluster, strata. An empty field or NA is missing. The output has
+    /// WHO's columns in WHO's order, one row per group, NA for missing values.
+    Prevalence(prevalence::Args),
 }
 
 /// Runs one `sehat anthro` subcommand.
 pub fn run(command: Command) -> Result {
     match command {
         Command::Zscores(args) => zscores::run(&args),
+        Command::Prevalence(args) => prevalence::run(&args),
     }
 }

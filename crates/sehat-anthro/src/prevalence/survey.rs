@@ -1,0 +1,854 @@
+//! The standard survey analysis of `anthro_prevalence` (0–5 years) and
+//! `anthroplus_prevalence` (5–19 years).
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use super::design::{Method, Plan, SurveyDesign};
+use super::estimate::{self, Domain, Estimate, simple};
+use super::table::{
+    CUTOFFS, CombinedSummary, IndicatorSummary, PrevalenceRow, PrevalenceTable, SurveyIndicator,
+    SurveyStandard,
+};
+use crate::school_age::{FIRST_MONTH, LAST_MONTH, LAST_MONTH_WEIGHT};
+use crate::{Child, Outcome, SchoolAgeChild, Sex, school_age_zscores, zscores};
+
+/// The auxiliary z-score of a child with oedema in the weight-based prevalences.
+const OEDEMA_Z: f64 = -3.1;
+/// Last age in days (after rounding) `anthro_prevalence` keeps.
+const LAST_DAY: i64 = 1826;
+
+/// Why a survey analysis cannot be computed (WHO's functions stop with an error).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum PrevalenceError {
+    /// A design or grouping column does not have one entry per child.
+    #[error("column `{column}` has {found} entries for {expected} children")]
+    Length {
+        /// The column.
+        column: &'static str,
+        /// Number of children.
+        expected: usize,
+        /// Entries in the column.
+        found: usize,
+    },
+    /// A sampling weight is negative (row numbers count from 1).
+    #[error("row {row}: sampling weight {weight} is negative")]
+    NegativeWeight {
+        /// The row, from 1.
+        row: usize,
+        /// The weight.
+        weight: f64,
+    },
+    /// An age is negative (row numbers count from 1).
+    #[error("row {row}: age is negative")]
+    NegativeAge {
+        /// The row, from 1.
+        row: usize,
+    },
+    /// No child is left after WHO's exclusions (age, missing cluster or stratum).
+    #[error("no child is left for the analysis after the exclusions for age, cluster and stratum")]
+    NoChildren,
+    /// The design has a single primary sampling unit and no strata.
+    #[error("the design has only one primary sampling unit")]
+    SinglePsu,
+}
+
+/// The optional groupings of `anthro_prevalence`, one value per child (`None` =
+/// missing). A grouping whose values are all missing gives no rows.
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::Groupings;
+///
+/// let g = Groupings {
+///     area: Some(vec![Some("Urban".into()), Some("Rural".into())]),
+///     ..Groupings::default()
+/// };
+/// assert!(g.region.is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Groupings {
+    /// Type of residence (`typeres`), labelled `Area`.
+    pub area: Option<Vec<Option<String>>>,
+    /// Geographical region (`gregion`).
+    pub region: Option<Vec<Option<String>>>,
+    /// Wealth quintile (`wealthq`): `1`–`5` or `Q1`–`Q5`; anything else is missing.
+    pub wealth_quintile: Option<Vec<Option<String>>>,
+    /// Mother's education (`mothered`), labelled `Maternal education`.
+    pub mothers_education: Option<Vec<Option<String>>>,
+    /// Any other grouping (`othergr`).
+    pub other: Option<Vec<Option<String>>>,
+}
+
+/// One grouping of rows: its label, its levels in WHO's order, each row's level.
+struct Grouping {
+    label: &'static str,
+    /// The levels: a factor's declared levels, or a text column's values ordered as
+    /// the method orders them.
+    levels: Vec<String>,
+    of_row: Vec<Option<usize>>,
+}
+
+impl Grouping {
+    fn factor(label: &'static str, levels: &[&str], of_row: Vec<Option<usize>>) -> Self {
+        Self {
+            label,
+            levels: levels.iter().map(|l| (*l).to_owned()).collect(),
+            of_row,
+        }
+    }
+
+    /// A free-text grouping: levels sorted as R sorts a factor (numerically when every
+    /// value is a number, else by bytes) for the survey package, in order of first
+    /// appearance for WHO's closed formulas.
+    fn text(label: &'static str, values: &[Option<&str>], method: Method) -> Self {
+        let mut levels: Vec<String> = Vec::new();
+        for v in values.iter().flatten() {
+            let v = number_label(v);
+            if !levels.contains(&v) {
+                levels.push(v);
+            }
+        }
+        if method == Method::Survey {
+            let numbers: Option<Vec<f64>> = levels.iter().map(|l| l.parse::<f64>().ok()).collect();
+            match numbers {
+                Some(_) => levels.sort_by(|a, b| {
+                    let (x, y) = (
+                        a.parse::<f64>().unwrap_or(0.0),
+                        b.parse::<f64>().unwrap_or(0.0),
+                    );
+                    x.total_cmp(&y)
+                }),
+                None => levels.sort(),
+            }
+        }
+        let of_row = values
+            .iter()
+            .map(|v| v.and_then(|v| levels.iter().position(|l| *l == number_label(v))))
+            .collect();
+        Self {
+            label,
+            levels,
+            of_row,
+        }
+    }
+}
+
+/// R's label of a value read as a number (`3.0` → `3`); other text unchanged.
+fn number_label(v: &str) -> String {
+    match v.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && !v.trim().is_empty() => {
+            if x == x.trunc() && x.abs() < 1e15 {
+                format!("{x:.0}")
+            } else {
+                format!("{x}")
+            }
+        }
+        _ => v.to_owned(),
+    }
+}
+
+/// The columns of one indicator: the z-scores for the mean and SD (flagged and oedema
+/// rows missing), and the z-scores for the prevalences (oedema rows at −3.1).
+struct IndicatorColumns {
+    indicator: SurveyIndicator,
+    summary: Vec<Option<f64>>,
+    cutoffs: Vec<Vec<Option<f64>>>,
+    counted: Vec<Option<f64>>,
+}
+
+impl IndicatorColumns {
+    fn new(
+        indicator: SurveyIndicator,
+        summary: Vec<Option<f64>>,
+        prevalence: Vec<Option<f64>>,
+    ) -> Self {
+        let cutoffs = CUTOFFS
+            .iter()
+            .map(|c| {
+                prevalence
+                    .iter()
+                    .map(|z| z.map(|z| f64::from(u8::from(c.contains(z)))))
+                    .collect()
+            })
+            .collect();
+        Self {
+            indicator,
+            summary,
+            cutoffs,
+            counted: prevalence,
+        }
+    }
+}
+
+/// Everything the estimation needs, after WHO's exclusions.
+struct Prepared {
+    weights: Option<Vec<f64>>,
+    clusters: Option<Vec<f64>>,
+    strata: Option<Vec<f64>>,
+    indicators: Vec<IndicatorColumns>,
+    /// 0–5 years: (stunting & wasting, stunting & overweight) as 0/1.
+    combined: Option<[Vec<Option<f64>>; 2]>,
+}
+
+/// An unflagged z-score (rounded as WHO returns it) or missing.
+fn usable(outcome: Outcome) -> Option<f64> {
+    match outcome {
+        Ok(z) if !z.flagged && !z.z_rounded.is_nan() => Some(z.z_rounded),
+        _ => None,
+    }
+}
+
+fn check_length<T>(
+    column: &'static str,
+    values: Option<&Vec<T>>,
+    n: usize,
+) -> Result<(), PrevalenceError> {
+    match values {
+        Some(v) if v.len() != n => Err(PrevalenceError::Length {
+            column,
+            expected: n,
+            found: v.len(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Rows kept after the cluster/strata filter and the design columns on them.
+struct DesignRows {
+    rows: Vec<usize>,
+    weights: Option<Vec<f64>>,
+    clusters: Option<Vec<f64>>,
+    strata: Option<Vec<f64>>,
+}
+
+fn design_rows(kept: &[usize], design: &SurveyDesign) -> Result<DesignRows, PrevalenceError> {
+    let rows: Vec<usize> = kept
+        .iter()
+        .copied()
+        .filter(|&i| {
+            design
+                .clusters
+                .as_ref()
+                .is_none_or(|c| c[i].is_some_and(|v| !v.is_nan()))
+                && design
+                    .strata
+                    .as_ref()
+                    .is_none_or(|s| s[i].is_some_and(|v| !v.is_nan()))
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(PrevalenceError::NoChildren);
+    }
+    let pick = |col: &Option<Vec<Option<f64>>>| {
+        col.as_ref().map(|c| {
+            rows.iter()
+                .map(|&i| c[i].unwrap_or(f64::NAN))
+                .collect::<Vec<_>>()
+        })
+    };
+    let mut weights = pick(&design.sampling_weights);
+    if let Some(w) = weights.as_mut() {
+        for (k, v) in w.iter_mut().enumerate() {
+            if v.is_nan() {
+                *v = 0.0;
+            } else if *v < 0.0 {
+                return Err(PrevalenceError::NegativeWeight {
+                    row: rows[k] + 1,
+                    weight: *v,
+                });
+            }
+        }
+    }
+    let clusters = pick(&design.clusters);
+    let strata = pick(&design.strata);
+    Ok(DesignRows {
+        rows,
+        weights,
+        clusters,
+        strata,
+    })
+}
+
+/// The weight-for-age (or any weight-based) columns with WHO's oedema rule.
+fn with_oedema(z: &[Option<f64>], oedema: &[bool]) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    let summary = z
+        .iter()
+        .zip(oedema)
+        .map(|(z, &o)| if o { None } else { *z })
+        .collect();
+    let prevalence = z
+        .iter()
+        .zip(oedema)
+        .map(|(z, &o)| if o { Some(OEDEMA_Z) } else { *z })
+        .collect();
+    (summary, prevalence)
+}
+
+const AGE_GROUPS: [&str; 6] = [
+    "00-05 mo", "06-11 mo", "12-23 mo", "24-35 mo", "36-47 mo", "48-59 mo",
+];
+const SEXES: [&str; 2] = ["Female", "Male"];
+const WEALTH: [&str; 5] = ["Q1: Poorest", "Q2", "Q3", "Q4", "Q5: Richest"];
+
+fn sex_level(sex: Option<Sex>) -> Option<usize> {
+    match sex? {
+        Sex::Female => Some(0),
+        Sex::Male => Some(1),
+    }
+}
+
+fn wealth_level(v: &str) -> Option<usize> {
+    let digit = v.strip_prefix('Q').unwrap_or(v);
+    match digit {
+        "1" => Some(0),
+        "2" => Some(1),
+        "3" => Some(2),
+        "4" => Some(3),
+        "5" => Some(4),
+        _ => None,
+    }
+}
+
+/// WHO's standard survey analysis of children 0–5 years, exact to the `anthro`
+/// package's `anthro_prevalence`: the prevalences of the six cut-offs, the mean and SD
+/// of the z-scores, and the combined stunting/wasting indicators, for all children and
+/// by age group, sex, age × sex and each given grouping, with standard errors and 95 %
+/// intervals from the sampling design.
+///
+/// WHO's rules: rows older than 1826 days (after rounding) are left out, rows without
+/// an age are kept; flagged z-scores are missing; a child with oedema counts at −3.1 in
+/// the weight-for-age, BMI-for-age and weight-for-length/height prevalences and is left
+/// out of their mean; rows with a missing cluster or stratum are left out and missing
+/// weights count as 0. See `docs/anthro.md` for the survey package details matched.
+///
+/// # Errors
+///
+/// [`PrevalenceError`] for a column of the wrong length, a negative weight or age, no
+/// child left, or a design with a single sampling unit.
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::{Child, Groupings, Sex, SurveyDesign, survey_prevalence};
+///
+/// let children: Vec<Child> = (0..40)
+///     .map(|i| {
+///         let sex = if i % 2 == 0 { Sex::Female } else { Sex::Male };
+///         Child::new(sex)
+///             .age_days(200.0 + 30.0 * f64::from(i))
+///             .weight_kg(7.0 + 0.1 * f64::from(i))
+///             .length_cm(65.0 + 0.5 * f64::from(i))
+///     })
+///     .collect();
+/// let table = survey_prevalence(&children, &SurveyDesign::new(), &Groupings::default())?;
+/// let all = &table.rows[0];
+/// assert_eq!(all.group, "All");
+/// let stunting = all.indicators[0].cutoffs[1]; // HA_2: height-for-age < −2
+/// assert!(stunting.value.is_some());
+/// assert_eq!(table.rows[1].group, "Age group: 00-05 mo");
+/// # Ok::<(), sehat_anthro::PrevalenceError>(())
+/// ```
+pub fn survey_prevalence(
+    children: &[Child],
+    design: &SurveyDesign,
+    groupings: &Groupings,
+) -> Result<PrevalenceTable, PrevalenceError> {
+    let n = children.len();
+    check_length("sw", design.sampling_weights.as_ref(), n)?;
+    check_length("cluster", design.clusters.as_ref(), n)?;
+    check_length("strata", design.strata.as_ref(), n)?;
+    check_length("typeres", groupings.area.as_ref(), n)?;
+    check_length("gregion", groupings.region.as_ref(), n)?;
+    check_length("wealthq", groupings.wealth_quintile.as_ref(), n)?;
+    check_length("mothered", groupings.mothers_education.as_ref(), n)?;
+    check_length("othergr", groupings.other.as_ref(), n)?;
+    let mut kept = Vec::with_capacity(n);
+    for (i, child) in children.iter().enumerate() {
+        match child.age {
+            Some(age) if age.is_valid() => {
+                if age.table_days().is_some_and(|d| d <= LAST_DAY) {
+                    kept.push(i);
+                }
+            }
+            Some(age) if !age_is_nan(age) => {
+                return Err(PrevalenceError::NegativeAge { row: i + 1 });
+            }
+            _ => kept.push(i),
+        }
+    }
+    // Groupings wholly missing among the age-filtered rows are not reported.
+    let included = |col: &Option<Vec<Option<String>>>| {
+        col.as_ref()
+            .is_some_and(|c| kept.iter().any(|&i| c[i].is_some()))
+    };
+    let wealth_included = groupings.wealth_quintile.as_ref().is_some_and(|c| {
+        kept.iter()
+            .any(|&i| c[i].as_deref().is_some_and(|v| wealth_level(v).is_some()))
+    });
+    let DesignRows {
+        rows,
+        weights,
+        clusters,
+        strata,
+    } = design_rows(&kept, design)?;
+    let selected: Vec<&Child> = rows.iter().map(|&i| &children[i]).collect();
+    let results: Vec<_> = selected.par_iter().map(|c| zscores(c)).collect();
+    let oedema: Vec<bool> = selected.iter().map(|c| c.oedema).collect();
+    let column = |f: &dyn Fn(&crate::ZScores) -> Outcome| -> Vec<Option<f64>> {
+        results.iter().map(|z| usable(f(z))).collect()
+    };
+    let zlen = column(&|z| z.length_for_age);
+    let (wa_summary, wa_prev) = with_oedema(&column(&|z| z.weight_for_age), &oedema);
+    let (bmi_summary, bmi_prev) = with_oedema(&column(&|z| z.bmi_for_age), &oedema);
+    let (wh_summary, wh_prev) = with_oedema(&column(&|z| z.weight_for_length), &oedema);
+    let combined_with = |wh: fn(f64) -> bool| -> Vec<Option<f64>> {
+        zlen.iter()
+            .zip(&wh_prev)
+            .map(|(l, w)| match (l, w) {
+                (Some(l), Some(w)) => Some(f64::from(u8::from(*l < -2.0 && wh(*w)))),
+                _ => None,
+            })
+            .collect()
+    };
+    let combined = Some([combined_with(|w| w < -2.0), combined_with(|w| w > 2.0)]);
+    let prepared = Prepared {
+        weights,
+        clusters,
+        strata,
+        indicators: vec![
+            IndicatorColumns::new(SurveyIndicator::HeightForAge, zlen.clone(), zlen.clone()),
+            IndicatorColumns::new(SurveyIndicator::WeightForAge, wa_summary, wa_prev),
+            IndicatorColumns::new(SurveyIndicator::BmiForAge, bmi_summary, bmi_prev),
+            IndicatorColumns::new(SurveyIndicator::WeightForHeight, wh_summary, wh_prev),
+        ],
+        combined,
+    };
+    let method = prepared.method();
+    let age_group: Vec<Option<usize>> = selected
+        .iter()
+        .map(|c| c.age.and_then(|a| age_group_0_5(a.months())))
+        .collect();
+    let sex: Vec<Option<usize>> = selected.iter().map(|c| sex_level(c.sex)).collect();
+    let age_sex_levels: Vec<String> = SEXES
+        .iter()
+        .flat_map(|s| AGE_GROUPS.iter().map(move |a| format!("{a}.{s}")))
+        .collect();
+    let age_sex: Vec<Option<usize>> = age_group
+        .iter()
+        .zip(&sex)
+        .map(|(a, s)| Some(s.as_ref()? * AGE_GROUPS.len() + a.as_ref()?))
+        .collect();
+    let mut all_groupings = vec![Grouping::factor("All", &["All"], vec![Some(0); rows.len()])];
+    // As for the optional groupings, inclusion is decided on the age-filtered rows.
+    let kept_age_group = |i: usize| children[i].age.and_then(|a| age_group_0_5(a.months()));
+    if kept.iter().any(|&i| kept_age_group(i).is_some()) {
+        all_groupings.push(Grouping::factor("Age group", &AGE_GROUPS, age_group));
+    }
+    if kept.iter().any(|&i| children[i].sex.is_some()) {
+        all_groupings.push(Grouping::factor("Sex", &SEXES, sex));
+    }
+    if kept
+        .iter()
+        .any(|&i| children[i].sex.is_some() && kept_age_group(i).is_some())
+    {
+        all_groupings.push(Grouping {
+            label: "Age + sex",
+            levels: age_sex_levels,
+            of_row: age_sex,
+        });
+    }
+    fn text_values<'a>(
+        rows: &[usize],
+        col: &'a Option<Vec<Option<String>>>,
+    ) -> Vec<Option<&'a str>> {
+        col.as_ref()
+            .map(|c| rows.iter().map(|&i| c[i].as_deref()).collect())
+            .unwrap_or_default()
+    }
+    for (label, col) in [
+        ("Area", &groupings.area),
+        ("Geographical region", &groupings.region),
+    ] {
+        if included(col) {
+            all_groupings.push(Grouping::text(label, &text_values(&rows, col), method));
+        }
+    }
+    if wealth_included {
+        let of_row = text_values(&rows, &groupings.wealth_quintile)
+            .iter()
+            .map(|v| v.and_then(wealth_level))
+            .collect();
+        all_groupings.push(Grouping::factor("Wealth quintile", &WEALTH, of_row));
+    }
+    for (label, col) in [
+        ("Maternal education", &groupings.mothers_education),
+        ("Other grouping", &groupings.other),
+    ] {
+        if included(col) {
+            all_groupings.push(Grouping::text(label, &text_values(&rows, col), method));
+        }
+    }
+    Ok(PrevalenceTable {
+        standard: SurveyStandard::Who2006,
+        rows: prepared.estimate(&all_groupings)?,
+    })
+}
+
+fn age_is_nan(age: crate::Age) -> bool {
+    match age {
+        crate::Age::Days(v) | crate::Age::Months(v) => v.is_nan(),
+    }
+}
+
+/// `anthro_age_groups`: months in [0, 6), [6, 12), [12, 24), …, [48, 60).
+fn age_group_0_5(months: f64) -> Option<usize> {
+    const BREAKS: [f64; 7] = [0.0, 6.0, 12.0, 24.0, 36.0, 48.0, 60.0];
+    BREAKS
+        .windows(2)
+        .position(|w| months >= w[0] && months < w[1])
+}
+
+const SCHOOL_AGE_GROUPS: [&str; 15] = [
+    "60-71 mo",
+    "72-83 mo",
+    "84-95 mo",
+    "96-107 mo",
+    "108-119 mo",
+    "120-131 mo",
+    "132-143 mo",
+    "144-155 mo",
+    "156-167 mo",
+    "168-179 mo",
+    "180-191 mo",
+    "192-203 mo",
+    "204-215 mo",
+    "216-227 mo",
+    "228-228 mo",
+];
+const WIDER_AGE_GROUPS: [&str; 3] = ["60-119 mo", "120-179 mo", "180-228 mo"];
+
+/// WHO's standard survey analysis of children and adolescents 5–19 years, exact to the
+/// `anthroplus` package's `anthroplus_prevalence`: height-for-age, weight-for-age (to
+/// 120 months) and BMI-for-age, for all, by sex, by year of age, by the three wider age
+/// groups and by sex × wider age group, with WHO's `Years` and `Months` label columns.
+///
+/// WHO's rules: rows with a missing age or an age outside 60–228 months are left out;
+/// weight-for-age is reported as NA for the "All" and "Sex" rows (it exists only to
+/// 120 months); a child with oedema counts at −3.1 in the BMI-for-age prevalences, and in
+/// the weight-for-age ones up to 120 months. The survey package's `survey.lonely.psu`
+/// is not set by `anthroplus_prevalence` (R stops on a stratum with one cluster); here
+/// such a stratum is handled as `anthro_prevalence` does ("adjust").
+///
+/// # Errors
+///
+/// As [`survey_prevalence`].
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::{SchoolAgeChild, Sex, SurveyDesign, school_age_survey_prevalence};
+///
+/// let children: Vec<SchoolAgeChild> = (0..30)
+///     .map(|i| SchoolAgeChild::new(Sex::Male).age_months(60.0 + 5.0 * f64::from(i)).height_cm(110.0 + 2.0 * f64::from(i)))
+///     .collect();
+/// let table = school_age_survey_prevalence(&children, &SurveyDesign::new())?;
+/// assert_eq!(table.rows.len(), 27);
+/// assert_eq!(table.rows[0].age_labels.as_ref().map(|l| l.0.as_str()), Some("Total (5-19)"));
+/// # Ok::<(), sehat_anthro::PrevalenceError>(())
+/// ```
+pub fn school_age_survey_prevalence(
+    children: &[SchoolAgeChild],
+    design: &SurveyDesign,
+) -> Result<PrevalenceTable, PrevalenceError> {
+    let n = children.len();
+    check_length("sw", design.sampling_weights.as_ref(), n)?;
+    check_length("cluster", design.clusters.as_ref(), n)?;
+    check_length("strata", design.strata.as_ref(), n)?;
+    let mut kept = Vec::with_capacity(n);
+    for (i, child) in children.iter().enumerate() {
+        match child.age_months {
+            Some(m) if m < 0.0 => return Err(PrevalenceError::NegativeAge { row: i + 1 }),
+            Some(m) if (FIRST_MONTH..=LAST_MONTH).contains(&m) => kept.push(i),
+            _ => {}
+        }
+    }
+    if kept.is_empty() {
+        return Err(PrevalenceError::NoChildren);
+    }
+    let DesignRows {
+        rows,
+        weights,
+        clusters,
+        strata,
+    } = design_rows(&kept, design)?;
+    let selected: Vec<&SchoolAgeChild> = rows.iter().map(|&i| &children[i]).collect();
+    let results: Vec<_> = selected.par_iter().map(|c| school_age_zscores(c)).collect();
+    let months: Vec<f64> = selected
+        .iter()
+        .map(|c| c.age_months.unwrap_or(f64::NAN))
+        .collect();
+    let hfa: Vec<Option<f64>> = results.iter().map(|z| usable(z.height_for_age)).collect();
+    let wfa: Vec<Option<f64>> = results.iter().map(|z| usable(z.weight_for_age)).collect();
+    let bfa: Vec<Option<f64>> = results.iter().map(|z| usable(z.bmi_for_age)).collect();
+    let oedema: Vec<bool> = selected.iter().map(|c| c.oedema).collect();
+    let oedema_wfa: Vec<bool> = oedema
+        .iter()
+        .zip(&months)
+        .map(|(&o, &m)| o && m <= LAST_MONTH_WEIGHT)
+        .collect();
+    let (wa_summary, wa_prev) = with_oedema(&wfa, &oedema_wfa);
+    let (bmi_summary, bmi_prev) = with_oedema(&bfa, &oedema);
+    let prepared = Prepared {
+        weights,
+        clusters,
+        strata,
+        indicators: vec![
+            IndicatorColumns::new(SurveyIndicator::HeightForAge, hfa.clone(), hfa),
+            IndicatorColumns::new(SurveyIndicator::WeightForAge, wa_summary, wa_prev),
+            IndicatorColumns::new(SurveyIndicator::BmiForAge, bmi_summary, bmi_prev),
+        ],
+        combined: None,
+    };
+    let sex: Vec<Option<usize>> = results.iter().map(|z| sex_level(z.sex)).collect();
+    let year: Vec<Option<usize>> = months
+        .iter()
+        .map(|&m| {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let k = ((m - 60.0) / 12.0).floor() as usize;
+            (60.0..229.0).contains(&m).then_some(k.min(14))
+        })
+        .collect();
+    let wider: Vec<Option<usize>> = months
+        .iter()
+        .map(|&m| {
+            if (60.0..120.0).contains(&m) {
+                Some(0)
+            } else if (120.0..180.0).contains(&m) {
+                Some(1)
+            } else if (180.0..229.0).contains(&m) {
+                Some(2)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let sex_wider: Vec<Option<usize>> = sex
+        .iter()
+        .zip(&wider)
+        .map(|(s, w)| Some(w.as_ref()? * 2 + s.as_ref()?))
+        .collect();
+    let sex_wider_levels: Vec<String> = WIDER_AGE_GROUPS
+        .iter()
+        .flat_map(|w| SEXES.iter().map(move |s| format!("{s}.{w}")))
+        .collect();
+    let groupings = vec![
+        Grouping::factor("All", &["All"], vec![Some(0); rows.len()]),
+        Grouping::factor("Sex", &SEXES, sex),
+        Grouping::factor("Age Group 1", &SCHOOL_AGE_GROUPS, year),
+        Grouping::factor("Age Group 2", &WIDER_AGE_GROUPS, wider),
+        Grouping {
+            label: "Age + Sex",
+            levels: sex_wider_levels,
+            of_row: sex_wider,
+        },
+    ];
+    let mut table_rows = prepared.estimate(&groupings)?;
+    // Years and Months label columns; weight-for-age NA for "All" and "Sex".
+    let wider_months = ["(60-119)", "(120-179)", "(180-228)"];
+    let wider_years = ["Total (5-9)", "Total (10-14)", "Total (15-19)"];
+    for (k, row) in table_rows.iter_mut().enumerate() {
+        let labels = match k {
+            0..=2 => ("Total (5-19)".to_owned(), "(60-228)".to_owned()),
+            3..=17 => (
+                (k + 2).to_string(),
+                format!("({})", SCHOOL_AGE_GROUPS[k - 3].trim_end_matches(" mo")),
+            ),
+            18..=20 => (
+                wider_years[k - 18].to_owned(),
+                wider_months[k - 18].to_owned(),
+            ),
+            _ => {
+                let w = (k - 21) / 2;
+                (wider_years[w].to_owned(), wider_months[w].to_owned())
+            }
+        };
+        row.age_labels = Some(labels);
+        if k < 3 {
+            for summary in &mut row.indicators {
+                if summary.indicator == SurveyIndicator::WeightForAge {
+                    summary.weighted_n = None;
+                    summary.unweighted_n = None;
+                    summary.cutoffs = [Estimate::NA; 6];
+                    summary.mean = Estimate::NA;
+                    summary.sd = None;
+                }
+            }
+        }
+    }
+    Ok(PrevalenceTable {
+        standard: SurveyStandard::Who2007,
+        rows: table_rows,
+    })
+}
+
+impl Prepared {
+    /// `build_design`: which computation WHO uses for this design.
+    fn method(&self) -> Method {
+        if self.clusters.is_some() || self.strata.is_some() {
+            return Method::Survey;
+        }
+        #[allow(clippy::float_cmp)]
+        match &self.weights {
+            None => Method::Simple,
+            Some(w) if w.iter().all(|&w| w == 1.0) => Method::Simple,
+            Some(_) => Method::Hybrid,
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.indicators.first().map_or(0, |i| i.summary.len())
+    }
+
+    /// Estimates every group of every grouping.
+    fn estimate(&self, groupings: &[Grouping]) -> Result<Vec<PrevalenceRow>, PrevalenceError> {
+        let method = self.method();
+        let n = self.n();
+        let weights = self.weights.clone().unwrap_or_else(|| vec![1.0; n]);
+        let plan = Plan::new(weights, self.clusters.as_deref(), self.strata.as_deref());
+        if method != Method::Simple && plan.psu_stratum.len() == 1 && self.strata.is_none() {
+            return Err(PrevalenceError::SinglePsu);
+        }
+        let unweighted = plan.unweighted();
+        // (grouping, level, rows of the level)
+        let mut tasks: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+        for (g, grouping) in groupings.iter().enumerate() {
+            let mut members: Vec<Vec<usize>> = vec![Vec::new(); grouping.levels.len()];
+            for (row, level) in grouping.of_row.iter().enumerate() {
+                if let Some(l) = level {
+                    members[*l].push(row);
+                }
+            }
+            for (l, m) in members.into_iter().enumerate() {
+                tasks.push((g, l, m));
+            }
+        }
+        let rows = tasks
+            .par_iter()
+            .map(|(g, l, members)| {
+                let grouping = &groupings[*g];
+                let group = if grouping.label == "All" {
+                    "All".to_owned()
+                } else {
+                    format!("{}: {}", grouping.label, grouping.levels[*l])
+                };
+                self.row(group, members, method, &plan, &unweighted)
+            })
+            .collect();
+        Ok(rows)
+    }
+
+    fn row(
+        &self,
+        group: String,
+        members: &[usize],
+        method: Method,
+        plan: &Plan,
+        unweighted: &Plan,
+    ) -> PrevalenceRow {
+        let mut scratch = plan.scratch();
+        let first = estimate::FirstIteration::new(plan, members);
+        #[allow(clippy::cast_precision_loss)]
+        let n_total = self.n() as f64;
+        let weights = self.weights.as_deref();
+        let values = |col: &[Option<f64>]| -> (Vec<f64>, Vec<f64>) {
+            members
+                .iter()
+                .filter_map(|&r| col[r].map(|v| (v, weights.map_or(1.0, |w| w[r]))))
+                .unzip()
+        };
+        let counts = |col: &[Option<f64>]| -> (f64, f64) {
+            let domain = Domain {
+                rows: members,
+                values: col,
+            };
+            let (w, _) = estimate::counts(plan, &domain);
+            let (u, _) = estimate::counts(unweighted, &domain);
+            (w, u)
+        };
+        let prevalence = |scratch: &mut _, col: &[Option<f64>]| -> Estimate {
+            match method {
+                Method::Simple => simple::prevalence(&values(col).0, n_total),
+                Method::Hybrid | Method::Survey => estimate::prevalence(
+                    plan,
+                    scratch,
+                    &Domain {
+                        rows: members,
+                        values: col,
+                    },
+                    &first,
+                ),
+            }
+        };
+        let indicators = self
+            .indicators
+            .iter()
+            .map(|ind| {
+                let (weighted_n, unweighted_n) = counts(&ind.counted);
+                let cutoffs: Vec<Estimate> = ind
+                    .cutoffs
+                    .iter()
+                    .map(|col| prevalence(&mut scratch, col))
+                    .collect();
+                let (mean, sd) = match method {
+                    Method::Simple => simple::zscore(&values(&ind.summary).0, None, n_total),
+                    Method::Hybrid => {
+                        let (v, w) = values(&ind.summary);
+                        simple::zscore(&v, Some(&w), n_total)
+                    }
+                    Method::Survey => estimate::zscore_summary(
+                        plan,
+                        &mut scratch,
+                        &Domain {
+                            rows: members,
+                            values: &ind.summary,
+                        },
+                    ),
+                };
+                IndicatorSummary {
+                    indicator: ind.indicator,
+                    weighted_n: Some(weighted_n),
+                    unweighted_n: Some(unweighted_n),
+                    cutoffs: [
+                        cutoffs[0], cutoffs[1], cutoffs[2], cutoffs[3], cutoffs[4], cutoffs[5],
+                    ],
+                    mean,
+                    sd,
+                }
+            })
+            .collect();
+        let (stunting_wasting, stunting_overweight) = match &self.combined {
+            Some([wasting, overweight]) => {
+                let (weighted_n, unweighted_n) = counts(wasting);
+                (
+                    Some(CombinedSummary {
+                        weighted_n,
+                        unweighted_n,
+                        estimate: prevalence(&mut scratch, wasting),
+                    }),
+                    Some(prevalence(&mut scratch, overweight)),
+                )
+            }
+            None => (None, None),
+        };
+        PrevalenceRow {
+            group,
+            age_labels: None,
+            indicators,
+            stunting_wasting,
+            stunting_overweight,
+        }
+    }
+}
