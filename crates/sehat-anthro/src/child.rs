@@ -202,9 +202,26 @@ enum AgeState {
     },
 }
 
-/// A measurement, with NaN read as missing (as R's `NA`).
-pub(crate) fn present(value: Option<f64>) -> Option<f64> {
-    value.filter(|v| !v.is_nan())
+/// A measurement as given: `Ok(None)` when missing, `Ok(Some(value))` for a finite
+/// positive number, and [`NaReason::InvalidMeasurement`] for anything else (NaN, an
+/// infinity, zero or a negative number), which no indicator is computed from.
+pub(crate) fn measurement(value: Option<f64>) -> Result<Option<f64>, NaReason> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_finite() && v > 0.0 => Ok(Some(v)),
+        Some(_) => Err(NaReason::InvalidMeasurement),
+    }
+}
+
+/// The input of BMI: invalid when weight or length/height is.
+pub(crate) fn bmi_input(
+    weight: Result<Option<f64>, NaReason>,
+    lenhei: Result<Option<f64>, NaReason>,
+    lenhei_used: Option<f64>,
+) -> Result<Option<f64>, NaReason> {
+    let weight = weight?;
+    lenhei?;
+    Ok(bmi(weight, lenhei_used))
 }
 
 /// BMI (kg/m²) from weight and length/height in cm, as WHO's packages compute it.
@@ -239,9 +256,7 @@ pub fn zscores(child: &Child) -> ZScores {
         None => AgeState::Missing,
         Some(age) => {
             let (Age::Days(v) | Age::Months(v)) = age;
-            if v.is_nan() {
-                AgeState::Missing
-            } else if v < 0.0 {
+            if !v.is_finite() || v < 0.0 {
                 AgeState::Negative
             } else {
                 AgeState::Known {
@@ -263,24 +278,30 @@ pub fn zscores(child: &Child) -> ZScores {
     } else {
         child.measure
     };
-    let clenhei = present(child.lenhei_cm).map(|x| match (days, cmeasure) {
-        (Some(d), Some(Measure::Standing)) if d < HEIGHT_FROM_DAYS => x + LYING_STANDING_CM,
-        (Some(d), Some(Measure::Lying)) if d >= HEIGHT_FROM_DAYS => x - LYING_STANDING_CM,
-        _ => x,
+    let lenhei = measurement(child.lenhei_cm);
+    let clenhei = lenhei.map(|l| {
+        l.map(|x| match (days, cmeasure) {
+            (Some(d), Some(Measure::Standing)) if d < HEIGHT_FROM_DAYS => x + LYING_STANDING_CM,
+            (Some(d), Some(Measure::Lying)) if d >= HEIGHT_FROM_DAYS => x - LYING_STANDING_CM,
+            _ => x,
+        })
     });
-    let weight = present(child.weight_kg);
-    let bmi = bmi(weight, clenhei);
+    let weight = measurement(child.weight_kg);
+    let bmi = bmi_input(weight, lenhei, clenhei.ok().flatten());
     let sex = child.sex;
     let oedema = child.oedema;
-    let by_age = |slot: usize, y: Option<f64>, restricted: bool, weight_based: bool| {
+    let by_age = |slot: usize,
+                  y: Result<Option<f64>, NaReason>,
+                  restricted: bool,
+                  weight_based: bool| {
         age_based(slot, sex, age, y, restricted, weight_based && oedema)
     };
 
     ZScores {
-        clenhei_cm: clenhei,
+        clenhei_cm: clenhei.ok().flatten(),
         cmeasure,
         standing_under_9_months,
-        bmi,
+        bmi: bmi.ok().flatten(),
         sex,
         length_for_age: by_age(slot::LENGTH_HEIGHT, clenhei, false, false)
             .and_then(|z| ZScore::new(z, -6.0, 6.0)),
@@ -291,28 +312,28 @@ pub fn zscores(child: &Child) -> ZScores {
         bmi_for_age: by_age(slot::BMI, bmi, true, true).and_then(|z| ZScore::new(z, -5.0, 5.0)),
         head_circumference_for_age: by_age(
             slot::HEAD_CIRCUMFERENCE,
-            present(child.head_circumference_cm),
+            measurement(child.head_circumference_cm),
             false,
             false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
         arm_circumference_for_age: by_age(
             slot::ARM_CIRCUMFERENCE,
-            present(child.arm_circumference_cm),
+            measurement(child.arm_circumference_cm),
             true,
             false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
         triceps_skinfold_for_age: by_age(
             slot::TRICEPS_SKINFOLD,
-            present(child.triceps_skinfold_mm),
+            measurement(child.triceps_skinfold_mm),
             true,
             false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
         subscapular_skinfold_for_age: by_age(
             slot::SUBSCAPULAR_SKINFOLD,
-            present(child.subscapular_skinfold_mm),
+            measurement(child.subscapular_skinfold_mm),
             true,
             false,
         )
@@ -346,10 +367,11 @@ fn age_based(
     slot: usize,
     sex: Option<Sex>,
     age: AgeState,
-    y: Option<f64>,
+    y: Result<Option<f64>, NaReason>,
     restricted: bool,
     oedema: bool,
 ) -> Result<f64, NaReason> {
+    let y = y?;
     let sex = sex.ok_or(NaReason::MissingSex)?;
     let (days, months) = match age {
         AgeState::Missing => return Err(NaReason::MissingAge),
@@ -423,11 +445,12 @@ fn grid_lms<const N: usize>(rows: &Table<N>, sex: Sex, x: f64) -> Option<Lms> {
 fn weight_for_lenhei(
     sex: Option<Sex>,
     age: AgeState,
-    weight: Option<f64>,
-    clenhei: Option<f64>,
+    weight: Result<Option<f64>, NaReason>,
+    clenhei: Result<Option<f64>, NaReason>,
     cmeasure: Option<Measure>,
     oedema: bool,
 ) -> Result<f64, NaReason> {
+    let (weight, clenhei) = (weight?, clenhei?);
     let sex = sex.ok_or(NaReason::MissingSex)?;
     let weight = weight.ok_or(NaReason::MissingMeasurement)?;
     let x = clenhei.ok_or(NaReason::MissingMeasurement)?;
