@@ -290,12 +290,10 @@ pub fn zscores(child: &Child) -> ZScores {
     let bmi = bmi_input(weight, lenhei, clenhei.ok().flatten());
     let sex = child.sex;
     let oedema = child.oedema;
-    let by_age = |slot: usize,
-                  y: Result<Option<f64>, NaReason>,
-                  restricted: bool,
-                  weight_based: bool| {
-        age_based(slot, sex, age, y, restricted, weight_based && oedema)
-    };
+    let by_age =
+        |slot: usize, y: Result<Option<f64>, NaReason>, restricted: bool, weight_based: bool| {
+            age_based(slot, sex, age, y, restricted, weight_based && oedema)
+        };
 
     ZScores {
         clenhei_cm: clenhei.ok().flatten(),

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use sehat_anthro::{
-    Age, Child, Measure, NaReason, Outcome, SchoolAgeChild, Sex, parse_oedema,
-    school_age_zscores, zscores,
+    Age, Child, Measure, NaReason, Outcome, SchoolAgeChild, Sex, parse_oedema, school_age_zscores,
+    zscores,
 };
 
 /// The oracle rows with a measurement that is not a finite positive number (all in the
@@ -186,10 +186,17 @@ fn anthro_public_vectors() {
         };
         let z = zscores(&child);
         let bad = |column: &str| invalid(row, column);
-        if bad_rows(row, &["weight", "lenhei", "headc", "armc", "triskin", "subskin"]) {
+        if bad_rows(
+            row,
+            &["weight", "lenhei", "headc", "armc", "triskin", "subskin"],
+        ) {
             deviations.push(row.get("case_id").to_owned());
         }
-        let clenhei_oracle = if bad("lenhei") { "" } else { row.get("clenhei") };
+        let clenhei_oracle = if bad("lenhei") {
+            ""
+        } else {
+            row.get("clenhei")
+        };
         if !number_matches(z.clenhei_cm, clenhei_oracle) {
             errors.push(format!("line {}: clenhei {:?}", row.line, z.clenhei_cm));
         }

@@ -139,7 +139,11 @@ fn measurements_that_are_not_finite_positive_numbers_give_no_indicator() {
                 .head_circumference_cm(bad),
         );
         assert_eq!(z.length_for_age, Err(NaReason::InvalidMeasurement), "{bad}");
-        assert_eq!(z.weight_for_length, Err(NaReason::InvalidMeasurement), "{bad}");
+        assert_eq!(
+            z.weight_for_length,
+            Err(NaReason::InvalidMeasurement),
+            "{bad}"
+        );
         assert_eq!(z.bmi_for_age, Err(NaReason::InvalidMeasurement), "{bad}");
         assert_eq!(
             z.head_circumference_for_age,

@@ -2,21 +2,23 @@
 
 /// The 38 provinces of Indonesia (ISO 3166-2:ID), without the `ID-` prefix.
 const ID_PROVINCES: [&str; 38] = [
-    "AC", "BA", "BB", "BE", "BT", "GO", "JA", "JB", "JI", "JK", "JT", "KB", "KI", "KR", "KS",
-    "KT", "KU", "LA", "MA", "MU", "NB", "NT", "PA", "PB", "PD", "PE", "PS", "PT", "RI", "SA",
-    "SB", "SG", "SN", "SR", "SS", "ST", "SU", "YO",
+    "AC", "BA", "BB", "BE", "BT", "GO", "JA", "JB", "JI", "JK", "JT", "KB", "KI", "KR", "KS", "KT",
+    "KU", "LA", "MA", "MU", "NB", "NT", "PA", "PB", "PD", "PE", "PS", "PT", "RI", "SA", "SB", "SG",
+    "SN", "SR", "SS", "ST", "SU", "YO",
 ];
 
 /// Checks that `region` is an ISO 3166-2 subdivision code (`CC-XXX`: two letters, a
 /// hyphen, one to three letters or digits; either case), and, for Indonesia, one of
 /// its provinces. A misspelt region must not quietly select no regional series.
 pub(crate) fn check(region: &str) -> Result<(), String> {
-    let well_formed = region.split_once('-').is_some_and(|(country, subdivision)| {
-        country.len() == 2
-            && country.bytes().all(|b| b.is_ascii_alphabetic())
-            && (1..=3).contains(&subdivision.len())
-            && subdivision.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
+    let well_formed = region
+        .split_once('-')
+        .is_some_and(|(country, subdivision)| {
+            country.len() == 2
+                && country.bytes().all(|b| b.is_ascii_alphabetic())
+                && (1..=3).contains(&subdivision.len())
+                && subdivision.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
     if !well_formed {
         return Err(format!(
             "{region:?} is not an ISO 3166-2 region code (such as \"ID-YO\")"
@@ -44,7 +46,9 @@ mod tests {
         for ok in ["ID-YO", "id-ba", "ID-Kb", "US-CA", "FR-75C", "ID-PD"] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
-        for bad in ["", "YO", "IDYO", "ID YO", "ID-", "ID-YOGY", "Bali", "ID-XX", "I-YO", "ID_YO"] {
+        for bad in [
+            "", "YO", "IDYO", "ID YO", "ID-", "ID-YOGY", "Bali", "ID-XX", "I-YO", "ID_YO",
+        ] {
             assert!(check(bad).is_err(), "{bad}");
         }
         assert_eq!(

@@ -157,7 +157,9 @@ fn school_and_screening_series_errors_name_the_place() {
 #[test]
 fn cvx_codes_are_digits_only() {
     let schedule = Schedule::cdsi_us().unwrap();
-    for value in ["10.0", "1.0", "2.0", "20.0", "-1", "1e1", "10-0", "1 0", "１０", "ten"] {
+    for value in [
+        "10.0", "1.0", "2.0", "20.0", "-1", "1e1", "10-0", "1 0", "１０", "ten",
+    ] {
         let json = format!(
             r#"{{"id":"x","dob":"2025-01-10","gender":"F","assessment_date":"2025-04-20",
                 "doses":[{{"seq":1,"date_administered":"2025-03-01","cvx":"20"}},
@@ -183,7 +185,12 @@ fn cvx_codes_are_digits_only() {
         assert!(schedule.vaccine(value).is_none(), "{value}");
     }
     // Digits with leading zeros and surrounding spaces are the same code.
-    for (value, same) in [("010", "10"), (" 10 ", "10"), ("0020", "20"), ("100", "100")] {
+    for (value, same) in [
+        ("010", "10"),
+        (" 10 ", "10"),
+        ("0020", "20"),
+        ("100", "100"),
+    ] {
         assert_eq!(
             schedule.vaccine(value).map(|v| v.code()),
             schedule.vaccine(same).map(|v| v.code()),
@@ -229,6 +236,9 @@ fn regions_are_checked() {
     }
     for good in ["ID-BA", "id-ba", "US-CA"] {
         let p = Patient::new(date!(2025 - 01 - 01), Sex::Female).in_region(good);
-        assert!(assess(&p, schedule, date!(2025 - 12 - 01)).is_ok(), "{good}");
+        assert!(
+            assess(&p, schedule, date!(2025 - 12 - 01)).is_ok(),
+            "{good}"
+        );
     }
 }
