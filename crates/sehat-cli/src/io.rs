@@ -77,10 +77,7 @@ impl Output {
 
     fn file(path: &Path, inputs: &[&Path], overwrite: bool) -> Result<Self> {
         let path = destination(path, inputs)?;
-        let directory = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
+        let directory = directory_of(&path);
         let name = path
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy());
@@ -136,11 +133,9 @@ impl Output {
                         .persist_noclobber(&path)
                         .map_err(|e| failed(&e.error))?;
                 }
-                if let Some(directory) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    // Not every platform can open a directory; the file itself is synced.
-                    if let Ok(directory) = File::open(directory) {
-                        directory.sync_all().map_err(|e| failed(&e))?;
-                    }
+                // Not every platform can open a directory; the file itself is synced.
+                if let Ok(directory) = File::open(directory_of(&path)) {
+                    directory.sync_all().map_err(|e| failed(&e))?;
                 }
                 Ok(())
             }
@@ -169,6 +164,14 @@ impl Write for Output {
             Target::Stdout(writer) => writer.flush(),
             Target::File { writer, .. } => writer.flush(),
         }
+    }
+}
+
+/// The directory a file is in (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     }
 }
 

@@ -30,5 +30,8 @@ fn cli_phone_csv() {
 
 #[test]
 fn cli_immunization_json() {
-    each_input("cli_immunization_json", sehat_cli::fuzzing::immunization_json);
+    each_input(
+        "cli_immunization_json",
+        sehat_cli::fuzzing::immunization_json,
+    );
 }

@@ -534,3 +534,28 @@ fn invalid_measurements_give_na_and_are_reported() {
     let out = sehat(&["anthro", "zscores", s(&input)]);
     assert!(stderr_of_failure(&out).contains("age NaN is not a finite number"));
 }
+
+#[test]
+fn a_bare_output_name_is_written_in_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", ANTHRO);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args(["anthro", "zscores", "a.csv", "--output", "z.csv"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_ran(&out);
+    assert_eq!(listing(dir.path()), ["a.csv", "z.csv"]);
+    assert_eq!(
+        read_csv(&fs::read(dir.path().join("z.csv")).unwrap())
+            .1
+            .len(),
+        2
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args(["anthro", "zscores", "a.csv", "--output", "a.csv"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(stderr_of_failure(&out).contains("it is the input file"));
+}
