@@ -13,8 +13,11 @@ const LYING_STANDING_CM: f64 = 0.7;
 
 /// A child's measurements on one visit, as WHO's `anthro_zscores` takes them.
 ///
-/// Every field is optional, as in WHO's software; a value that is NaN counts as
-/// missing. Build it with [`Child::new`] and the setters, or fill the public fields.
+/// Every field is optional, as in WHO's software (`None` is missing). A measurement
+/// that is not a finite positive number (NaN, infinite, zero, negative) is invalid:
+/// the indicators using it give [`NaReason::InvalidMeasurement`]. A NaN or infinite
+/// age gives [`NaReason::InvalidAge`]. Build it with [`Child::new`] and the setters, or
+/// fill the public fields.
 ///
 /// # Examples
 ///
@@ -149,8 +152,8 @@ pub struct ZScores {
     pub cmeasure: Option<Measure>,
     /// Standing height given under 9 months, so the measure was ignored (`c9mo_flag`).
     pub standing_under_9_months: bool,
-    /// BMI from weight and `clenhei` (`cbmi`); may be infinite or NaN for zero or
-    /// negative inputs, as in WHO's packages.
+    /// BMI from weight and `clenhei` (`cbmi`); `None` when either is missing or
+    /// invalid (WHO's packages give `Inf` or `NaN` for zero or negative inputs).
     pub bmi: Option<f64>,
     /// Sex (`csex`).
     pub sex: Option<Sex>,
@@ -235,7 +238,10 @@ pub(crate) fn bmi(weight_kg: Option<f64>, lenhei_cm: Option<f64>) -> Option<f64>
 ///
 /// Where WHO's package returns NA (or NaN) the indicator is an `Err` with the reason.
 /// A negative age, which WHO's package refuses, gives [`NaReason::InvalidAge`] for the
-/// age-based indicators and for weight-for-length/height.
+/// age-based indicators and for weight-for-length/height. A measurement that is not a
+/// finite positive number gives [`NaReason::InvalidMeasurement`] for every indicator
+/// using it, where WHO's package computes `NaN`, `Inf` or a number from it (a
+/// deliberate deviation; on every valid input the results are exact).
 ///
 /// # Examples
 ///

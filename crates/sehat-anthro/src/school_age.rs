@@ -10,7 +10,9 @@ use crate::{Lms, NaReason, Outcome, Sex, ZScore};
 /// A school-age child or adolescent, as WHO's `anthroplus_zscores` takes them.
 ///
 /// Age is in months only (never rounded: the LMS parameters are interpolated between
-/// whole months). A value that is NaN counts as missing.
+/// whole months). `None` is missing; a height or weight that is not a finite positive
+/// number is invalid ([`NaReason::InvalidMeasurement`]), a NaN or infinite age gives
+/// [`NaReason::InvalidAge`].
 ///
 /// # Examples
 ///
