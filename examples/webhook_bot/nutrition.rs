@@ -203,6 +203,7 @@ fn reason_id(reason: NaReason) -> &'static str {
         NaReason::AgeOutOfRange => "umur di luar rentang standar WHO 0–60 bulan",
         NaReason::LengthOutOfRange => "panjang/tinggi di luar tabel WHO",
         NaReason::NonPositiveMeasurement => "ukuran nol atau negatif",
+        NaReason::InvalidMeasurement => "ukuran bukan angka positif yang sah",
         NaReason::Oedema => "ada edema",
         _ => "data tidak lengkap",
     }

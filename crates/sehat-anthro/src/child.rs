@@ -13,8 +13,11 @@ const LYING_STANDING_CM: f64 = 0.7;
 
 /// A child's measurements on one visit, as WHO's `anthro_zscores` takes them.
 ///
-/// Every field is optional, as in WHO's software; a value that is NaN counts as
-/// missing. Build it with [`Child::new`] and the setters, or fill the public fields.
+/// Every field is optional, as in WHO's software (`None` is missing). A measurement
+/// that is not a finite positive number (NaN, infinite, zero, negative) is invalid:
+/// the indicators using it give [`NaReason::InvalidMeasurement`]. A NaN or infinite
+/// age gives [`NaReason::InvalidAge`]. Build it with [`Child::new`] and the setters, or
+/// fill the public fields.
 ///
 /// # Examples
 ///
@@ -149,8 +152,8 @@ pub struct ZScores {
     pub cmeasure: Option<Measure>,
     /// Standing height given under 9 months, so the measure was ignored (`c9mo_flag`).
     pub standing_under_9_months: bool,
-    /// BMI from weight and `clenhei` (`cbmi`); may be infinite or NaN for zero or
-    /// negative inputs, as in WHO's packages.
+    /// BMI from weight and `clenhei` (`cbmi`); `None` when either is missing or
+    /// invalid (WHO's packages give `Inf` or `NaN` for zero or negative inputs).
     pub bmi: Option<f64>,
     /// Sex (`csex`).
     pub sex: Option<Sex>,
@@ -202,9 +205,26 @@ enum AgeState {
     },
 }
 
-/// A measurement, with NaN read as missing (as R's `NA`).
-pub(crate) fn present(value: Option<f64>) -> Option<f64> {
-    value.filter(|v| !v.is_nan())
+/// A measurement as given: `Ok(None)` when missing, `Ok(Some(value))` for a finite
+/// positive number, and [`NaReason::InvalidMeasurement`] for anything else (NaN, an
+/// infinity, zero or a negative number), which no indicator is computed from.
+pub(crate) fn measurement(value: Option<f64>) -> Result<Option<f64>, NaReason> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_finite() && v > 0.0 => Ok(Some(v)),
+        Some(_) => Err(NaReason::InvalidMeasurement),
+    }
+}
+
+/// The input of BMI: invalid when weight or length/height is.
+pub(crate) fn bmi_input(
+    weight: Result<Option<f64>, NaReason>,
+    lenhei: Result<Option<f64>, NaReason>,
+    lenhei_used: Option<f64>,
+) -> Result<Option<f64>, NaReason> {
+    let weight = weight?;
+    lenhei?;
+    Ok(bmi(weight, lenhei_used))
 }
 
 /// BMI (kg/m²) from weight and length/height in cm, as WHO's packages compute it.
@@ -218,7 +238,10 @@ pub(crate) fn bmi(weight_kg: Option<f64>, lenhei_cm: Option<f64>) -> Option<f64>
 ///
 /// Where WHO's package returns NA (or NaN) the indicator is an `Err` with the reason.
 /// A negative age, which WHO's package refuses, gives [`NaReason::InvalidAge`] for the
-/// age-based indicators and for weight-for-length/height.
+/// age-based indicators and for weight-for-length/height. A measurement that is not a
+/// finite positive number gives [`NaReason::InvalidMeasurement`] for every indicator
+/// using it, where WHO's package computes `NaN`, `Inf` or a number from it (a
+/// deliberate deviation; on every valid input the results are exact).
 ///
 /// # Examples
 ///
@@ -239,9 +262,7 @@ pub fn zscores(child: &Child) -> ZScores {
         None => AgeState::Missing,
         Some(age) => {
             let (Age::Days(v) | Age::Months(v)) = age;
-            if v.is_nan() {
-                AgeState::Missing
-            } else if v < 0.0 {
+            if !v.is_finite() || v < 0.0 {
                 AgeState::Negative
             } else {
                 AgeState::Known {
@@ -263,24 +284,28 @@ pub fn zscores(child: &Child) -> ZScores {
     } else {
         child.measure
     };
-    let clenhei = present(child.lenhei_cm).map(|x| match (days, cmeasure) {
-        (Some(d), Some(Measure::Standing)) if d < HEIGHT_FROM_DAYS => x + LYING_STANDING_CM,
-        (Some(d), Some(Measure::Lying)) if d >= HEIGHT_FROM_DAYS => x - LYING_STANDING_CM,
-        _ => x,
+    let lenhei = measurement(child.lenhei_cm);
+    let clenhei = lenhei.map(|l| {
+        l.map(|x| match (days, cmeasure) {
+            (Some(d), Some(Measure::Standing)) if d < HEIGHT_FROM_DAYS => x + LYING_STANDING_CM,
+            (Some(d), Some(Measure::Lying)) if d >= HEIGHT_FROM_DAYS => x - LYING_STANDING_CM,
+            _ => x,
+        })
     });
-    let weight = present(child.weight_kg);
-    let bmi = bmi(weight, clenhei);
+    let weight = measurement(child.weight_kg);
+    let bmi = bmi_input(weight, lenhei, clenhei.ok().flatten());
     let sex = child.sex;
     let oedema = child.oedema;
-    let by_age = |slot: usize, y: Option<f64>, restricted: bool, weight_based: bool| {
-        age_based(slot, sex, age, y, restricted, weight_based && oedema)
-    };
+    let by_age =
+        |slot: usize, y: Result<Option<f64>, NaReason>, restricted: bool, weight_based: bool| {
+            age_based(slot, sex, age, y, restricted, weight_based && oedema)
+        };
 
     ZScores {
-        clenhei_cm: clenhei,
+        clenhei_cm: clenhei.ok().flatten(),
         cmeasure,
         standing_under_9_months,
-        bmi,
+        bmi: bmi.ok().flatten(),
         sex,
         length_for_age: by_age(slot::LENGTH_HEIGHT, clenhei, false, false)
             .and_then(|z| ZScore::new(z, -6.0, 6.0)),
@@ -291,28 +316,28 @@ pub fn zscores(child: &Child) -> ZScores {
         bmi_for_age: by_age(slot::BMI, bmi, true, true).and_then(|z| ZScore::new(z, -5.0, 5.0)),
         head_circumference_for_age: by_age(
             slot::HEAD_CIRCUMFERENCE,
-            present(child.head_circumference_cm),
+            measurement(child.head_circumference_cm),
             false,
             false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
         arm_circumference_for_age: by_age(
             slot::ARM_CIRCUMFERENCE,
-            present(child.arm_circumference_cm),
+            measurement(child.arm_circumference_cm),
             true,
             false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
         triceps_skinfold_for_age: by_age(
             slot::TRICEPS_SKINFOLD,
-            present(child.triceps_skinfold_mm),
+            measurement(child.triceps_skinfold_mm),
             true,
             false,
         )
         .and_then(|z| ZScore::new(z, -5.0, 5.0)),
         subscapular_skinfold_for_age: by_age(
             slot::SUBSCAPULAR_SKINFOLD,
-            present(child.subscapular_skinfold_mm),
+            measurement(child.subscapular_skinfold_mm),
             true,
             false,
         )
@@ -346,10 +371,11 @@ fn age_based(
     slot: usize,
     sex: Option<Sex>,
     age: AgeState,
-    y: Option<f64>,
+    y: Result<Option<f64>, NaReason>,
     restricted: bool,
     oedema: bool,
 ) -> Result<f64, NaReason> {
+    let y = y?;
     let sex = sex.ok_or(NaReason::MissingSex)?;
     let (days, months) = match age {
         AgeState::Missing => return Err(NaReason::MissingAge),
@@ -423,11 +449,12 @@ fn grid_lms<const N: usize>(rows: &Table<N>, sex: Sex, x: f64) -> Option<Lms> {
 fn weight_for_lenhei(
     sex: Option<Sex>,
     age: AgeState,
-    weight: Option<f64>,
-    clenhei: Option<f64>,
+    weight: Result<Option<f64>, NaReason>,
+    clenhei: Result<Option<f64>, NaReason>,
     cmeasure: Option<Measure>,
     oedema: bool,
 ) -> Result<f64, NaReason> {
+    let (weight, clenhei) = (weight?, clenhei?);
     let sex = sex.ok_or(NaReason::MissingSex)?;
     let weight = weight.ok_or(NaReason::MissingMeasurement)?;
     let x = clenhei.ok_or(NaReason::MissingMeasurement)?;

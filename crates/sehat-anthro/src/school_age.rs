@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::child::{bmi, present};
+use crate::child::{bmi_input, measurement};
 use crate::lms::Table;
 use crate::tables::{BMI_FOR_AGE_2007, HEIGHT_FOR_AGE_2007, WEIGHT_FOR_AGE_2007};
 use crate::{Lms, NaReason, Outcome, Sex, ZScore};
@@ -10,7 +10,9 @@ use crate::{Lms, NaReason, Outcome, Sex, ZScore};
 /// A school-age child or adolescent, as WHO's `anthroplus_zscores` takes them.
 ///
 /// Age is in months only (never rounded: the LMS parameters are interpolated between
-/// whole months). A value that is NaN counts as missing.
+/// whole months). `None` is missing; a height or weight that is not a finite positive
+/// number is invalid ([`NaReason::InvalidMeasurement`]), a NaN or infinite age gives
+/// [`NaReason::InvalidAge`].
 ///
 /// # Examples
 ///
@@ -126,8 +128,11 @@ pub(crate) fn monthly_lms<const N: usize>(
 
 /// Computes the WHO 2007 z-scores of one child, exactly as `anthroplus_zscores` does.
 ///
-/// Negative age, height or weight (which WHO's package refuses) give
-/// [`NaReason::InvalidAge`] or [`NaReason::NonPositiveMeasurement`].
+/// A negative or non-finite age (WHO's package refuses a negative one) gives
+/// [`NaReason::InvalidAge`]; a height or weight that is not a finite positive number
+/// gives [`NaReason::InvalidMeasurement`] for every indicator that uses it, BMI included
+/// (WHO's package returns `Inf` or `NaN` for a zero height or weight, and refuses a
+/// negative one).
 ///
 /// # Examples
 ///
@@ -142,26 +147,24 @@ pub(crate) fn monthly_lms<const N: usize>(
 /// ```
 #[must_use]
 pub fn school_age_zscores(child: &SchoolAgeChild) -> SchoolAgeZScores {
-    let height = present(child.height_cm);
-    let weight = present(child.weight_kg);
-    let bmi = bmi(weight, height);
+    let height = measurement(child.height_cm);
+    let weight = measurement(child.weight_kg);
+    let bmi = bmi_input(weight, height, height.ok().flatten());
     let compute = |table: &dyn Fn(Sex, f64) -> Option<Lms>,
-                   y: Option<f64>,
+                   y: Result<Option<f64>, NaReason>,
                    restricted: bool,
                    weight_based: bool,
                    limits: (f64, f64)|
      -> Outcome {
+        let y = y?;
         let sex = child.sex.ok_or(NaReason::MissingSex)?;
-        let months = present(child.age_months).ok_or(NaReason::MissingAge)?;
-        if months < 0.0 {
+        let months = child.age_months.ok_or(NaReason::MissingAge)?;
+        if !months.is_finite() || months < 0.0 {
             return Err(NaReason::InvalidAge);
         }
         let y = y.ok_or(NaReason::MissingMeasurement)?;
         if weight_based && child.oedema {
             return Err(NaReason::Oedema);
-        }
-        if height.is_some_and(|h| h < 0.0) || weight.is_some_and(|w| w < 0.0) {
-            return Err(NaReason::NonPositiveMeasurement);
         }
         let lms = table(sex, months).ok_or(NaReason::AgeOutOfRange)?;
         let z = if restricted {
@@ -174,7 +177,7 @@ pub fn school_age_zscores(child: &SchoolAgeChild) -> SchoolAgeZScores {
     SchoolAgeZScores {
         sex: child.sex,
         oedema: child.oedema,
-        bmi,
+        bmi: bmi.ok().flatten(),
         height_for_age: compute(
             &|s, m| monthly_lms(&HEIGHT_FOR_AGE_2007, s, m, LAST_MONTH),
             height,

@@ -61,15 +61,22 @@ pub enum NaReason {
     MissingSex,
     /// Age is missing (the indicator needs it).
     MissingAge,
-    /// Age is negative (WHO's packages refuse the whole call).
+    /// Age is negative or not a finite number (WHO's packages refuse the whole call on
+    /// a negative age).
     InvalidAge,
     /// Age is outside the indicator's range (e.g. 60 months or more, under 91 days for
     /// arm circumference and skinfolds, over 120 months for weight-for-age 5–19 y).
     AgeOutOfRange,
     /// The measurement (or one needed to derive it, e.g. for BMI) is missing.
     MissingMeasurement,
-    /// The measurement is zero or negative.
+    /// The measurement after WHO's length/height conversion is zero or negative (WHO's
+    /// packages give NA).
     NonPositiveMeasurement,
+    /// A measurement the indicator uses (directly, or through BMI or the cleaned
+    /// length/height) is not a finite positive number: NaN, infinite, zero or negative.
+    /// WHO's `anthro_zscores` computes something from such values (NaN, `Inf`, or a
+    /// z-score from a negative length); this crate deliberately does not.
+    InvalidMeasurement,
     /// Oedema is present: weight-based indicators are not computed.
     Oedema,
     /// Length/height is outside the weight-for-length (45–110 cm) or
@@ -97,6 +104,7 @@ impl fmt::Display for NaReason {
             Self::AgeOutOfRange => "age is outside the indicator's range",
             Self::MissingMeasurement => "measurement is missing",
             Self::NonPositiveMeasurement => "measurement is zero or negative",
+            Self::InvalidMeasurement => "measurement is not a finite positive number",
             Self::Oedema => "oedema: weight-based indicators are not computed",
             Self::LengthOutOfRange => "length/height is outside the table",
             Self::NotANumber => "the z-score is not a number",

@@ -7,8 +7,37 @@
 use std::collections::HashMap;
 
 use sehat_anthro::{
-    Age, Child, Measure, Outcome, SchoolAgeChild, Sex, parse_oedema, school_age_zscores, zscores,
+    Age, Child, Measure, NaReason, Outcome, SchoolAgeChild, Sex, parse_oedema, school_age_zscores,
+    zscores,
 };
+
+/// The oracle rows with a measurement that is not a finite positive number (all in the
+/// `missing_zero_extreme_inputs` group). WHO's packages compute from such values (a
+/// z-score of −15.59 from a weight of 0, `NaN` from a weight of −1, a BMI z of 132202.56
+/// from a length of 0, `Inf` from a height of 0); this crate deliberately gives
+/// `NaReason::InvalidMeasurement` for every indicator that uses the measurement, and no
+/// cleaned length or BMI from it (docs/anthro.md, "Invalid measurements"). Every other
+/// column of these rows is compared with the oracle as usual.
+const INVALID_MEASUREMENT_ROWS: [&str; 12] = [
+    "A03469", "A03470", "A03472", "A03473", "A03474", "A03475", "A03476", "A03477", "A03484",
+    "P01836", "P01837", "P01838",
+];
+
+/// True when the measurement in `column` is given and not a finite positive number.
+fn invalid(row: &Row, column: &str) -> bool {
+    row.num(column).is_some_and(|v| !(v.is_finite() && v > 0.0))
+}
+
+/// Checks an indicator that uses an invalid measurement: it must be NA for that reason.
+fn check_invalid(row: &Row, name: &str, ours: Outcome, errors: &mut Vec<String>) {
+    if ours != Err(NaReason::InvalidMeasurement) {
+        errors.push(format!(
+            "line {}: {name} = {ours:?}, expected InvalidMeasurement (oracle `{}`)",
+            row.line,
+            row.get(name)
+        ));
+    }
+}
 
 struct Row {
     line: usize,
@@ -49,6 +78,11 @@ fn read(path: &str) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// True when any of `columns` holds an invalid measurement.
+fn bad_rows(row: &Row, columns: &[&str]) -> bool {
+    columns.iter().any(|c| invalid(row, c))
 }
 
 fn opt<T>(text: &str, parse: impl Fn(&str) -> T) -> Option<T> {
@@ -126,6 +160,7 @@ fn number_matches(ours: Option<f64>, oracle: &str) -> bool {
 fn anthro_public_vectors() {
     let rows = read("tests/data/anthro_public.csv");
     assert_eq!(rows.len(), 3990);
+    let mut deviations = Vec::new();
     let mut errors = Vec::new();
     let mut max_delta = 0.0_f64;
     let mut compared = 0;
@@ -150,10 +185,24 @@ fn anthro_public_vectors() {
             oedema: opt(row.get("oedema"), |s| parse_oedema(s).unwrap()).unwrap_or(false),
         };
         let z = zscores(&child);
-        if !number_matches(z.clenhei_cm, row.get("clenhei")) {
+        let bad = |column: &str| invalid(row, column);
+        if bad_rows(
+            row,
+            &["weight", "lenhei", "headc", "armc", "triskin", "subskin"],
+        ) {
+            deviations.push(row.get("case_id").to_owned());
+        }
+        let clenhei_oracle = if bad("lenhei") {
+            ""
+        } else {
+            row.get("clenhei")
+        };
+        if !number_matches(z.clenhei_cm, clenhei_oracle) {
             errors.push(format!("line {}: clenhei {:?}", row.line, z.clenhei_cm));
         }
-        if !number_matches(z.bmi, row.get("cbmi")) {
+        let bmi_invalid = bad("weight") || bad("lenhei");
+        let cbmi_oracle = if bmi_invalid { "" } else { row.get("cbmi") };
+        if !number_matches(z.bmi, cbmi_oracle) {
             errors.push(format!("line {}: cbmi {:?}", row.line, z.bmi));
         }
         let cmeasure = z.cmeasure.map(|m| m.code().to_string()).unwrap_or_default();
@@ -177,7 +226,23 @@ fn anthro_public_vectors() {
             ("zts", "fts"),
             ("zss", "fss"),
         ];
-        for ((name, flag), outcome) in names.into_iter().zip(z.indicators()) {
+        let uses_invalid = [
+            bad("lenhei"),
+            bad("weight"),
+            bmi_invalid,
+            bmi_invalid,
+            bad("headc"),
+            bad("armc"),
+            bad("triskin"),
+            bad("subskin"),
+        ];
+        for (((name, flag), outcome), uses_invalid) in
+            names.into_iter().zip(z.indicators()).zip(uses_invalid)
+        {
+            if uses_invalid {
+                check_invalid(row, name, outcome, &mut errors);
+                continue;
+            }
             if outcome.is_ok() {
                 compared += 1;
             }
@@ -188,6 +253,7 @@ fn anthro_public_vectors() {
         "anthro_public: {} rows, {compared} z-scores, max |Δz| = {max_delta:e}",
         rows.len()
     );
+    assert_eq!(deviations, INVALID_MEASUREMENT_ROWS[..9]);
     assert!(
         errors.is_empty(),
         "{} mismatches:\n{}",
@@ -201,6 +267,7 @@ fn anthro_public_vectors() {
 fn anthroplus_public_vectors() {
     let rows = read("tests/data/anthroplus_public.csv");
     assert_eq!(rows.len(), 2244);
+    let mut deviations = Vec::new();
     let mut errors = Vec::new();
     let mut max_delta = 0.0_f64;
     let mut compared = 0;
@@ -213,6 +280,10 @@ fn anthroplus_public_vectors() {
             oedema: opt(row.get("oedema"), |s| parse_oedema(s).unwrap()).unwrap_or(false),
         };
         let z = school_age_zscores(&child);
+        if bad_rows(row, &["height_in_cm", "weight_in_kg"]) {
+            deviations.push(row.get("case_id").to_owned());
+        }
+        let bmi_invalid = invalid(row, "height_in_cm") || invalid(row, "weight_in_kg");
         let csex = z.sex.map(|s| s.code().to_string()).unwrap_or_default();
         if csex != row.get("csex") {
             errors.push(format!("line {}: csex {csex}", row.line));
@@ -220,14 +291,29 @@ fn anthroplus_public_vectors() {
         if (if z.oedema { "y" } else { "n" }) != row.get("coedema") {
             errors.push(format!("line {}: coedema", row.line));
         }
-        if !number_matches(z.bmi, row.get("cbmi")) {
+        let cbmi_oracle = if bmi_invalid { "" } else { row.get("cbmi") };
+        if !number_matches(z.bmi, cbmi_oracle) {
             errors.push(format!("line {}: cbmi {:?}", row.line, z.bmi));
         }
-        for (name, flag, outcome) in [
-            ("zhfa", "fhfa", z.height_for_age),
-            ("zwfa", "fwfa", z.weight_for_age),
-            ("zbfa", "fbfa", z.bmi_for_age),
+        for (name, flag, outcome, uses_invalid) in [
+            (
+                "zhfa",
+                "fhfa",
+                z.height_for_age,
+                invalid(row, "height_in_cm"),
+            ),
+            (
+                "zwfa",
+                "fwfa",
+                z.weight_for_age,
+                invalid(row, "weight_in_kg"),
+            ),
+            ("zbfa", "fbfa", z.bmi_for_age, bmi_invalid),
         ] {
+            if uses_invalid {
+                check_invalid(row, name, outcome, &mut errors);
+                continue;
+            }
             if outcome.is_ok() {
                 compared += 1;
             }
@@ -238,6 +324,7 @@ fn anthroplus_public_vectors() {
         "anthroplus_public: {} rows, {compared} z-scores, max |Δz| = {max_delta:e}",
         rows.len()
     );
+    assert_eq!(deviations, INVALID_MEASUREMENT_ROWS[9..]);
     assert!(
         errors.is_empty(),
         "{} mismatches:\n{}",

@@ -1,7 +1,9 @@
 //! WHO's rules, one by one, on the worked examples of the algorithm description.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use sehat_anthro::{Age, Child, Measure, NaReason, Sex, zscores};
+use sehat_anthro::{
+    Age, Child, Measure, NaReason, SchoolAgeChild, Sex, school_age_zscores, zscores,
+};
 
 #[test]
 fn worked_example_boy_400_days() {
@@ -111,14 +113,59 @@ fn negative_age_and_weights() {
             .weight_kg(-1.0)
             .length_cm(70.0),
     );
-    assert_eq!(z.weight_for_age, Err(NaReason::NonPositiveMeasurement));
-    assert_eq!(z.weight_for_length, Err(NaReason::NotANumber));
+    assert_eq!(z.weight_for_age, Err(NaReason::InvalidMeasurement));
+    assert_eq!(z.weight_for_length, Err(NaReason::InvalidMeasurement));
+    assert_eq!(z.bmi_for_age, Err(NaReason::InvalidMeasurement));
+    assert_eq!(z.bmi, None);
+    assert_eq!(z.length_for_age.unwrap().z_rounded, -1.36);
     let z = zscores(
         &Child::new(Sex::Male)
             .age_days(300.0)
             .weight_kg(0.0)
             .length_cm(70.0),
     );
-    let wfl = z.weight_for_length.unwrap();
-    assert!(wfl.z < -5.0 && wfl.flagged);
+    assert_eq!(z.weight_for_length, Err(NaReason::InvalidMeasurement));
+}
+
+/// WHO's `anthro_zscores` gives `NaN`, `Inf` or a number for these; none is a z-score.
+#[test]
+fn measurements_that_are_not_finite_positive_numbers_give_no_indicator() {
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -75.0, 0.0, -0.0] {
+        let z = zscores(
+            &Child::new(Sex::Female)
+                .age_days(400.0)
+                .weight_kg(9.0)
+                .length_cm(bad)
+                .head_circumference_cm(bad),
+        );
+        assert_eq!(z.length_for_age, Err(NaReason::InvalidMeasurement), "{bad}");
+        assert_eq!(
+            z.weight_for_length,
+            Err(NaReason::InvalidMeasurement),
+            "{bad}"
+        );
+        assert_eq!(z.bmi_for_age, Err(NaReason::InvalidMeasurement), "{bad}");
+        assert_eq!(
+            z.head_circumference_for_age,
+            Err(NaReason::InvalidMeasurement),
+            "{bad}"
+        );
+        assert_eq!((z.clenhei_cm, z.bmi), (None, None), "{bad}");
+        // The indicator that does not use the bad value is still computed.
+        assert!(z.weight_for_age.is_ok(), "{bad}");
+        let z = school_age_zscores(
+            &SchoolAgeChild::new(Sex::Male)
+                .age_months(100.0)
+                .height_cm(130.0)
+                .weight_kg(bad),
+        );
+        assert_eq!(z.weight_for_age, Err(NaReason::InvalidMeasurement), "{bad}");
+        assert_eq!(z.bmi_for_age, Err(NaReason::InvalidMeasurement), "{bad}");
+        assert_eq!(z.bmi, None, "{bad}");
+        assert!(z.height_for_age.is_ok(), "{bad}");
+    }
+    for age in [f64::NAN, f64::INFINITY] {
+        let z = zscores(&Child::new(Sex::Female).age_days(age).weight_kg(9.0));
+        assert_eq!(z.weight_for_age, Err(NaReason::InvalidAge), "{age}");
+    }
 }

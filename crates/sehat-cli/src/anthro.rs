@@ -5,6 +5,8 @@ mod prevalence;
 mod record;
 mod zscores;
 
+pub(crate) use zscores::{StandardName, convert};
+
 /// A fixed pseudo-random sequence for the tests (Knuth's MMIX linear congruential step),
 /// so that they are reproducible without a dependency.
 #[cfg(test)]

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 use rayon::prelude::*;
-use sehat_immunization::{PatientRecord, Schedule};
+use sehat_immunization::{ForecastRecord, PatientRecord, Schedule};
 
 use crate::error::{CliError, Result};
-use crate::io::{open_input, output};
+use crate::io::{BOM, Output, read_input};
 
 /// The `sehat immunization` subcommands.
 #[derive(Debug, Subcommand)]
@@ -69,25 +69,31 @@ fn forecast(args: &ForecastArgs) -> Result {
         ScheduleName::CdsiUs => Schedule::cdsi_us()?,
         ScheduleName::IdKemenkes => Schedule::id_kemenkes()?,
     };
-    let input = std::io::BufReader::new(open_input(&args.cases)?);
-    let records: Vec<PatientRecord> = serde_json::from_reader(input).map_err(|e| {
-        CliError::msg(format!(
-            "{}: not a JSON array of patients: {e}",
-            args.cases.display()
-        ))
-    })?;
-    let results = records
+    let data = read_input(&args.cases)?;
+    let results = forecast_data(&data, &args.cases.display().to_string(), schedule)?;
+    let mut out = Output::create(args.output.as_deref(), &[&args.cases])?;
+    serde_json::to_writer_pretty(&mut out, &results)?;
+    writeln!(out)?;
+    out.commit()
+}
+
+/// Reads the patients of `data` (a JSON array; the file `file`, for messages; a UTF-8
+/// byte-order mark at the start is ignored) and forecasts each against `schedule`.
+///
+/// # Errors
+///
+/// The text is not a JSON array of patients, or a patient cannot be evaluated (a
+/// malformed date or code, a vaccine the schedule does not know), naming the patient.
+pub fn forecast_data(data: &[u8], file: &str, schedule: &Schedule) -> Result<Vec<ForecastRecord>> {
+    let data = data.strip_prefix(BOM).unwrap_or(data);
+    let records: Vec<PatientRecord> = serde_json::from_slice(data)
+        .map_err(|e| CliError::msg(format!("{file}: not a JSON array of patients: {e}")))?;
+    records
         .par_iter()
         .enumerate()
         .map(|(i, r)| {
-            r.forecast(schedule).map_err(|e| {
-                CliError::msg(format!("{}: patient #{}: {e}", args.cases.display(), i + 1))
-            })
+            r.forecast(schedule)
+                .map_err(|e| CliError::msg(format!("{file}: patient #{}: {e}", i + 1)))
         })
-        .collect::<Result<Vec<_>>>()?;
-    let mut out = output(args.output.as_deref())?;
-    serde_json::to_writer_pretty(&mut out, &results)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
+        .collect()
 }

@@ -1,35 +1,243 @@
-//! Shared input and output plumbing: `--output FILE` or stdout, progress bars, recycled
-//! buffers, and work done in parallel but written in input order.
+//! Shared input and output plumbing: `--output FILE` written safely or stdout, progress
+//! bars, recycled buffers, and work done in parallel but written in input order.
 
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use tempfile::NamedTempFile;
 
 use crate::error::{CliError, Result};
 
-/// Opens the destination of a command: the file named by `--output`, or stdout.
+/// Buffer size of the writers.
+const WRITE_BUFFER: usize = 1 << 20;
+
+/// The destination of a command: stdout, or a file that appears only when the command
+/// succeeds.
 ///
-/// The writer is buffered; callers flush it when they are done.
-pub fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
-    match path {
-        Some(path) => {
-            let file = File::create(path).map_err(|e| {
-                CliError::msg(format!("cannot create output file {}: {e}", path.display()))
-            })?;
-            Ok(Box::new(BufWriter::with_capacity(1 << 20, file)))
+/// A file is written to a temporary file in the same directory (mode 0600: the outputs
+/// of this binary hold identifiers, pseudonyms or health data), which
+/// [`commit`](Self::commit) flushes, syncs to disk and renames over the destination. An
+/// `Output` dropped without `commit` (the command failed) removes its temporary file and
+/// leaves the destination as it was. An output that is one of the command's inputs is
+/// refused before anything is written.
+pub struct Output {
+    target: Target,
+}
+
+enum Target {
+    Stdout(BufWriter<io::StdoutLock<'static>>),
+    File {
+        writer: BufWriter<NamedTempFile>,
+        path: PathBuf,
+        overwrite: bool,
+    },
+}
+
+impl Output {
+    /// The file at `path` (replaced when the command succeeds), or stdout when `None`.
+    ///
+    /// # Errors
+    ///
+    /// `path` is one of `inputs` (the same file by path, link or inode), a directory,
+    /// or its directory cannot hold a temporary file.
+    pub fn create(path: Option<&Path>, inputs: &[&Path]) -> Result<Self> {
+        match path {
+            None => Ok(Self::stdout()),
+            Some(path) => Self::file(path, inputs, true),
         }
-        None => Ok(Box::new(BufWriter::with_capacity(
-            1 << 20,
-            io::stdout().lock(),
-        ))),
+    }
+
+    /// A new file at `path` (never replacing an existing one), or stdout when `None`.
+    ///
+    /// # Errors
+    ///
+    /// As [`create`](Self::create), and when `path` exists.
+    pub fn create_new(path: Option<&Path>, inputs: &[&Path]) -> Result<Self> {
+        match path {
+            None => Ok(Self::stdout()),
+            Some(path) if fs::symlink_metadata(path).is_ok() => Err(CliError::msg(format!(
+                "{} already exists; it is never overwritten",
+                path.display()
+            ))),
+            Some(path) => Self::file(path, inputs, false),
+        }
+    }
+
+    fn stdout() -> Self {
+        Self {
+            target: Target::Stdout(BufWriter::with_capacity(WRITE_BUFFER, io::stdout().lock())),
+        }
+    }
+
+    fn file(path: &Path, inputs: &[&Path], overwrite: bool) -> Result<Self> {
+        let path = destination(path, inputs)?;
+        let directory = directory_of(&path);
+        let name = path
+            .file_name()
+            .map_or_else(|| "output".into(), |n| n.to_string_lossy());
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o600));
+        }
+        let temporary = builder.tempfile_in(directory).map_err(|e| {
+            CliError::msg(format!(
+                "cannot create output file {}: cannot create a temporary file in {}: {e}",
+                path.display(),
+                directory.display()
+            ))
+        })?;
+        Ok(Self {
+            target: Target::File {
+                writer: BufWriter::with_capacity(WRITE_BUFFER, temporary),
+                path,
+                overwrite,
+            },
+        })
+    }
+
+    /// Finishes the output: flushes stdout, or syncs the temporary file and renames it
+    /// to the destination (then syncs the directory, so that the rename survives a
+    /// crash).
+    ///
+    /// # Errors
+    ///
+    /// Writing, syncing or renaming fails (the temporary file is then removed), or, for
+    /// [`create_new`](Self::create_new), the destination appeared meanwhile.
+    pub fn commit(self) -> Result {
+        match self.target {
+            Target::Stdout(mut writer) => Ok(writer.flush()?),
+            Target::File {
+                writer,
+                path,
+                overwrite,
+            } => {
+                let failed = |e: &dyn std::fmt::Display| {
+                    CliError::msg(format!("cannot write output file {}: {e}", path.display()))
+                };
+                let temporary = writer.into_inner().map_err(|e| failed(e.error()))?;
+                temporary.as_file().sync_all().map_err(|e| failed(&e))?;
+                if overwrite {
+                    temporary.persist(&path).map_err(|e| failed(&e.error))?;
+                } else {
+                    temporary
+                        .persist_noclobber(&path)
+                        .map_err(|e| failed(&e.error))?;
+                }
+                // Not every platform can open a directory; the file itself is synced.
+                if let Ok(directory) = File::open(directory_of(&path)) {
+                    directory.sync_all().map_err(|e| failed(&e))?;
+                }
+                Ok(())
+            }
+        }
     }
 }
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.target {
+            Target::Stdout(writer) => writer.write(buf),
+            Target::File { writer, .. } => writer.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.target {
+            Target::Stdout(writer) => writer.write_all(buf),
+            Target::File { writer, .. } => writer.write_all(buf),
+        }
+    }
+
+    /// Flushes the buffer; only [`Output::commit`] makes a file appear.
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.target {
+            Target::Stdout(writer) => writer.flush(),
+            Target::File { writer, .. } => writer.flush(),
+        }
+    }
+}
+
+/// The directory a file is in (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// The file an output path names: a symbolic link is followed (the file it points to
+/// is replaced, as writing through the link would), and the result must not be one of
+/// `inputs`.
+fn destination(path: &Path, inputs: &[&Path]) -> Result<PathBuf> {
+    let target = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
+            CliError::msg(format!(
+                "cannot write output file {}: it is a symbolic link that cannot be followed: {e}",
+                path.display()
+            ))
+        })?,
+        _ => path.to_path_buf(),
+    };
+    let Ok(meta) = fs::metadata(&target) else {
+        // Nothing there yet, so it is none of the inputs (which exist).
+        return Ok(target);
+    };
+    if meta.is_dir() {
+        return Err(CliError::msg(format!(
+            "cannot write output file {}: it is a directory",
+            path.display()
+        )));
+    }
+    let canonical = fs::canonicalize(&target).ok();
+    for input in inputs {
+        let same_path = canonical.is_some() && fs::canonicalize(input).ok() == canonical;
+        if same_path || fs::metadata(input).is_ok_and(|i| same_inode(&i, &meta)) {
+            return Err(CliError::msg(format!(
+                "refusing to write {}: it is the input file {} (write to another file)",
+                path.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(target)
+}
+
+/// True when two files' metadata name the same file (device and inode), which catches
+/// hard links that no path comparison does.
+#[cfg(unix)]
+fn same_inode(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    false
+}
+
+/// Reads a whole input file, without a UTF-8 byte-order mark at its start, with an
+/// error that names it.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    let mut data = fs::read(path)
+        .map_err(|e| CliError::msg(format!("cannot read input file {}: {e}", path.display())))?;
+    if data.starts_with(BOM) {
+        data.drain(..BOM.len());
+    }
+    Ok(data)
+}
+
+/// The UTF-8 byte-order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Opens an input file, with an error that names it.
 pub fn open_input(path: &Path) -> Result<File> {

@@ -1,6 +1,5 @@
 //! `sehat keys`: generate, inspect and rotate keysets for pseudonyms and tokens.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -9,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sehat_pseudonym::{KeyId, Keyset, KeysetError, TokenKeyset};
 
 use crate::error::{CliError, Result};
+use crate::io::Output;
 
 /// The `sehat keys` subcommands.
 #[derive(Debug, Subcommand)]
@@ -103,30 +103,12 @@ impl AnyKeyset {
     }
 }
 
-/// Writes a keyset's JSON to a new file readable by its owner only, or to stdout.
-fn write_secret(json: &SecretString, path: Option<&Path>) -> Result {
-    match path {
-        Some(path) => {
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            let mut file = options.open(path).map_err(|e| {
-                CliError::msg(format!("cannot create keyset file {}: {e}", path.display()))
-            })?;
-            file.write_all(json.expose_secret().as_bytes())?;
-            file.sync_all()?;
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(json.expose_secret().as_bytes())?;
-            stdout.flush()?;
-        }
-    }
-    Ok(())
+/// Writes a keyset's JSON to a new file readable by its owner only (never replacing a
+/// file, never the keyset it came from), or to stdout.
+fn write_secret(json: &SecretString, path: Option<&Path>, inputs: &[&Path]) -> Result {
+    let mut out = Output::create_new(path, inputs)?;
+    out.write_all(json.expose_secret().as_bytes())?;
+    out.commit()
 }
 
 /// Runs one `sehat keys` subcommand.
@@ -137,7 +119,7 @@ pub fn run(command: Command) -> Result {
                 Purpose::Pseudonym => Keyset::generate()?.expose_secret_json(),
                 Purpose::Token => TokenKeyset::generate()?.expose_secret_json(),
             };
-            write_secret(&json, args.output.as_deref())
+            write_secret(&json, args.output.as_deref(), &[])
         }
         Command::Show(args) => show(&args.keyset),
         Command::Rotate(args) => {
@@ -146,7 +128,7 @@ pub fn run(command: Command) -> Result {
                 AnyKeyset::Pseudonym(keyset) => keyset.rotate()?,
                 AnyKeyset::Token(keyset) => keyset.rotate()?,
             };
-            write_secret(&keyset.json(), Some(&args.output))?;
+            write_secret(&keyset.json(), Some(&args.output), &[&args.keyset])?;
             eprintln!("sehat: new primary key {kid}");
             Ok(())
         }
@@ -160,7 +142,7 @@ pub fn run(command: Command) -> Result {
                 AnyKeyset::Pseudonym(keyset) => keyset.retire(kid)?,
                 AnyKeyset::Token(keyset) => keyset.retire(kid)?,
             }
-            write_secret(&keyset.json(), Some(&args.output))
+            write_secret(&keyset.json(), Some(&args.output), &[&args.keyset])
         }
     }
 }

@@ -4,6 +4,8 @@ mod batch;
 mod normalize;
 mod pseudonymize;
 
+pub(crate) use normalize::normalize;
+
 use clap::Subcommand;
 use sehat_pseudonym::{InvalidRegion, Region};
 

@@ -195,7 +195,7 @@ impl Assessment {
     /// The result for a vaccine group, by name or code.
     #[must_use]
     pub fn group(&self, name: &str) -> Option<&GroupAssessment> {
-        let key = crate::schedule::normalize_code(name);
+        let key = Some(crate::schedule::normalize_code(name)?);
         self.groups.iter().find(|g| {
             crate::schedule::normalize_code(&g.group) == key
                 || g.codes

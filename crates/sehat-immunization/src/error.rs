@@ -73,6 +73,20 @@ pub enum PatientError {
         /// The schedule's id.
         schedule: String,
     },
+    /// A dose's `cvx` is not a CVX code: CVX codes are digits only (`"10"`, or `"010"`);
+    /// a spreadsheet's `"10.0"` or a `"-1"` is refused rather than read as another
+    /// vaccine.
+    #[error(
+        "patient {patient}: dose {dose}: cvx {value:?} is not a CVX code (CVX codes are digits only, such as \"10\"; export the column as text)"
+    )]
+    InvalidCvx {
+        /// The patient.
+        patient: String,
+        /// The dose (1-based position in the history).
+        dose: usize,
+        /// The value as given.
+        value: String,
+    },
     /// A dose is dated before the patient's birth.
     #[error(
         "patient {patient}: dose {dose}: date_administered {date} is before the date of birth {dob}"

@@ -11,6 +11,7 @@ mod evaluation;
 mod kemenkes;
 mod patient;
 mod record;
+mod region;
 mod schedule;
 mod school;
 mod supporting_data;

@@ -147,7 +147,10 @@ impl Patient {
     }
 
     /// The same patient living in an ISO 3166-2 region (`ID-BA`, `ID-KB`, `ID-YO`), which
-    /// selects regional series such as JE.
+    /// selects regional series such as JE. Letters may be in either case; a region
+    /// that is not an ISO 3166-2 code, or an Indonesian one that is not a province,
+    /// makes the assessment fail with [`PatientError::InvalidField`] rather than quietly
+    /// match no regional series.
     #[must_use]
     pub fn in_region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -252,6 +255,15 @@ impl Patient {
                 patient: self.label().to_string(),
                 field: "school_grade".to_string(),
                 message: format!("grade {} is not between 1 and 12", s.grade),
+            });
+        }
+        if let Some(region) = &self.region
+            && let Err(message) = crate::region::check(region)
+        {
+            return Err(PatientError::InvalidField {
+                patient: self.label().to_string(),
+                field: "region".to_string(),
+                message,
             });
         }
         for (i, d) in self.doses.iter().enumerate() {

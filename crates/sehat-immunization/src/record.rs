@@ -165,6 +165,7 @@ impl PatientRecord {
     /// # Errors
     ///
     /// [`PatientError::InvalidField`] naming the field for a malformed date or sex code;
+    /// [`PatientError::InvalidCvx`] for a `cvx` that is not digits only (`"10.0"`);
     /// [`PatientError::UnknownVaccine`] when neither the CVX code nor the name is known.
     ///
     /// # Examples
@@ -200,6 +201,13 @@ impl PatientRecord {
             let field = format!("doses[{i}].date_administered");
             let date = parse_date(&who, &field, &d.date_administered)?;
             let cvx = d.cvx.as_deref().map(str::trim).filter(|c| !c.is_empty());
+            if let Some(c) = cvx.filter(|c| !crate::schedule::is_cvx(c)) {
+                return Err(PatientError::InvalidCvx {
+                    patient: who,
+                    dose: i + 1,
+                    value: c.to_string(),
+                });
+            }
             let name = d
                 .vaccine_name
                 .as_deref()

@@ -5,6 +5,7 @@
 //! [`Schedule::from_cdsi_xml`], [`Schedule::from_kemenkes_toml`]); the engine reads it.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::OnceLock;
 
 use time::Date;
@@ -409,22 +410,51 @@ pub struct BirthImmunity {
     pub(crate) born_before: Date,
 }
 
-/// Normalizes a vaccine code, CVX or name for lookup: digits lose leading zeros; other
-/// codes are lower-cased without `-`, `_`, `.` and spaces.
-pub(crate) fn normalize_code(code: &str) -> String {
+/// The key a vaccine code, CVX code, name or group name is looked up by, or `None` for
+/// a text that is none of these. One documented rule, so that a code is read as exactly
+/// one vaccine or not at all:
+///
+/// - **CVX codes** are ASCII digits only (surrounding spaces ignored); leading zeros are
+///   allowed (`"010"` is CVX 10). Nothing else is a CVX code: `"10.0"` (a spreadsheet's
+///   export of 10), `"-1"`, `"1e1"` and `"１０"` are refused, never read as 100, 1 or 10.
+/// - **Names** contain at least one ASCII letter and are compared ignoring case and the
+///   separators `-`, `_`, `.` and space (`"DPT HB Hib"` is `DPT-HB-Hib`), except that a
+///   separator between two digits is kept, so digits on either side never merge
+///   (`"PCV 1.0"` is not `"PCV10"`).
+/// - Any other text (no letter and not all digits) is no code: `None`.
+pub(crate) fn normalize_code(code: &str) -> Option<String> {
     let t = code.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         let s = t.trim_start_matches('0');
-        return if s.is_empty() {
+        return Some(if s.is_empty() {
             "0".to_string()
         } else {
             s.to_string()
-        };
+        });
     }
-    t.chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.' | ' '))
-        .flat_map(char::to_lowercase)
-        .collect()
+    if !t.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut key = String::with_capacity(t.len());
+    let mut separated = false;
+    for c in t.chars() {
+        if matches!(c, '-' | '_' | '.' | ' ') {
+            separated = true;
+            continue;
+        }
+        if separated && c.is_ascii_digit() && key.ends_with(|k: char| k.is_ascii_digit()) {
+            key.push('.');
+        }
+        separated = false;
+        key.extend(c.to_lowercase());
+    }
+    Some(key)
+}
+
+/// True when `code` is a CVX code by [`normalize_code`]'s rule: ASCII digits only.
+pub(crate) fn is_cvx(code: &str) -> bool {
+    let t = code.trim();
+    !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl Schedule {
@@ -514,26 +544,27 @@ impl Schedule {
         &self.series
     }
 
-    /// A vaccine group by name or code, ignoring case and punctuation.
+    /// A vaccine group by name or code, ignoring case and the separators `-`, `_`, `.`
+    /// and space (never between two digits).
     #[must_use]
     pub fn vaccine_group(&self, name: &str) -> Option<&VaccineGroup> {
-        let key = normalize_code(name);
+        let key = normalize_code(name)?;
+        let key = Some(key);
         self.groups.iter().find(|g| {
             normalize_code(&g.name) == key || g.codes.iter().any(|c| normalize_code(c) == key)
         })
     }
 
-    /// A vaccine by code, CVX or name.
+    /// A vaccine by code, CVX or name. A CVX code is digits only (leading zeros
+    /// allowed); a name has a letter and is compared ignoring case and separators;
+    /// anything else (`"10.0"`, `"-1"`) finds nothing.
     #[must_use]
     pub fn vaccine(&self, code: &str) -> Option<&Vaccine> {
         self.vaccine_index(code).and_then(|i| self.vaccines.get(i))
     }
 
     pub(crate) fn vaccine_index(&self, code: &str) -> Option<usize> {
-        match self.vaccine_index.get(code) {
-            Some(&i) => Some(i),
-            None => self.vaccine_index.get(&normalize_code(code)).copied(),
-        }
+        self.vaccine_index.get(&normalize_code(code)?).copied()
     }
 
     /// Builds the lookup tables once the data is in place.
@@ -544,7 +575,23 @@ impl Schedule {
                 .chain(v.cvx.iter())
                 .chain(v.aliases.iter())
             {
-                self.vaccine_index.entry(normalize_code(key)).or_insert(i);
+                let normalized = normalize_code(key).ok_or_else(|| {
+                    ScheduleError::new(source, &v.code, format!("{key:?} is not a vaccine code"))
+                })?;
+                // Two vaccines under one key would make a dose mean either.
+                match self.vaccine_index.entry(normalized) {
+                    Entry::Occupied(e) if *e.get() != i => {
+                        return Err(ScheduleError::new(
+                            source,
+                            &v.code,
+                            format!("{key:?} also names vaccine #{}", e.get() + 1),
+                        ));
+                    }
+                    Entry::Occupied(_) => {}
+                    Entry::Vacant(e) => {
+                        e.insert(i);
+                    }
+                }
             }
         }
         for s in &self.series {

@@ -366,7 +366,8 @@ struct VaccineTable {
 
 impl VaccineTable {
     fn get_or_add(&mut self, cvx: &str, name: &str) -> usize {
-        let key = normalize_code(cvx);
+        // CVX codes of the supporting data are digits; anything else keys as written.
+        let key = normalize_code(cvx).unwrap_or_else(|| cvx.trim().to_string());
         if let Some(&i) = self.index.get(&key) {
             return i;
         }

@@ -151,3 +151,94 @@ fn school_and_screening_series_errors_name_the_place() {
     let err = Schedule::from_kemenkes_toml(&broken, &options).unwrap_err();
     assert_eq!(err.location(), "series \"hpv\" versions[1].doses");
 }
+
+/// A spreadsheet writes CVX 10 (IPV) as `10.0`; reading it as 100 (PCV) would record a
+/// dose the child never had. Every such value is refused, naming patient, dose and value.
+#[test]
+fn cvx_codes_are_digits_only() {
+    let schedule = Schedule::cdsi_us().unwrap();
+    for value in [
+        "10.0", "1.0", "2.0", "20.0", "-1", "1e1", "10-0", "1 0", "１０", "ten",
+    ] {
+        let json = format!(
+            r#"{{"id":"x","dob":"2025-01-10","gender":"F","assessment_date":"2025-04-20",
+                "doses":[{{"seq":1,"date_administered":"2025-03-01","cvx":"20"}},
+                         {{"seq":2,"date_administered":"2025-03-01","cvx":"{value}"}}]}}"#
+        );
+        let record: PatientRecord = serde_json::from_str(&json).unwrap();
+        let err = record.forecast(schedule).unwrap_err();
+        assert_eq!(
+            err,
+            PatientError::InvalidCvx {
+                patient: "\"x\"".into(),
+                dose: 2,
+                value: value.into()
+            }
+        );
+        assert!(
+            err.to_string().starts_with(&format!(
+                "patient \"x\": dose 2: cvx \"{value}\" is not a CVX code"
+            )),
+            "{err}"
+        );
+        // The library's own lookup agrees: no vaccine is found under such a code.
+        assert!(schedule.vaccine(value).is_none(), "{value}");
+    }
+    // Digits with leading zeros and surrounding spaces are the same code.
+    for (value, same) in [
+        ("010", "10"),
+        (" 10 ", "10"),
+        ("0020", "20"),
+        ("100", "100"),
+    ] {
+        assert_eq!(
+            schedule.vaccine(value).map(|v| v.code()),
+            schedule.vaccine(same).map(|v| v.code()),
+            "{value}"
+        );
+    }
+    assert_ne!(
+        schedule.vaccine("10").map(|v| v.code()),
+        schedule.vaccine("100").map(|v| v.code())
+    );
+}
+
+/// Names are read ignoring case and separators, but never by merging digits.
+#[test]
+fn vaccine_names_read_one_way() {
+    let schedule = Schedule::id_kemenkes().unwrap();
+    let pentavalent = schedule.vaccine("DPT-HB-Hib").unwrap();
+    for spelling in ["dpt hb hib", "DPT_HB_Hib", "DPT.HB.Hib"] {
+        assert_eq!(schedule.vaccine(spelling), Some(pentavalent), "{spelling}");
+    }
+    assert!(schedule.vaccine("HB0").is_some());
+    for not_a_name in ["H B 0 0", "-", "", "..", "0.0"] {
+        assert!(schedule.vaccine(not_a_name).is_none(), "{not_a_name:?}");
+    }
+    assert!(schedule.vaccine_group("MR (BIAS)").is_some());
+    assert!(schedule.vaccine_group("10.0").is_none());
+}
+
+/// A misspelt region would quietly select no JE series.
+#[test]
+fn regions_are_checked() {
+    let schedule = Schedule::id_kemenkes().unwrap();
+    for bad in ["Bali", "BA", "ID-XX", "IDBA", "ID BA"] {
+        let p = Patient::new(date!(2025 - 01 - 01), Sex::Female)
+            .with_id("r")
+            .in_region(bad);
+        let err = assess(&p, schedule, date!(2025 - 12 - 01)).unwrap_err();
+        assert!(
+            matches!(&err, PatientError::InvalidField { field, .. } if field == "region"),
+            "{bad}: {err:?}"
+        );
+        assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+    }
+    for good in ["ID-BA", "id-ba", "US-CA"] {
+        let p = Patient::new(date!(2025 - 01 - 01), Sex::Female).in_region(good);
+        assert!(
+            assess(&p, schedule, date!(2025 - 12 - 01)).is_ok(),
+            "{good}"
+        );
+    }
+}

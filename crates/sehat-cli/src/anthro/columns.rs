@@ -6,18 +6,52 @@ use sehat_anthro::{
 };
 
 use super::record::{FieldError, Fields, code, number_field, write_f64, write_rounded};
+use crate::csv_input::excerpt;
 
 /// What a standard needs to turn one input line into its output columns.
 pub trait Standard: Sync {
     /// The columns appended after the input columns.
     const OUTPUT_HEADER: &'static str;
 
-    /// Appends `,` and the output columns of one row to `out`.
+    /// Appends `,` and the output columns of one row to `out`, and the indices of the
+    /// columns holding a measurement that is not a finite positive number to `invalid`
+    /// (its indicators are NA).
     ///
     /// # Errors
     ///
     /// A field that cannot be read, or an input WHO's package refuses.
-    fn append(&self, line: &[u8], fields: &Fields, out: &mut Vec<u8>) -> Result<(), FieldError>;
+    fn append(
+        &self,
+        line: &[u8],
+        fields: &Fields,
+        out: &mut Vec<u8>,
+        invalid: &mut Vec<usize>,
+    ) -> Result<(), FieldError>;
+}
+
+/// Notes the column of a measurement that is given and not a finite positive number.
+fn note_invalid(value: Option<f64>, index: Option<usize>, invalid: &mut Vec<usize>) {
+    if let (Some(v), Some(i)) = (value, index)
+        && !(v.is_finite() && v > 0.0)
+    {
+        invalid.push(i);
+    }
+}
+
+/// Refuses an age that is negative or not a finite number, as WHO's packages refuse a
+/// negative one.
+fn check_age(age: Option<f64>, index: Option<usize>) -> Result<(), FieldError> {
+    match age {
+        Some(a) if !a.is_finite() || a < 0.0 => Err(FieldError {
+            column: index.unwrap_or(0),
+            message: if a.is_finite() {
+                format!("negative age {a}")
+            } else {
+                format!("age {a} is not a finite number")
+            },
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Position of each input column by name (`None` when the header lacks it).
@@ -154,12 +188,7 @@ impl Who2006 {
 
     fn child(&self, line: &[u8], fields: &Fields) -> Result<Child, FieldError> {
         let age = num(line, fields, self.age)?;
-        if let Some(a) = age.filter(|a| *a < 0.0) {
-            return Err(FieldError {
-                column: self.age.unwrap_or(0),
-                message: format!("negative age {a}"),
-            });
-        }
+        check_age(age, self.age)?;
         let in_months = match field(line, fields, self.is_age_in_month) {
             b"TRUE" | b"true" | b"True" | b"T" => true,
             b"FALSE" | b"false" | b"False" | b"F" => false,
@@ -167,10 +196,7 @@ impl Who2006 {
             other => {
                 return Err(FieldError {
                     column: self.is_age_in_month.unwrap_or(0),
-                    message: format!(
-                        "is_age_in_month `{}` is not TRUE or FALSE",
-                        String::from_utf8_lossy(other)
-                    ),
+                    message: format!("is_age_in_month `{}` is not TRUE or FALSE", excerpt(other)),
                 });
             }
         };
@@ -199,8 +225,24 @@ impl Standard for Who2006 {
     const OUTPUT_HEADER: &'static str = "clenhei,cmeasure,c9mo_flag,cbmi,csex,zlen,flen,zwei,\
         fwei,zwfl,fwfl,zbmi,fbmi,zhc,fhc,zac,fac,zts,fts,zss,fss";
 
-    fn append(&self, line: &[u8], fields: &Fields, out: &mut Vec<u8>) -> Result<(), FieldError> {
+    fn append(
+        &self,
+        line: &[u8],
+        fields: &Fields,
+        out: &mut Vec<u8>,
+        invalid: &mut Vec<usize>,
+    ) -> Result<(), FieldError> {
         let child = self.child(line, fields)?;
+        for (value, index) in [
+            (child.weight_kg, self.weight),
+            (child.lenhei_cm, self.lenhei),
+            (child.head_circumference_cm, self.headc),
+            (child.arm_circumference_cm, self.armc),
+            (child.triceps_skinfold_mm, self.triskin),
+            (child.subscapular_skinfold_mm, self.subskin),
+        ] {
+            note_invalid(value, index, invalid);
+        }
         let z = zscores(&child);
         // clenhei: the input text itself when unchanged (it reads back to the same double).
         out.push(b',');
@@ -257,24 +299,24 @@ impl Who2007 {
 impl Standard for Who2007 {
     const OUTPUT_HEADER: &'static str = "csex,coedema,cbmi,zhfa,zwfa,zbfa,fhfa,fwfa,fbfa";
 
-    fn append(&self, line: &[u8], fields: &Fields, out: &mut Vec<u8>) -> Result<(), FieldError> {
-        let not_negative = |index: Option<usize>, what: &str| {
-            let value = num(line, fields, index)?;
-            match value {
-                Some(v) if v < 0.0 => Err(FieldError {
-                    column: index.unwrap_or(0),
-                    message: format!("negative {what} {v}"),
-                }),
-                _ => Ok(value),
-            }
-        };
+    fn append(
+        &self,
+        line: &[u8],
+        fields: &Fields,
+        out: &mut Vec<u8>,
+        invalid: &mut Vec<usize>,
+    ) -> Result<(), FieldError> {
+        let age_months = num(line, fields, self.age_in_months)?;
+        check_age(age_months, self.age_in_months)?;
         let child = SchoolAgeChild {
             sex: sex(line, fields, self.sex)?,
-            age_months: not_negative(self.age_in_months, "age")?,
-            height_cm: not_negative(self.height, "height")?,
-            weight_kg: not_negative(self.weight, "weight")?,
+            age_months,
+            height_cm: num(line, fields, self.height)?,
+            weight_kg: num(line, fields, self.weight)?,
             oedema: oedema(line, fields, self.oedema)?,
         };
+        note_invalid(child.height_cm, self.height, invalid);
+        note_invalid(child.weight_kg, self.weight, invalid);
         let z = school_age_zscores(&child);
         write_sex(out, z.sex);
         out.extend_from_slice(if z.oedema { b",y" } else { b",n" });

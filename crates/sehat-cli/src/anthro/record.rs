@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::csv_input::excerpt;
+
 /// A field that cannot be read: the column it is in and what is wrong.
 #[derive(Debug)]
 pub struct FieldError {
@@ -316,7 +318,8 @@ pub fn is_missing(text: &[u8]) -> bool {
     text.is_empty() || text == b"NA"
 }
 
-/// Reads a number; `None` when missing (empty, `NA` or `NaN`).
+/// Reads a number; `None` when missing (empty or `NA`). `NaN`, `inf` and numbers too
+/// large for a double (`1e309`) are read as such; the callers refuse or flag them.
 ///
 /// # Errors
 ///
@@ -335,9 +338,9 @@ pub fn number(text: &[u8], column: usize) -> Result<Option<f64>, FieldError> {
         .and_then(|s| s.trim().parse::<f64>().ok())
         .ok_or_else(|| FieldError {
             column,
-            message: format!("`{}` is not a number", String::from_utf8_lossy(text)),
+            message: format!("`{}` is not a number", excerpt(text)),
         })?;
-    Ok((!value.is_nan()).then_some(value))
+    Ok(Some(value))
 }
 
 /// Powers of ten that are exact doubles.
@@ -401,7 +404,12 @@ pub fn code<T, E: std::fmt::Display>(
     })?;
     parse(as_str).map(Some).map_err(|e| FieldError {
         column,
-        message: e.to_string(),
+        // The parser's message quotes the whole text, which can be megabytes long.
+        message: if as_str.len() > 40 {
+            format!("`{}` is not a valid code", excerpt(text))
+        } else {
+            e.to_string()
+        },
     })
 }
 

@@ -1,12 +1,13 @@
 //! Shared plumbing of the `phone` commands: a CSV read in batches that the workers take
 //! in turn and encode, while this thread writes the finished batches in input order.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use indicatif::ProgressBar;
 
+use crate::csv_input::{check_header, check_lines, set_line};
 use crate::error::{CliError, Result};
-use crate::io::{Pool, in_order, open_input, progress_bar};
+use crate::io::{Pool, in_order, progress_bar};
 
 /// Records per batch: small enough that the two workers stay evenly busy to the end.
 const BATCH_ROWS: usize = 4096;
@@ -49,16 +50,18 @@ where
     S: Sync,
     F: Fn(&S, &csv::ByteRecord, &mut csv::Writer<Vec<u8>>) -> Result + Sync,
 {
+    let expected_rows = check_lines(data, file)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .from_reader(data);
-    let names = reader
+    let names: Vec<String> = reader
         .headers()
         .map_err(|e| CliError::msg(format!("{file}: cannot read the header line: {e}")))?
         .iter()
         .map(str::to_owned)
         .collect();
+    check_header(&names, file)?;
     let input_header = Header { names };
     let (output_header, state) = header(&input_header)?;
     {
@@ -71,6 +74,7 @@ where
     let texts = &Pool::default();
     let batches = Batches {
         reader,
+        read: 0,
         file,
         spare,
         progress: &progress,
@@ -98,6 +102,12 @@ where
     )?;
     progress.finish_and_clear();
     out.flush()?;
+    // check_lines promised one record per line; never report success on fewer.
+    if rows != expected_rows {
+        return Err(CliError::msg(format!(
+            "{file}: read {rows} rows from {expected_rows} lines; the file is not one row per line"
+        )));
+    }
     Ok(rows)
 }
 
@@ -105,6 +115,8 @@ where
 /// were filled; after a read error, one error item and then the end.
 struct Batches<'a> {
     reader: csv::Reader<&'a [u8]>,
+    /// Records read so far.
+    read: u64,
     file: &'a str,
     spare: &'a Pool<Vec<csv::ByteRecord>>,
     progress: &'a ProgressBar,
@@ -122,7 +134,7 @@ impl Iterator for Batches<'_> {
         if records.len() < BATCH_ROWS {
             records.resize_with(BATCH_ROWS, csv::ByteRecord::new);
         }
-        match fill(&mut self.reader, &mut records, self.file) {
+        match fill(&mut self.reader, &mut self.read, &mut records, self.file) {
             Ok(0) => {
                 self.finished = true;
                 None
@@ -139,9 +151,12 @@ impl Iterator for Batches<'_> {
     }
 }
 
-/// Reads up to `batch.len()` records into `batch`; returns how many.
+/// Reads up to `batch.len()` records into `batch`; returns how many. `read` counts the
+/// records read before; each is one line of the file ([`check_lines`] passed), so its
+/// line is known.
 fn fill(
     reader: &mut csv::Reader<&[u8]>,
+    read: &mut u64,
     batch: &mut [csv::ByteRecord],
     file: &str,
 ) -> Result<usize> {
@@ -153,6 +168,8 @@ fn fill(
         if !more {
             break;
         }
+        set_line(&mut batch[filled], *read);
+        *read += 1;
         filled += 1;
     }
     Ok(filled)
@@ -192,13 +209,4 @@ pub fn text<'r>(record: &'r csv::ByteRecord, index: usize, column: &str) -> Resu
             line_of(record)
         ))
     })
-}
-
-/// Reads a whole input file, with an error that names it.
-pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>> {
-    let mut data = Vec::new();
-    open_input(path)?
-        .read_to_end(&mut data)
-        .map_err(|e| CliError::msg(format!("cannot read input file {}: {e}", path.display())))?;
-    Ok(data)
 }

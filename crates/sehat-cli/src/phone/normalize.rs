@@ -1,14 +1,15 @@
 //! `sehat phone normalize`.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
-use sehat_pseudonym::{NumberType, PhoneNumber};
+use sehat_pseudonym::{NumberType, PhoneNumber, Region};
 
 use super::batch::{self, line_of, text};
 use super::{region, region_option};
 use crate::error::{CliError, Result};
-use crate::io::output;
+use crate::io::{Output, read_input};
 
 /// The columns appended to every row, in order.
 pub const OUTPUT_COLUMNS: [&str; 5] = [
@@ -36,15 +37,31 @@ pub struct Args {
 /// Runs `sehat phone normalize`.
 pub fn run(args: &Args) -> Result {
     let file = args.input.display().to_string();
-    let data = batch::read_input(&args.input)?;
     let fallback = region_option(&args.region)?;
-    let mut out = output(args.output.as_deref())?;
+    let data = read_input(&args.input)?;
+    let mut out = Output::create(args.output.as_deref(), &[&args.input])?;
+    normalize(&data, &file, fallback, &mut out)?;
+    out.commit()
+}
+
+/// Normalizes the CSV `data` (the file `file`, for messages) to `out`; returns the
+/// number of rows, which the output has as many of.
+///
+/// # Errors
+///
+/// A header or row that cannot be read, naming the line; a write error.
+pub fn normalize(
+    data: &[u8],
+    file: &str,
+    fallback: Option<Region>,
+    out: &mut dyn Write,
+) -> Result<u64> {
     batch::process(
-        &data,
-        &file,
+        data,
+        file,
         |header| {
             let columns = (
-                header.require("input", &file)?,
+                header.require("input", file)?,
                 header.find("default_region"),
             );
             for name in OUTPUT_COLUMNS {
@@ -58,7 +75,7 @@ pub fn run(args: &Args) -> Result {
             names.extend(OUTPUT_COLUMNS.iter().map(|name| (*name).to_owned()));
             Ok((names, columns))
         },
-        &mut out,
+        out,
         |&(input_column, region_column), record, writer| {
             let input = text(record, input_column, "input")?;
             let region = match region_column {
@@ -95,8 +112,7 @@ pub fn run(args: &Args) -> Result {
             writer.write_record(None::<&[u8]>)?;
             Ok(())
         },
-    )?;
-    Ok(())
+    )
 }
 
 fn bool_text(value: bool) -> &'static str {

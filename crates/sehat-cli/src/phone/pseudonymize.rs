@@ -9,7 +9,7 @@ use sehat_pseudonym::{
 
 use super::batch::{self, text};
 use crate::error::{CliError, Result};
-use crate::io::output;
+use crate::io::{Output, read_input};
 
 /// Arguments of `sehat phone pseudonymize`.
 #[derive(Debug, ClapArgs)]
@@ -80,9 +80,11 @@ pub fn run(args: &Args) -> Result {
     let region = super::region_option(&args.region)?;
     let pseudonymizer: Pseudonymizer = keyset.pseudonymizer(&domain);
     let file = args.input.display().to_string();
-    let data = batch::read_input(&args.input)?;
+    let data = read_input(&args.input)?;
     let error_column = format!("{}_error", args.column);
-    let mut out = output(args.output.as_deref())?;
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(args.keyset.as_deref());
+    let mut out = Output::create(args.output.as_deref(), &inputs)?;
     batch::process(
         &data,
         &file,
@@ -127,5 +129,5 @@ pub fn run(args: &Args) -> Result {
             Ok(())
         },
     )?;
-    Ok(())
+    out.commit()
 }

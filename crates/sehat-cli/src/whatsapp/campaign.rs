@@ -18,8 +18,9 @@ use sehat_whatsapp::mock::MockGraphApi;
 use sehat_whatsapp::pacing::Pacing;
 use sehat_whatsapp::{Client, PhoneNumberApi};
 
+use crate::csv_input::{check_header, check_lines};
 use crate::error::{CliError, Result};
-use crate::io::{open_input, progress_bar};
+use crate::io::{progress_bar, read_input};
 
 /// Arguments of `sehat whatsapp campaign`.
 #[derive(Debug, clap::Args)]
@@ -80,13 +81,17 @@ struct Row {
 
 fn read_audience(args: &Args, region: Option<Region>) -> Result<Vec<Row>> {
     let file = args.audience.display().to_string();
+    let data = read_input(&args.audience)?;
+    check_lines(&data, &file)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(open_input(&args.audience)?);
+        .from_reader(data.as_slice());
     let header = reader
         .headers()
         .map_err(|e| CliError::msg(format!("{file}: cannot read the header line: {e}")))?
         .clone();
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+    check_header(&names, &file)?;
     let column = |name: &str| {
         header
             .iter()

@@ -57,7 +57,8 @@ impl Ids {
 /// Every file is inspected; the lines of the good ones are written, and the bad ones are
 /// reported together in the error.
 pub fn run(args: Args) -> Result {
-    let mut out = io::output(args.output.as_deref())?;
+    let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let mut out = io::Output::create(args.output.as_deref(), &inputs)?;
     let mut failures = Vec::new();
     for path in &args.files {
         match inspect_file(
@@ -75,10 +76,11 @@ pub fn run(args: Args) -> Result {
             Err(message) => failures.push(message),
         }
     }
-    out.flush()?;
     if failures.is_empty() {
-        Ok(())
+        out.commit()
     } else {
+        // An output file is not created: a partial one would look complete.
+        out.flush()?;
         Err(CliError::msg(failures.join("; ")))
     }
 }
@@ -86,7 +88,7 @@ pub fn run(args: Args) -> Result {
 /// The lines for one file, or an error message naming it.
 fn inspect_file(path: &Path, ids: Ids) -> std::result::Result<Vec<Value>, String> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let bytes = io::read_input(path).map_err(|e| e.to_string())?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         format!(
             "{name} is not a payload the WhatsApp Cloud API sends: not JSON (line {}, column {}: {e})",

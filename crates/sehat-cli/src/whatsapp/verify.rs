@@ -53,7 +53,7 @@ pub fn run(args: Args) -> Result {
     verifier
         .verify(&body, Some(&args.signature))
         .map_err(|e| CliError::msg(format!("{name}: {e}")))?;
-    let mut out = io::output(None)?;
+    let mut out = io::Output::create(None, &[])?;
     serde_json::to_writer(
         &mut out,
         &json!({"file": name, "signature": "valid", "bytes": body.len()}),
