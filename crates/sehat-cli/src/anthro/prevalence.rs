@@ -12,8 +12,9 @@ use sehat_anthro::{
 };
 
 use super::zscores::StandardName;
+use crate::csv_input::{check_header, check_lines};
 use crate::error::{CliError, Result};
-use crate::io::{open_input, output};
+use crate::io::{Output, read_input};
 
 /// Arguments of `sehat anthro prevalence`.
 #[derive(Debug, ClapArgs)]
@@ -31,8 +32,10 @@ pub struct Args {
 
 /// Runs `sehat anthro prevalence`.
 pub fn run(args: &Args) -> Result {
-    let file = open_input(&args.input)?;
-    let input = Input::read(file, &args.input.display().to_string())?;
+    let name = args.input.display().to_string();
+    let data = read_input(&args.input)?;
+    check_lines(&data, &name)?;
+    let input = Input::read(&data, &name)?;
     let table = match args.standard {
         StandardName::Who2006 => {
             let (children, design, groupings) = input.who2006()?;
@@ -43,11 +46,10 @@ pub fn run(args: &Args) -> Result {
             school_age_survey_prevalence(&children, &design)?
         }
     };
-    let mut out = output(args.output.as_deref())?;
+    let mut out = Output::create(args.output.as_deref(), &[&args.input])?;
     write_table(&mut out, &table)
-        .and_then(|()| out.flush())
         .map_err(|e| CliError::msg(format!("cannot write the table: {e}")))?;
-    Ok(())
+    out.commit()
 }
 
 /// The input file: header and records, all as text.
@@ -63,14 +65,15 @@ fn present(text: &str) -> Option<&str> {
 }
 
 impl Input {
-    fn read(file: std::fs::File, name: &str) -> Result<Self> {
-        let mut reader = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
-        let header = reader
+    fn read(data: &[u8], name: &str) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new().from_reader(data);
+        let header: Vec<String> = reader
             .headers()
             .map_err(|e| CliError::msg(format!("{name}: cannot read the header: {e}")))?
             .iter()
             .map(str::to_owned)
             .collect();
+        check_header(&header, name)?;
         let records = reader
             .records()
             .collect::<std::result::Result<Vec<_>, _>>()
