@@ -190,7 +190,10 @@ pub fn prepare(keys: &OutboxKeys, request: &ScheduleRequest) -> Result<NewMessag
             ));
         }
         if value.trim().is_empty() {
-            return Err(InputError::new(field, "is empty (WhatsApp refuses empty parameters)"));
+            return Err(InputError::new(
+                field,
+                "is empty (WhatsApp refuses empty parameters)",
+            ));
         }
         if value.contains(['\n', '\t']) || value.contains("    ") {
             return Err(InputError::new(
@@ -199,10 +202,8 @@ pub fn prepare(keys: &OutboxKeys, request: &ScheduleRequest) -> Result<NewMessag
             ));
         }
     }
-    if let Some(not_after) = request.not_after {
-        if not_after < request.not_before {
-            return Err(InputError::new("not_after", "is before not_before"));
-        }
+    if request.not_after.is_some_and(|at| at < request.not_before) {
+        return Err(InputError::new("not_after", "is before not_before"));
     }
     let timezone = match request.timezone.as_deref().map(str::trim) {
         None | Some("") => TimeZoneName::default(),

@@ -97,7 +97,10 @@ impl OutboxKeys {
         let pseudonym_path = dir.join(PSEUDONYM_FILE);
         let token_path = dir.join(TOKEN_FILE);
         ensure_file(&pseudonym_path, || {
-            Ok(Keyset::generate()?.expose_secret_json().expose_secret().to_owned())
+            Ok(Keyset::generate()?
+                .expose_secret_json()
+                .expose_secret()
+                .to_owned())
         })?;
         ensure_file(&token_path, || {
             Ok(TokenKeyset::generate()?
@@ -172,7 +175,9 @@ impl OutboxKeys {
     ///
     /// [`KeysError::Token`] when the token is damaged or was made with other keys.
     pub fn contact_of(&self, token: &SendToken) -> Result<Contact, KeysError> {
-        let token = token.token().map_err(|_| KeysError::Token(TokenError::Format))?;
+        let token = token
+            .token()
+            .map_err(|_| KeysError::Token(TokenError::Format))?;
         Ok(self.tokens.detokenize(&self.send_domain, &token)?)
     }
 

@@ -4,6 +4,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod consent;
+pub mod dispatch;
 mod error;
 pub mod input;
 mod keys;
@@ -11,6 +12,7 @@ pub mod model;
 mod outbox;
 pub mod quiet;
 pub mod store;
+pub mod webhook;
 
 pub use error::Error;
 pub use keys::{

@@ -53,7 +53,10 @@ impl AnyStore {
         }
         let scheme = url.split(':').next().unwrap_or_default();
         Err(StoreError::Url {
-            reason: format!("unknown scheme {:?}", scheme.chars().take(20).collect::<String>()),
+            reason: format!(
+                "unknown scheme {:?}",
+                scheme.chars().take(20).collect::<String>()
+            ),
         })
     }
 }
@@ -126,7 +129,10 @@ impl Store for AnyStore {
     ) -> Result<u64, StoreError> {
         delegate!(self, s => s.complete(completions, now))
     }
-    async fn recover(&self, now: OffsetDateTime) -> Result<crate::store::RecoverReport, StoreError> {
+    async fn recover(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<crate::store::RecoverReport, StoreError> {
         delegate!(self, s => s.recover(now))
     }
     async fn apply_status(
@@ -292,12 +298,18 @@ impl<S: Store> Outbox<S> {
         now: OffsetDateTime,
     ) -> Result<Vec<Result<ScheduleOutcome, InputError>>, Error> {
         let prepared = self.prepare(requests);
-        let valid: Vec<NewMessage> = prepared.iter().filter_map(|r| r.as_ref().ok()).cloned().collect();
+        let valid: Vec<NewMessage> = prepared
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .cloned()
+            .collect();
         let mut outcomes = self.store.schedule(&valid, now).await?.into_iter();
         Ok(prepared
             .into_iter()
             .map(|r| match r {
-                Ok(_) => outcomes.next().ok_or_else(|| InputError::internal("outcome missing")),
+                Ok(_) => outcomes
+                    .next()
+                    .ok_or_else(|| InputError::internal("outcome missing")),
                 Err(e) => Err(e),
             })
             .collect())

@@ -47,11 +47,7 @@ impl QuietHours {
     #[must_use]
     pub fn new(start: (u8, u8), end: (u8, u8)) -> QuietHours {
         let clamp = |(h, m): (u8, u8)| {
-            if h > 23 {
-                (23, 59)
-            } else {
-                (h, m.min(59))
-            }
+            if h > 23 { (23, 59) } else { (h, m.min(59)) }
         };
         QuietHours {
             start: clamp(start),

@@ -18,4 +18,4 @@ pub use message::{NewMessage, ScheduleOutcome};
 pub use purpose::{Purpose, PurposeError};
 pub use state::{State, StateError};
 pub use subject::{SendToken, SubjectRef, SubjectRefError, WamidMac};
-pub use zone::{DEFAULT_TIMEZONE, TimeZoneName, TimeZoneError};
+pub use zone::{DEFAULT_TIMEZONE, TimeZoneError, TimeZoneName};

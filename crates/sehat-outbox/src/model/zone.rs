@@ -77,7 +77,9 @@ impl fmt::Display for TimeZoneName {
 
 /// A time-zone name is not in the IANA database.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown IANA time zone {found:?} (expected e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)")]
+#[error(
+    "unknown IANA time zone {found:?} (expected e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)"
+)]
 pub struct TimeZoneError {
     /// The name found (at most 60 characters of it).
     pub found: String,

@@ -556,13 +556,11 @@ pub fn to_micros(at: OffsetDateTime) -> i64 {
 /// range).
 #[must_use]
 pub fn from_micros(micros: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000).unwrap_or(
-        if micros < 0 {
-            OffsetDateTime::UNIX_EPOCH
-        } else {
-            time::macros::datetime!(9999-12-31 23:59:59 UTC)
-        },
-    )
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000).unwrap_or(if micros < 0 {
+        OffsetDateTime::UNIX_EPOCH
+    } else {
+        time::macros::datetime!(9999-12-31 23:59:59 UTC)
+    })
 }
 
 /// Microseconds in a duration, saturating.

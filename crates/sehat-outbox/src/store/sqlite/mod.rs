@@ -23,11 +23,8 @@ use crate::model::{
 };
 
 /// The versioned migrations, in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "messages",
-    include_str!("migrations/0001_messages.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "messages", include_str!("migrations/0001_messages.sql"))];
 
 /// How long a writer waits for another process's transaction before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -517,7 +514,8 @@ impl Store for SqliteStore {
                     batch.expired.push(key_of(&key)?);
                     continue;
                 }
-                let token = token.ok_or_else(|| corrupt(&key, "token", "purged while scheduled"))?;
+                let token =
+                    token.ok_or_else(|| corrupt(&key, "token", "purged while scheduled"))?;
                 let params: BTreeMap<String, String> =
                     serde_json::from_str(params.as_deref().unwrap_or("{}"))
                         .map_err(|e| corrupt(&key, "params", e))?;
@@ -670,7 +668,9 @@ impl Store for SqliteStore {
                     Outcome::Suppressed => {
                         ended.execute(params![key, State::Suppressed.as_str(), now])
                     }
-                    Outcome::Cancelled => ended.execute(params![key, State::Cancelled.as_str(), now]),
+                    Outcome::Cancelled => {
+                        ended.execute(params![key, State::Cancelled.as_str(), now])
+                    }
                     Outcome::Superseded => {
                         ended.execute(params![key, State::Superseded.as_str(), now])
                     }
@@ -844,7 +844,11 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn link_alias(&self, alias: &SubjectRef, canonical: &SubjectRef) -> Result<(), StoreError> {
+    async fn link_alias(
+        &self,
+        alias: &SubjectRef,
+        canonical: &SubjectRef,
+    ) -> Result<(), StoreError> {
         if alias == canonical {
             return Err(StoreError::InvalidArgument {
                 argument: "alias",
