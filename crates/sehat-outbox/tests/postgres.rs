@@ -2,6 +2,7 @@
 //! (`sehat-test-pg`): concurrent workers, lease take-over, concurrent migrations, fleet-wide
 //! pacing, and what the database holds at rest.
 #![cfg(feature = "postgres")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
