@@ -67,7 +67,7 @@ impl OutboxKeys {
     /// Creation is atomic: each file is written in full under a temporary name and linked
     /// into place only if no file of that name exists, so two processes starting at once
     /// end up with the same keys. Like `ssh`, it refuses key files (and a directory)
-    /// that the group or others may read or write.
+    /// that the group or others may read or write (and a directory they may write to).
     ///
     /// # Errors
     ///
@@ -93,7 +93,7 @@ impl OutboxKeys {
             }
             Err(source) => return Err(KeysError::io(dir, source)),
         }
-        check_mode(dir)?;
+        check_mode(dir, 0o022)?;
         let pseudonym_path = dir.join(PSEUDONYM_FILE);
         let token_path = dir.join(TOKEN_FILE);
         ensure_file(&pseudonym_path, || {
@@ -108,8 +108,8 @@ impl OutboxKeys {
                 .expose_secret()
                 .to_owned())
         })?;
-        check_mode(&pseudonym_path)?;
-        check_mode(&token_path)?;
+        check_mode(&pseudonym_path, 0o077)?;
+        check_mode(&token_path, 0o077)?;
         let keyset = Keyset::from_file(&pseudonym_path)?;
         let tokens = TokenKeyset::from_file(&token_path)?;
         OutboxKeys::from_keysets(&keyset, tokens)
@@ -211,21 +211,10 @@ fn ensure_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let random = {
-        let mut bytes = [0u8; 8];
-        // A unique temporary name: process id and a digest of the time and key text.
-        let digest = Sha256::digest(
-            format!(
-                "{}{:?}{}",
-                std::process::id(),
-                std::time::SystemTime::now(),
-                json.len()
-            )
-            .as_bytes(),
-        );
-        bytes.copy_from_slice(&digest[..8]);
-        hex::encode(bytes)
-    };
+    // A unique temporary name: process id and a per-process counter.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let random = format!("{}-{n}", std::process::id());
     let temp = dir.join(format!(".{name}.{random}.tmp"));
     let result = (|| {
         let mut file = OpenOptions::new()
@@ -251,10 +240,11 @@ fn ensure_file(
     result.map_err(|source| KeysError::io(path, source))
 }
 
-fn check_mode(path: &Path) -> Result<(), KeysError> {
+/// Refuses `path` when any of the `forbidden` permission bits is set.
+fn check_mode(path: &Path, forbidden: u32) -> Result<(), KeysError> {
     let meta = fs::metadata(path).map_err(|source| KeysError::io(path, source))?;
     let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
+    if mode & forbidden != 0 {
         return Err(KeysError::Permissions {
             path: path.to_path_buf(),
             mode,
@@ -275,7 +265,7 @@ pub enum KeysError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// A key file or the directory is open to the group or others.
+    /// A key file is open to the group or others, or the directory is writable by them.
     #[error(
         "outbox keys {} have mode {mode:04o}: group and others must have no access (chmod go= {})",
         path.display(),
