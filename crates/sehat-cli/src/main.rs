@@ -2,7 +2,8 @@
 //!
 //! CSV in, CSV out, for researchers and operators: WHO growth z-scores (`sehat anthro`),
 //! phone-number normalization and pseudonyms (`sehat phone`, `sehat keys`), immunization
-//! forecasts (`sehat immunization`) and WhatsApp Cloud API tools (`sehat whatsapp`).
+//! forecasts (`sehat immunization`), WhatsApp Cloud API tools (`sehat whatsapp`) and the
+//! durable outbox of reminders, consent and campaigns (`sehat outbox`).
 //!
 //! Errors print one line to stderr and the process exits with status 1; results go to
 //! stdout, or to the file named by `--output`.
@@ -13,6 +14,7 @@ mod error;
 mod immunization;
 mod io;
 mod keys;
+mod outbox;
 mod phone;
 mod whatsapp;
 
@@ -51,6 +53,9 @@ enum Command {
     /// WhatsApp Cloud API: inspect and verify webhooks, send, run campaigns.
     #[command(subcommand)]
     Whatsapp(whatsapp::Command),
+    /// Durable reminders, consent and campaigns on SQLite or PostgreSQL.
+    #[command(subcommand)]
+    Outbox(outbox::Command),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +66,7 @@ fn main() -> ExitCode {
         Command::Keys(command) => keys::run(command),
         Command::Immunization(command) => immunization::run(command),
         Command::Whatsapp(command) => whatsapp::run(command),
+        Command::Outbox(command) => outbox::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

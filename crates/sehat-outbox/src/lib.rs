@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod campaign;
 pub mod consent;
 pub mod dispatch;
 mod error;
