@@ -29,7 +29,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use sehat_pseudonym::Contact;
 use sehat_whatsapp::ids::{BusinessScopedUserId, Recipient, WaId};
-use sehat_whatsapp::message::{Language, Message, TemplateMessage};
+use sehat_whatsapp::message::{Language, Message, Parameter, TemplateMessage};
 use time::OffsetDateTime;
 
 pub use stop::{StopHandle, StopSignal, stop_signal};
@@ -68,7 +68,7 @@ impl Default for Pacing {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DispatchEvent {
-    /// The Cloud API accepted the message.
+    /// The Cloud API accepted the message (announced before the outcome is recorded).
     Sent {
         /// The key.
         key: MessageKey,
@@ -562,8 +562,25 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             Language::new(claimed.language.clone()),
         );
         if !claimed.params.is_empty() {
-            template =
-                template.named_body(claimed.params.iter().map(|(k, v)| (k.clone(), v.clone())));
+            // Parameters named 1, 2, … are the positional {{1}}, {{2}} … of the template.
+            let positional: Option<Vec<(u32, &String)>> = claimed
+                .params
+                .iter()
+                .map(|(k, v)| k.parse::<u32>().ok().map(|n| (n, v)))
+                .collect();
+            template = match positional {
+                Some(mut numbered) => {
+                    numbered.sort_by_key(|(n, _)| *n);
+                    template.body(
+                        numbered
+                            .into_iter()
+                            .map(|(_, v)| Parameter::text(v.clone())),
+                    )
+                }
+                None => {
+                    template.named_body(claimed.params.iter().map(|(k, v)| (k.clone(), v.clone())))
+                }
+            };
         }
         Message::new(recipient, template).map_err(|_| "invalid_message")
     }
@@ -725,7 +742,9 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
                     .await?;
             }
         }
-        self.store.complete(&completions, now).await?;
+        // Accepted sends are announced before their outcome is recorded, so an observer
+        // that writes them down (a rehearsal log) never misses one that a crash right after
+        // the commit would otherwise hide.
         report.sent += u64::try_from(sent.len()).unwrap_or(0);
         for (key, template, purpose, subject) in sent {
             self.emit(DispatchEvent::Sent {
@@ -735,6 +754,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
                 subject,
             });
         }
+        self.store.complete(&completions, now).await?;
         let others: Vec<Completion> = completions
             .into_iter()
             .filter(|c| !matches!(c.outcome, Outcome::Sent { .. }))
