@@ -8,7 +8,7 @@
 
 mod consent;
 mod dispatch;
-mod rehearse;
+pub(crate) mod rehearse;
 mod schedule;
 mod status;
 mod table;

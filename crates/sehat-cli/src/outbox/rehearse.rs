@@ -36,12 +36,29 @@ impl RehearseLog {
     /// goes out in one `write` to a file opened with `O_APPEND`, so lines of processes
     /// writing at once never interleave, and it is in the file before this returns.
     pub fn accepted(&self, key: &str, template: &str, subject: &str) -> std::io::Result<()> {
-        let mut line = serde_json::json!({
+        self.append(&serde_json::json!({
             "key": key,
             "template": template,
             "subject": subject,
-        })
-        .to_string();
+        }))
+    }
+
+    /// Appends one accepted campaign send: its key, template and masked recipient.
+    pub fn accepted_recipient(
+        &self,
+        key: &str,
+        template: &str,
+        recipient: &str,
+    ) -> std::io::Result<()> {
+        self.append(&serde_json::json!({
+            "key": key,
+            "template": template,
+            "recipient": recipient,
+        }))
+    }
+
+    fn append(&self, value: &serde_json::Value) -> std::io::Result<()> {
+        let mut line = value.to_string();
         line.push('\n');
         let mut file = self
             .file
