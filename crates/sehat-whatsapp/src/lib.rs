@@ -4,11 +4,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod account;
-pub mod campaign;
 mod client;
 pub mod error;
 pub mod group;
 pub mod ids;
+pub mod limit;
 pub mod media;
 pub mod message;
 #[cfg(feature = "mock")]

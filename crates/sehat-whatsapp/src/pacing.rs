@@ -2,9 +2,10 @@
 //! recipient (the pair rate, about one message every 6 s with a small burst).
 //!
 //! A [`Pacer`] is shared by every clone of a [`Client`](crate::Client) and can be used on
-//! its own by a campaign sender. [`Pacer::acquire`] waits for the recipient's slot first and
-//! then for the number's, so a recipient who already had their burst delays only their own
-//! next message: other recipients' sends keep taking the number's slots meanwhile.
+//! its own by a sender that paces itself. [`Pacer::acquire`] waits for the recipient's
+//! slot first and then for the number's, so a recipient who already had their burst delays
+//! only their own next message: other recipients' sends keep taking the number's slots
+//! meanwhile.
 //!
 //! Time comes from tokio's clock, so tests can drive the pacer with
 //! `tokio::time::pause()`; the token buckets are governor's GCRA.
