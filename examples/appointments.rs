@@ -95,7 +95,6 @@ enum Kind {
     TwoHours,
 }
 
-
 struct Appointment {
     id: String,
     patient: String,

@@ -19,8 +19,8 @@ use sehat_outbox::model::{
 use sehat_outbox::store::Store as _;
 use sehat_outbox::{Outbox, OutboxKeys};
 use sehat_pseudonym::{Bsuid, PhoneNumber, Region};
-use sehat_whatsapp::limit::MessagingLimit;
 use sehat_whatsapp::ids::{PhoneNumberId, WaId};
+use sehat_whatsapp::limit::MessagingLimit;
 use sehat_whatsapp::mock::MockGraphApi;
 use sehat_whatsapp::{Client, PhoneNumberApi};
 use time::OffsetDateTime;

@@ -198,6 +198,8 @@ fn instance_base() -> u64 {
         .map_or(0, |d| d.as_nanos());
     let mixed = (nanos as u64)
         ^ (u64::from(std::process::id()) << 20)
-        ^ INSTANCES.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ^ INSTANCES
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (mixed.wrapping_mul(0x2545_F491_4F6C_DD1D) % 100_000) * 1_000_000
 }
