@@ -5,8 +5,8 @@
 //! campaign's name and each member's subject (`campaign/<name>/<subject pseudonym>`), so
 //! running it again — or twice at once, from a cron job and by hand — schedules nothing
 //! twice and sends nothing twice: the outbox's claims are exclusive and a send whose
-//! outcome is unknown is never repeated. [`Campaign::report`] reads back what became of
-//! every member.
+//! outcome is unknown is never repeated. [`Campaign::states`] before and after a
+//! dispatch give the [`CampaignReport`]: what became of every member.
 //!
 //! (This module is kept by the command-line and examples side of the outbox: it is the
 //! home of what `sehat_whatsapp::campaign` used to do, built on the outbox's store and
