@@ -1,5 +1,7 @@
 //! The dispatcher against the mock Graph API on an SQLite outbox.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -85,7 +87,7 @@ async fn the_same_key_twice_is_scheduled_and_sent_once_and_never_updated_after_t
     let changed = reminder("k/1", "081234567890").param("nama", "Dewi");
     let out = h
         .outbox
-        .schedule(&[changed.clone()], DAY)
+        .schedule(std::slice::from_ref(&changed), DAY)
         .await
         .expect("schedule");
     assert_eq!(out[0].as_ref().map(|o| o.as_str()), Ok("updated"));

@@ -1,5 +1,7 @@
 //! Scheduling input: every refusal names its field, and no number leaks into errors.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use sehat_outbox::OutboxKeys;
 use sehat_outbox::input::{ScheduleRequest, prepare, prepare_all};
 use sehat_outbox::model::Purpose;

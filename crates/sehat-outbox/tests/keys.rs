@@ -1,5 +1,7 @@
 //! The outbox's key directory: created private, refused when it is not.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::os::unix::fs::PermissionsExt as _;
 
 use sehat_outbox::{KeysError, OutboxKeys, PSEUDONYM_FILE, TOKEN_FILE};

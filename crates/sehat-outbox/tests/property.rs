@@ -2,6 +2,8 @@
 //! during the run) and random lost answers, every key is sent at most once, and exactly
 //! once unless it ended unknown, suppressed or expired.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod support;
 
 use std::collections::HashMap;

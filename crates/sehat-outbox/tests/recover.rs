@@ -1,5 +1,7 @@
 //! Crashes: a dispatcher that dies mid-send never causes a second send.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod support;
 
 use std::future::Future;

@@ -1,5 +1,7 @@
 //! The storage conformance suite on SQLite.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod support;
 
 use sehat_outbox::store::SqliteStore;

@@ -6,7 +6,7 @@ use sehat_pseudonym::{Pseudonym, Token};
 
 /// The canonical subject of a message or a consent record: the keyed pseudonym
 /// (`pn1.<kid>.<base32>`) of the person's E.164 number (or of their BSUID) under the
-/// outbox's pseudonym domain [`SUBJECT_DOMAIN`](crate::keys::SUBJECT_DOMAIN).
+/// outbox's pseudonym domain [`SUBJECT_DOMAIN`](crate::SUBJECT_DOMAIN).
 ///
 /// Any human format of one number gives the same subject; a BSUID's subject is linked to
 /// the number's subject through an alias when a webhook carries both.
@@ -64,7 +64,7 @@ impl fmt::Display for SubjectRef {
 pub struct SubjectRefError;
 
 /// The reversible AES-SIV token (`tk1.<kid>.<base64url>`) of the number to send to, under
-/// the token domain [`SEND_DOMAIN`](crate::keys::SEND_DOMAIN). Only the dispatcher reads
+/// the token domain [`SEND_DOMAIN`](crate::SEND_DOMAIN). Only the dispatcher reads
 /// the number back, right before the send.
 ///
 /// Its `Debug` shows only the key id.
