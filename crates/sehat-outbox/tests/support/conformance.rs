@@ -84,11 +84,17 @@ async fn scheduling<S: Store>(store: &S, keys: &OutboxKeys) {
         .expect("schedule");
     assert_eq!(out, vec![ScheduleOutcome::New, ScheduleOutcome::New]);
     // Same key, same content: nothing changes.
-    let out = store.schedule(std::slice::from_ref(&a), T0).await.expect("schedule");
+    let out = store
+        .schedule(std::slice::from_ref(&a), T0)
+        .await
+        .expect("schedule");
     assert_eq!(out, vec![ScheduleOutcome::Unchanged]);
     // Same key, new content, still scheduled: updated.
     let a2 = a.clone().param("nama", "Dewi");
-    let out = store.schedule(std::slice::from_ref(&a2), T0).await.expect("schedule");
+    let out = store
+        .schedule(std::slice::from_ref(&a2), T0)
+        .await
+        .expect("schedule");
     assert_eq!(out, vec![ScheduleOutcome::Updated]);
     // A key twice in one batch: the second sees the first.
     let c = message(keys, "sched/c", "0812-1000-0003", T0);
