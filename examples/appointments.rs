@@ -8,15 +8,18 @@
 //! Each appointment gets two reminders on a simulated clock starting at `--now`: 24 h
 //! before, the UTILITY template `pengingat_janji_dokter` with the quick-reply buttons
 //! "Konfirmasi" and "Ubah jadwal" (payloads `konfirmasi:<id>` and `ubah:<id>`); 2 h
-//! before, `janji_dokter_2_jam`, unless the patient asked to reschedule. A reminder whose
-//! time has passed at `--now` is not sent (`too_late`). Reminders go through the campaign
-//! sender, so each is journaled (`reminders.journal` in `--out`) and never sent twice,
-//! even across a restart.
+//! before, `janji_dokter_2_jam`, unless the patient asked to reschedule. Every reminder is
+//! scheduled in an SQLite outbox (sehat-outbox, `reminders.db` in `--out`) with its window:
+//! a reminder whose time has passed by more than an hour at `--now` expires (`too_late`);
+//! the dispatcher runs at each reminder's time on the simulated clock, holds quiet hours
+//! (21:00–07:00 WIB) and never sends a key twice, even across a restart.
 //!
 //! Patients' button presses arrive as signed `messages` webhooks of type `button` (posted
-//! here on the patients' behalf, as Meta would, from the `simulated_reply` column) and
-//! update the appointment: `confirmed` or `reschedule_requested`; no answer leaves
-//! `no_reply`. Answers are kept in `replies.csv` in `--out`, so a second run remembers them.
+//! here on the patients' behalf, as Meta would, from the `simulated_reply` column) quoting
+//! the reminder they answer. The outbox finds the reminder by its message id and reports
+//! the reply: "Konfirmasi" confirms, "Ubah jadwal" asks to reschedule and cancels the 2 h
+//! reminder; no answer leaves `no_reply`. Answers are kept in `replies.csv` in `--out`, so
+//! a second run remembers them.
 //!
 //! ```text
 //! cargo run --example appointments -- --out /tmp/klinik
@@ -24,11 +27,12 @@
 //!
 //! Stdout is a summary; `--out` receives `appointments_status.csv` (numbers masked).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::error::Error;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -37,13 +41,17 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use clap::Parser;
+use sehat::outbox::dispatch::{DispatchEvent, Dispatcher, RunMode, StopSignal, Transport};
+use sehat::outbox::model::{MessageKey, NewMessage, Purpose, State as MessageState};
+use sehat::outbox::store::Store as _;
+use sehat::outbox::webhook::{InboxEvent, ReplyKind};
+use sehat::outbox::{Outbox, OutboxKeys};
 use sehat::pseudonym::{PhoneNumber, Region};
-use sehat::whatsapp::PhoneNumberApi;
-use sehat::whatsapp::campaign::{Campaign, CampaignRecipient, FileJournal, Outcome};
-use sehat::whatsapp::ids::{MessageId, PhoneNumberId, WaId};
-use sehat::whatsapp::message::{ButtonParam, Language, Message, Parameter, TemplateMessage};
+use sehat::whatsapp::ids::{MessageId, PhoneNumberId};
+use sehat::whatsapp::message::Message;
 use sehat::whatsapp::mock::MockGraphApi;
-use sehat::whatsapp::webhook::{Event, MessageContent, WebhookVerifier};
+use sehat::whatsapp::webhook::{WebhookPayload, WebhookVerifier};
+use sehat::whatsapp::{PhoneNumberApi, SendReceipt};
 use serde_json::json;
 use time::macros::{format_description, offset};
 use time::{Duration as Span, OffsetDateTime, PrimitiveDateTime};
@@ -59,7 +67,7 @@ struct Args {
     /// The clinic list.
     #[arg(long, default_value = "examples/data/appointments.csv")]
     clinic: PathBuf,
-    /// Where the journal and the status file go (created when missing).
+    /// Where the outbox and the status file go (created when missing).
     #[arg(long)]
     out: PathBuf,
     /// The simulated clock's start, in WIB (`YYYY-MM-DD HH:MM`).
@@ -87,9 +95,6 @@ enum Kind {
     TwoHours,
 }
 
-/// Reminders due at one time: (appointment index, which reminder).
-type Due = Vec<(usize, Kind)>;
-
 struct Appointment {
     id: String,
     patient: String,
@@ -99,7 +104,6 @@ struct Appointment {
     simulated_reply: String,
     status: &'static str,
     reminders: BTreeMap<Kind, String>,
-    sent: HashMap<Kind, MessageId>,
 }
 
 fn read_clinic(args: &Args) -> Result<(Vec<Appointment>, Vec<String>), Box<dyn Error>> {
@@ -137,7 +141,6 @@ fn read_clinic(args: &Args) -> Result<(Vec<Appointment>, Vec<String>), Box<dyn E
                 simulated_reply: record[cols[5]].trim().to_ascii_lowercase(),
                 status: "no_reply",
                 reminders: BTreeMap::new(),
-                sent: HashMap::new(),
             }),
             Err(e) => rejected.push(format!("line {line} ({}): {e}", &record[cols[0]])),
         }
@@ -145,15 +148,9 @@ fn read_clinic(args: &Args) -> Result<(Vec<Appointment>, Vec<String>), Box<dyn E
     Ok((appointments, rejected))
 }
 
-/// A patient pressed a quick-reply button.
-#[derive(Debug)]
-struct Press {
-    payload: String,
-    replying_to: Option<MessageId>,
-}
-
+/// The callback URL's handler: verify, parse, pass on.
 async fn webhook(
-    State(tx): State<mpsc::UnboundedSender<Press>>,
+    State(tx): State<mpsc::UnboundedSender<WebhookPayload>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
@@ -163,48 +160,76 @@ async fn webhook(
     let Ok(payload) = WebhookVerifier::new([APP_SECRET]).verify_and_parse(&body, signature) else {
         return StatusCode::FORBIDDEN;
     };
-    for event in payload.events() {
-        if let Event::Message(message) = event
-            && let MessageContent::Button(button) = &message.message.content
-            && let Some(payload) = &button.payload
-        {
-            let _ = tx.send(Press {
-                payload: payload.clone(),
-                replying_to: message.message.context.as_ref().and_then(|c| c.id.clone()),
-            });
-        }
-    }
+    let _ = tx.send(payload);
     StatusCode::OK
 }
 
-fn template(appointment: &Appointment, kind: Kind) -> TemplateMessage {
-    let when = show(appointment.time);
+/// The mock number, remembering the message id of every accepted send by recipient and
+/// template (the simulated patients quote it when they answer).
+#[derive(Clone)]
+struct Recording {
+    phone: PhoneNumberApi,
+    sent: Arc<Mutex<HashMap<(String, String), MessageId>>>,
+}
+
+impl Transport for Recording {
+    fn business_number(&self) -> &PhoneNumberId {
+        self.phone.id()
+    }
+
+    async fn send(&self, message: &Message) -> Result<SendReceipt, sehat::whatsapp::Error> {
+        let receipt = self.phone.send_unpaced(message).await?;
+        let body = serde_json::to_value(message).unwrap_or_default();
+        let to = body["to"].as_str().unwrap_or_default().to_owned();
+        let template = body["template"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if let (Some(id), Ok(mut sent)) = (receipt.message_id(), self.sent.lock()) {
+            sent.insert((to, template), id.clone());
+        }
+        Ok(receipt)
+    }
+}
+
+fn key_of(appointment: &Appointment, kind: Kind) -> String {
+    format!(
+        "{}/{}",
+        appointment.id,
+        if kind == Kind::Day { "24h" } else { "2h" }
+    )
+}
+
+/// One reminder as an outbox message: due at its time, expiring an hour later (24 h) or
+/// at the appointment (2 h).
+fn message(
+    outbox: &Outbox,
+    appointment: &Appointment,
+    kind: Kind,
+) -> Result<NewMessage, Box<dyn Error>> {
     let first = appointment
         .patient
         .split(' ')
         .next()
         .unwrap_or(&appointment.patient);
-    match kind {
-        Kind::Day => TemplateMessage::new(TEMPLATE_24H, Language::new("id"))
-            .body([
-                Parameter::text(first),
-                Parameter::text(&appointment.doctor),
-                Parameter::text(format!("{when} WIB")),
-            ])
-            .button(ButtonParam::quick_reply(
-                0,
-                format!("konfirmasi:{}", appointment.id),
-            ))
-            .button(ButtonParam::quick_reply(
-                1,
-                format!("ubah:{}", appointment.id),
-            )),
-        Kind::TwoHours => TemplateMessage::new(TEMPLATE_2H, Language::new("id")).body([
-            Parameter::text(first),
-            Parameter::text(&appointment.doctor),
-            Parameter::text(format!("{when} WIB")),
-        ]),
-    }
+    let (template, before, window) = match kind {
+        Kind::Day => (TEMPLATE_24H, Span::hours(24), Span::hours(1)),
+        Kind::TwoHours => (TEMPLATE_2H, Span::hours(2), Span::hours(2)),
+    };
+    let at = appointment.time - before;
+    Ok(NewMessage::new(
+        MessageKey::new(&key_of(appointment, kind))?,
+        outbox.keys().subject_of_phone(&appointment.number),
+        outbox.keys().token_of_phone(&appointment.number)?,
+        Purpose::Appointment,
+        template,
+        "id",
+        at,
+    )
+    .not_after(at + window)
+    .param("1", first)
+    .param("2", appointment.doctor.clone())
+    .param("3", format!("{} WIB", show(appointment.time))))
 }
 
 #[tokio::main]
@@ -216,47 +241,6 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-async fn send_batch(
-    phone: &PhoneNumberApi,
-    args: &Args,
-    batch: &[(usize, Kind)],
-    appointments: &mut [Appointment],
-) -> Result<(), Box<dyn Error>> {
-    let mut recipients = Vec::with_capacity(batch.len());
-    for &(i, kind) in batch {
-        let appointment = &appointments[i];
-        let to = WaId::parse(appointment.number.expose_wa_id())?;
-        let key = format!(
-            "{}:{}",
-            appointment.id,
-            if kind == Kind::Day { "24h" } else { "2h" }
-        );
-        recipients.push(CampaignRecipient::with_key(
-            key,
-            Message::new(to, template(appointment, kind))?,
-        ));
-    }
-    let journal = FileJournal::open(args.out.join("reminders.journal"))?;
-    let report = Campaign::new(journal)
-        .no_pacing()
-        .run(phone, recipients)
-        .await?;
-    for (&(i, kind), outcome) in batch.iter().zip(&report.outcomes) {
-        let label = match &outcome.outcome {
-            Outcome::Sent(id) => {
-                appointments[i].sent.insert(kind, id.clone());
-                "sent".to_owned()
-            }
-            Outcome::Skipped => "sent_earlier".to_owned(),
-            Outcome::Unknown => "unknown".to_owned(),
-            Outcome::Failed { reason, .. } | Outcome::RetryLater { reason, .. } => reason.clone(),
-            other => format!("{other:?}").to_lowercase(),
-        };
-        appointments[i].reminders.insert(kind, label);
-    }
-    Ok(())
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn Error>> {
@@ -327,57 +311,87 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let phone = mock
         .client()?
         .phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
+    let transport = Recording {
+        phone,
+        sent: Arc::new(Mutex::new(HashMap::new())),
+    };
     let http = reqwest::Client::new();
 
-    // The timeline: every reminder at its time; those already past are too late.
-    let mut timeline: BTreeMap<OffsetDateTime, Due> = BTreeMap::new();
-    for (i, appointment) in appointments.iter_mut().enumerate() {
-        for (kind, before) in [
-            (Kind::Day, Span::hours(24)),
-            (Kind::TwoHours, Span::hours(2)),
-        ] {
-            let at = appointment.time - before;
-            if at < args.now {
-                appointment.reminders.insert(kind, "too_late".to_owned());
-            } else {
-                timeline.entry(at).or_default().push((i, kind));
+    // Every reminder in the outbox, at its time; a second run finds them all there.
+    let db = args.out.join("reminders.db");
+    let keys = OutboxKeys::open_or_create(args.out.join("reminders.db.keys"))?;
+    let outbox = Outbox::open(&format!("sqlite:{}", db.display()), keys).await?;
+    let mut messages = Vec::new();
+    let mut before: HashMap<String, Option<MessageState>> = HashMap::new();
+    let mut times = BTreeSet::new();
+    for appointment in &appointments {
+        for kind in [Kind::Day, Kind::TwoHours] {
+            let message = message(&outbox, appointment, kind)?;
+            let state = outbox.store().message(&message.key).await?.map(|m| m.state);
+            before.insert(message.key.as_str().to_owned(), state);
+            if message.not_before >= args.now {
+                times.insert(message.not_before);
             }
+            messages.push(message);
         }
     }
-    for (at, due) in timeline {
-        // Patients who asked to reschedule get no 2 h reminder.
-        let (send, skip): (Due, Due) = due.into_iter().partition(|&(i, kind)| {
-            kind == Kind::Day || appointments[i].status != "reschedule_requested"
-        });
-        for (i, kind) in skip {
-            appointments[i]
-                .reminders
-                .insert(kind, "skipped_reschedule".to_owned());
-        }
-        if send.is_empty() {
+    outbox.store().schedule(&messages, args.now).await?;
+    let index: HashMap<String, (usize, Kind)> = appointments
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| [Kind::Day, Kind::TwoHours].map(|k| (key_of(a, k), (i, k))))
+        .collect();
+
+    // The simulated clock: the dispatcher runs at --now and at each reminder's time.
+    let mut sent_now: BTreeMap<String, OffsetDateTime> = BTreeMap::new();
+    for at in std::iter::once(args.now).chain(times.into_iter().filter(|t| *t > args.now)) {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let seen = events.clone();
+        Dispatcher::new(&outbox, transport.clone())
+            .no_pacing()
+            .now_at(at)
+            .on_event(move |event| {
+                if let (DispatchEvent::Sent { key, .. }, Ok(mut seen)) = (event, seen.lock()) {
+                    seen.push(key.as_str().to_owned());
+                }
+            })
+            .run(RunMode::UntilIdle, StopSignal::never())
+            .await?;
+        let sent: Vec<String> = events.lock().map(|e| e.clone()).unwrap_or_default();
+        if sent.is_empty() {
             continue;
         }
-        println!("{} WIB: {} reminder(s)", show(at), send.len());
-        send_batch(&phone, &args, &send, &mut appointments).await?;
+        println!(
+            "{} WIB: {} reminder(s)",
+            show(at.to_offset(offset!(+7))),
+            sent.len()
+        );
 
-        // The patients' answers to the 24 h reminders sent now.
+        // The patients' answers to the 24 h reminders sent now, quoting them.
         let mut expected = 0;
-        for &(i, kind) in &send {
-            let appointment = &appointments[i];
-            let (Kind::Day, Some(wamid)) = (kind, appointment.sent.get(&Kind::Day)) else {
+        for key in &sent {
+            sent_now.insert(key.clone(), at);
+            let Some(&(i, Kind::Day)) = index.get(key) else {
                 continue;
             };
+            let appointment = &appointments[i];
             let text = match appointment.simulated_reply.as_str() {
                 "konfirmasi" => "Konfirmasi",
                 "ubah" => "Ubah jadwal",
                 _ => continue,
             };
             let wa = appointment.number.expose_wa_id();
+            let quoted = transport
+                .sent
+                .lock()
+                .ok()
+                .and_then(|s| s.get(&(wa.to_owned(), TEMPLATE_24H.to_owned())).cloned())
+                .ok_or("the reminder's message id is not known")?;
             let body = json!({"object": "whatsapp_business_account", "entry": [{"id": MockGraphApi::WABA_ID, "changes": [{"field": "messages", "value": {
                 "messaging_product": "whatsapp",
                 "metadata": {"display_phone_number": MockGraphApi::DISPLAY_PHONE_NUMBER, "phone_number_id": MockGraphApi::PHONE_NUMBER_ID},
                 "contacts": [{"profile": {"name": appointment.patient}, "wa_id": wa}],
-                "messages": [{"context": {"from": MockGraphApi::DISPLAY_PHONE_NUMBER, "id": wamid}, "from": wa, "id": format!("wamid.REPLY.{}", appointment.id), "timestamp": (at + Span::minutes(20)).unix_timestamp().to_string(), "type": "button", "button": {"payload": format!("{}:{}", appointment.simulated_reply, appointment.id), "text": text}}]
+                "messages": [{"context": {"from": MockGraphApi::DISPLAY_PHONE_NUMBER, "id": quoted}, "from": wa, "id": format!("wamid.REPLY.{}", appointment.id), "timestamp": (at + Span::minutes(20)).unix_timestamp().to_string(), "type": "button", "button": {"payload": text, "text": text}}]
             }}]}]}).to_string();
             let signature =
                 sehat::whatsapp::webhook::sign_payload(APP_SECRET.as_bytes(), body.as_bytes());
@@ -390,27 +404,66 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
                 .error_for_status()?;
             expected += 1;
         }
-        for _ in 0..expected {
-            let press = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        let mut answered = 0;
+        while answered < expected {
+            let payload = tokio::time::timeout(Duration::from_secs(10), rx.recv())
                 .await
                 .map_err(|_| "a reply webhook did not arrive within 10 s")?
                 .ok_or("the webhook endpoint stopped")?;
-            let Some((action, id)) = press.payload.split_once(':') else {
-                return Err(format!("unexpected button payload {:?}", press.payload).into());
-            };
-            let Some(appointment) = appointments.iter_mut().find(|a| a.id == id) else {
-                return Err(format!("a reply names the unknown appointment {id}").into());
-            };
-            if press.replying_to.as_ref() != appointment.sent.get(&Kind::Day) {
-                return Err(format!("the reply for {id} quotes another message").into());
+            let report = outbox.apply_webhook(&payload, at).await?;
+            for event in report.events {
+                let InboxEvent::Reply { key, reply, .. } = event else {
+                    continue;
+                };
+                answered += 1;
+                let key = key.ok_or("a reply quotes no reminder of the outbox")?;
+                let &(i, _) = index
+                    .get(key.as_str())
+                    .ok_or_else(|| format!("a reply names the unknown reminder {key}"))?;
+                let appointment = &mut appointments[i];
+                appointment.status = match reply {
+                    ReplyKind::Confirm => "confirmed",
+                    ReplyKind::Reschedule => {
+                        // No 2 h reminder for an appointment that will move.
+                        let two_hours = MessageKey::new(&key_of(appointment, Kind::TwoHours))?;
+                        outbox
+                            .store()
+                            .cancel(&two_hours, MessageState::Cancelled, at)
+                            .await?;
+                        "reschedule_requested"
+                    }
+                    _ => continue,
+                };
+                writeln!(replies_log, "{},{}", appointment.id, appointment.status)?;
+                replies_log.sync_data()?;
             }
-            appointment.status = match action {
-                "konfirmasi" => "confirmed",
-                "ubah" => "reschedule_requested",
-                other => return Err(format!("unexpected button action {other:?}").into()),
+        }
+    }
+
+    // What became of every reminder.
+    for appointment in &mut appointments {
+        for kind in [Kind::Day, Kind::TwoHours] {
+            let k = key_of(appointment, kind);
+            let state = outbox
+                .store()
+                .message(&MessageKey::new(&k)?)
+                .await?
+                .map(|m| m.state);
+            let label = if sent_now.contains_key(&k) {
+                "sent"
+            } else {
+                match (before.get(&k).copied().flatten(), state) {
+                    (
+                        Some(MessageState::Sent | MessageState::Delivered | MessageState::Read),
+                        _,
+                    ) => "sent_earlier",
+                    (_, Some(MessageState::Expired)) => "too_late",
+                    (_, Some(MessageState::Cancelled)) => "skipped_reschedule",
+                    (_, Some(other)) => other.as_str(),
+                    (_, None) => "missing",
+                }
             };
-            writeln!(replies_log, "{id},{}", appointment.status)?;
-            replies_log.sync_data()?;
+            appointment.reminders.insert(kind, label.to_owned());
         }
     }
 

@@ -6,11 +6,11 @@
 //!    contacts with `opted_in = ya` are in the audience; unusable numbers are counted and
 //!    named by line, never printed.
 //! 2. Users who stopped marketing messages arrive as signed `user_preferences` webhooks
-//!    (the `STOP` rows) and feed the campaign's opt-out store.
+//!    (the `STOP` rows) and are recorded in the outbox's consent registry.
 //! 3. The business creates the education group (Groups API); its id arrives in the
 //!    signed `group_lifecycle_update` webhook, and the invite link is fetched.
-//! 4. The MARKETING template `pita_pink_2026` goes to the audience through the
-//!    crash-safe campaign sender (journal in `--out`; run again to resume).
+//! 4. The MARKETING template `pita_pink_2026` goes to the audience as a campaign in an
+//!    SQLite outbox (sehat-outbox, in `--out`): run again and nobody gets it twice.
 //! 5. Those who answer `GABUNG` (the `GABUNG` rows: their replies are simulated as Meta
 //!    would post them) get the invite link; when they join, the
 //!    `group_participants_update` webhook counts them, and the group gets a welcome.
@@ -19,14 +19,14 @@
 //! cargo run --example campaign -- --out /tmp/pita-pink
 //! ```
 //!
-//! Stdout is a summary; `--out` receives `campaign.journal` and `contacts_report.csv`
-//! (masked numbers only). Nothing is sent to Meta.
+//! Stdout is a summary; `--out` receives the outbox `campaign.db` (with its keys in
+//! `campaign.db.keys/`) and `contacts_report.csv` (masked numbers only). Nothing is sent
+//! to Meta.
 
 use std::collections::{HashMap, HashSet};
 use std::error::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -35,15 +35,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use clap::Parser;
+use sehat::outbox::campaign::{Campaign, CampaignReport, Member};
+use sehat::outbox::dispatch::{Dispatcher, RunMode, StopSignal};
+use sehat::outbox::model::{ConsentPolicy, Purpose, State as MessageState};
+use sehat::outbox::{Outbox, OutboxKeys};
 use sehat::pseudonym::{PhoneNumber, Region};
-use sehat::whatsapp::campaign::{
-    Campaign, CampaignRecipient, FileJournal, MemoryOptOuts, Outcome, apply_preference,
-};
 use sehat::whatsapp::group::{GroupsApi, JoinApprovalMode, NewGroup};
 use sehat::whatsapp::ids::{GroupId, PhoneNumberId, WaId};
-use sehat::whatsapp::message::{Language, Message, Parameter, TemplateMessage, Text};
+use sehat::whatsapp::message::{Message, Text};
 use sehat::whatsapp::mock::MockGraphApi;
-use sehat::whatsapp::webhook::{Event, GroupEventKind, UserPreference, WebhookVerifier};
+use sehat::whatsapp::webhook::{Event, GroupEventKind, WebhookPayload, WebhookVerifier};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -56,7 +57,7 @@ struct Args {
     /// The contacts CSV.
     #[arg(long, default_value = "examples/data/campaign_contacts.csv")]
     contacts: PathBuf,
-    /// Where the journal and the report go (created when missing).
+    /// Where the outbox and the report go (created when missing).
     #[arg(long)]
     out: PathBuf,
 }
@@ -73,7 +74,8 @@ enum Inbound {
         from: WaId,
         text: String,
     },
-    Preference(UserPreference),
+    /// A verified payload with a `user_preferences` change, for the outbox.
+    Preference(Box<WebhookPayload>),
     Status,
 }
 
@@ -159,7 +161,7 @@ async fn webhook(
                 },
                 _ => continue,
             },
-            Event::UserPreference(change) => Inbound::Preference(change.preference.clone()),
+            Event::UserPreference(_) => Inbound::Preference(Box::new(payload.clone())),
             Event::Status(_) => Inbound::Status,
             _ => continue,
         };
@@ -249,8 +251,12 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let phone = client.phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
     let http = reqwest::Client::new();
 
+    // The outbox: campaign state, consent and keys, kept in --out.
+    let db = args.out.join("campaign.db");
+    let keys = OutboxKeys::open_or_create(args.out.join("campaign.db.keys"))?;
+    let outbox = Outbox::open(&format!("sqlite:{}", db.display()), keys).await?;
+
     // Earlier opt-outs arrive as user_preferences webhooks.
-    let opt_outs = Arc::new(MemoryOptOuts::new());
     let stops: Vec<&Contact> = contacts
         .iter()
         .filter(|c| c.simulated_reply.eq_ignore_ascii_case("STOP"))
@@ -269,7 +275,9 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
             _ => None,
         })
         .await?;
-        apply_preference(opt_outs.as_ref(), &preference)?;
+        outbox
+            .apply_webhook(&preference, time::OffsetDateTime::now_utc())
+            .await?;
     }
 
     // The education group.
@@ -293,27 +301,48 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     .await?;
     let invite = groups.invite_link(&group).await?.invite_link;
 
-    // The campaign.
+    // The campaign: one message per opted-in contact, keyed by the campaign and the
+    // contact's pseudonym; the audience is the opt-in list, a later opt-out still wins.
     let audience: Vec<&Contact> = contacts.iter().filter(|c| c.opted_in).collect();
-    let mut recipients = Vec::with_capacity(audience.len());
-    for contact in &audience {
-        let template = TemplateMessage::new(TEMPLATE, Language::new("id")).body([Parameter::text(
-            contact.name.split(' ').next().unwrap_or(&contact.name),
-        )]);
-        let to = WaId::parse(contact.number.expose_wa_id())?;
-        recipients.push(CampaignRecipient::new(Message::new(to, template)?));
-    }
-    let journal = FileJournal::open(args.out.join("campaign.journal"))?;
-    let report = Campaign::new(journal)
-        .opt_outs(opt_outs.clone())
-        .no_pacing()
-        .run(&phone, recipients)
+    let members: Vec<Member> = audience
+        .iter()
+        .map(|c| {
+            Member::new(c.number.clone()).param("1", c.name.split(' ').next().unwrap_or(&c.name))
+        })
+        .collect();
+    let campaign = Campaign::new("pita-pink-2026", TEMPLATE, "id")?;
+    let scheduled = campaign
+        .schedule(&outbox, &members, time::OffsetDateTime::now_utc())
         .await?;
+    let before = Campaign::states(&outbox, &scheduled.keys).await?;
+    Dispatcher::new(&outbox, phone.clone())
+        .no_pacing()
+        .consent_policy(ConsentPolicy::default().require_opt_in(Purpose::Campaign, false))
+        .run(RunMode::UntilIdle, StopSignal::never())
+        .await?;
+    let after = Campaign::states(&outbox, &scheduled.keys).await?;
+    let report = CampaignReport::from_states(&before, &after);
 
     // Replies: GABUNG gets the invite link; tapping it joins the group.
-    let mut outcome_of: HashMap<&str, &Outcome> = HashMap::new();
-    for (contact, outcome) in audience.iter().zip(&report.outcomes) {
-        outcome_of.insert(contact.number.expose_wa_id(), &outcome.outcome);
+    let mut outcome_of: HashMap<&str, &'static str> = HashMap::new();
+    for ((contact, was), now) in audience.iter().zip(&before).zip(&after) {
+        let sent = |s: Option<&(MessageState, Option<i64>)>| {
+            matches!(
+                s.map(|s| s.0),
+                Some(MessageState::Sent | MessageState::Delivered | MessageState::Read)
+            )
+        };
+        let outcome = if sent(was.as_ref()) {
+            "done_earlier"
+        } else if sent(now.as_ref()) {
+            "sent"
+        } else {
+            now.map_or("not_scheduled", |(state, _)| match state {
+                MessageState::Suppressed => "opted_out",
+                other => other.as_str(),
+            })
+        };
+        outcome_of.insert(contact.number.expose_wa_id(), outcome);
     }
     let repliers: Vec<&&Contact> = audience
         .iter()
@@ -321,7 +350,7 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         .filter(|c| {
             matches!(
                 outcome_of.get(c.number.expose_wa_id()),
-                Some(Outcome::Sent(_) | Outcome::Skipped)
+                Some(&("sent" | "done_earlier"))
             )
         })
         .collect();
@@ -369,22 +398,12 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
     writer.write_record(["line", "phone", "opted_in", "campaign", "invite_link_sent"])?;
     for contact in &contacts {
         let wa = contact.number.expose_wa_id();
-        let campaign = match outcome_of.get(wa) {
-            None => "not_opted_in".to_owned(),
-            Some(Outcome::Sent(_)) => "sent".to_owned(),
-            Some(Outcome::Skipped) => "done_earlier".to_owned(),
-            Some(Outcome::OptedOut) => "opted_out".to_owned(),
-            Some(Outcome::Unknown) => "unknown".to_owned(),
-            Some(Outcome::Failed { reason, .. } | Outcome::RetryLater { reason, .. }) => {
-                reason.clone()
-            }
-            Some(other) => format!("{other:?}").to_lowercase(),
-        };
+        let campaign = outcome_of.get(wa).copied().unwrap_or("not_opted_in");
         writer.write_record([
             contact.line.to_string(),
             contact.number.to_string(),
             if contact.opted_in { "ya" } else { "tidak" }.to_owned(),
-            campaign,
+            campaign.to_owned(),
             if invited.contains(wa) { "ya" } else { "tidak" }.to_owned(),
         ])?;
     }
@@ -414,6 +433,5 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         "group members: {}",
         members.total_participant_count.unwrap_or(0)
     );
-    println!("opt-outs known: {}", opt_outs.len());
     Ok(())
 }

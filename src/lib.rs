@@ -1,7 +1,7 @@
 //! The sehat crates, composed.
 //!
 //! This package hosts the workspace's examples and cross-crate benchmarks, and re-exports
-//! the four domain crates under short names:
+//! the four domain crates and the outbox under short names:
 //!
 //! | module | crate | what it is |
 //! |---|---|---|
@@ -9,10 +9,12 @@
 //! | [`immunization`] | `sehat-immunization` | CDSi immunization evaluator and forecaster |
 //! | [`anthro`] | `sehat-anthro` | WHO growth z-scores and classifications |
 //! | [`pseudonym`] | `sehat-pseudonym` | E.164 phone numbers and keyed pseudonyms |
+//! | [`outbox`] | `sehat-outbox` | durable reminders, consent and campaigns on SQLite or PostgreSQL |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub use sehat_anthro as anthro;
 pub use sehat_immunization as immunization;
+pub use sehat_outbox as outbox;
 pub use sehat_pseudonym as pseudonym;
 pub use sehat_whatsapp as whatsapp;

@@ -1,6 +1,6 @@
 //! Runs `examples/appointments.rs` (appointment reminders against the mock Graph API):
 //! reminders 24 h and 2 h before, quick-reply answers arriving as webhooks, the status
-//! file, and a second run on the same journal that sends nothing again.
+//! file, and a second run on the same outbox that sends nothing again.
 
 mod support;
 
@@ -45,7 +45,7 @@ fn reminders_are_sent_and_replies_update_the_appointments() {
     assert!(rows.contains(&"A008,Fitri Handayani,+62 811-****-**34,dr. Hendra Sp.PD,2026-12-01 09:00,too_late,sent,no_reply"));
     assert!(!status.contains("7710") && !out.contains("7710"));
 
-    // The journal remembers every reminder: a second run sends none again.
+    // The outbox remembers every reminder: a second run sends none again.
     let again = support::run_example("appointments", &["--out", out_dir]);
     assert_eq!(value(&again, "24h reminders sent"), "0");
     assert_eq!(value(&again, "2h reminders sent"), "0");

@@ -1,6 +1,6 @@
 //! Runs `examples/campaign.rs` (the Pita Pink campaign against the mock Graph API) twice
-//! with the same output folder: the first run sends, the second resumes from the journal
-//! and sends nothing again.
+//! with the same output folder: the first run sends, the second finds every member done
+//! in the outbox and sends nothing again.
 
 mod support;
 
@@ -52,10 +52,10 @@ fn pita_pink_campaign_sends_once_and_fills_the_group() {
         assert!(!report.contains(tail), "the report shows a number");
     }
 
-    // The same journal: nobody gets the campaign twice.
+    // The same outbox: nobody gets the campaign twice.
     let again = support::run_example("campaign", &["--out", out_dir]);
     assert_eq!(value(&again, "sent"), "0");
-    // Sent and opted out alike are done: the journal's final outcomes.
+    // Sent and opted out alike are done: the outbox's final states.
     assert_eq!(value(&again, "skipped (done by an earlier run)"), "33");
     assert_eq!(value(&again, "opted out"), "0");
     assert_eq!(value(&again, "joined the group"), "10");

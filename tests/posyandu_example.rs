@@ -1,5 +1,6 @@
 //! Runs the main job, `examples/posyandu`, offline against the mock Graph API, and checks
-//! its summary and its send log.
+//! its summary, its send log and its outbox: a second run for the same date sends nothing,
+//! a run for a later date sends what became due and cancels what was given in between.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -51,7 +52,16 @@ fn count_after(out: &str, label: &str) -> usize {
 fn posyandu_day_reports_growth_reminders_and_deliveries_and_logs_pseudonyms_only() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("send-log.jsonl");
-    let out = support::run_example("posyandu", &["--log", log.to_str().unwrap()]);
+    let outbox = dir.path().join("outbox.db");
+    let out = support::run_example(
+        "posyandu",
+        &[
+            "--log",
+            log.to_str().unwrap(),
+            "--outbox",
+            outbox.to_str().unwrap(),
+        ],
+    );
 
     assert_eq!(count_after(&out, "children in the register"), 300, "{out}");
     let stunted = count_after(&out, "stunted (TB/U < -2 SD)");
@@ -136,4 +146,104 @@ fn posyandu_names_the_child_and_field_of_a_bad_register_entry() {
         support::run_example_status("posyandu", &["--register", register.to_str().unwrap()]);
     assert!(!status.success());
     assert!(stderr.contains("child X-1, field `birth_date`"), "{stderr}");
+}
+
+#[test]
+fn posyandu_twice_for_one_date_sends_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.db");
+    let run = |log: &str| {
+        let log = dir.path().join(log);
+        support::run_example(
+            "posyandu",
+            &[
+                "--log",
+                log.to_str().unwrap(),
+                "--outbox",
+                outbox.to_str().unwrap(),
+            ],
+        )
+    };
+    let first = run("first.jsonl");
+    let accepted = count_after(&first, "sent (accepted by the API)");
+    assert!(accepted > 0, "{first}");
+    let second = run("second.jsonl");
+    assert_eq!(
+        count_after(&second, "sent (accepted by the API)"),
+        0,
+        "{second}"
+    );
+    // Every reminder the first run got a `read` for is known as sent; the failed and the
+    // unknown one are not sent again either.
+    let read = first
+        .lines()
+        .find(|l| l.trim_start().starts_with("read "))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap();
+    assert_eq!(
+        count_after(&second, "sent by an earlier run"),
+        read,
+        "{second}"
+    );
+    assert_eq!(count_after(&second, "status webhooks received"), 0);
+    // The outbox holds pseudonyms and tokens, not numbers.
+    let bytes = std::fs::read(&outbox).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    for nsn in register_numbers() {
+        assert!(!text.contains(&nsn), "a raw number is in the outbox");
+    }
+}
+
+#[test]
+fn posyandu_a_later_date_sends_what_became_due_and_cancels_what_was_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.db");
+    let log = dir.path().join("log.jsonl");
+    let run = |date: &str| {
+        support::run_example(
+            "posyandu",
+            &[
+                "--date",
+                date,
+                "--log",
+                log.to_str().unwrap(),
+                "--outbox",
+                outbox.to_str().unwrap(),
+            ],
+        )
+    };
+    // Two weeks before the Posyandu day: the reminders wait for two days before it.
+    let early = run("2026-11-12");
+    let waiting = count_after(&early, "due on a later day (scheduled)");
+    assert!(waiting > 0, "{early}");
+    assert_eq!(
+        count_after(&early, "sent (accepted by the API)"),
+        0,
+        "{early}"
+    );
+    // On the day: what is still due goes out; the reminders of children whose doses were
+    // given in between (the register has 31 doses dated 2026-11-13..26) are cancelled.
+    let day = run("2026-11-26");
+    let sent = count_after(&day, "sent (accepted by the API)");
+    let cancelled = count_after(&day, "cancelled (doses given since)");
+    assert!(sent > 0, "{day}");
+    assert!(cancelled > 0, "{day}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.lines()
+            .all(|l| !l.contains("\"outcome\":\"scheduled\""))
+    );
+    // And once more on the day: nothing new.
+    let again = run("2026-11-26");
+    assert_eq!(
+        count_after(&again, "sent (accepted by the API)"),
+        0,
+        "{again}"
+    );
+    assert_eq!(
+        count_after(&again, "cancelled (doses given since)"),
+        0,
+        "{again}"
+    );
 }

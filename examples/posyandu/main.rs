@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example posyandu
-//! cargo run --release --example posyandu -- --date 2026-12-03 --register my-register.json --log send-log.jsonl
+//! cargo run --release --example posyandu -- --date 2026-12-03 --register my-register.json --log send-log.jsonl --outbox my-outbox.db
 //! ```
 //!
 //! For every child in the register it computes the latest WHO z-scores and Permenkes
@@ -10,9 +10,11 @@
 //! `id-kemenkes` (sehat-immunization), selects the families to remind (a dose due or
 //! overdue in the next 7 days) and the children to flag for the health worker (stunted or
 //! wasted), normalizes and pseudonymizes every parent's number (sehat-pseudonym), sends
-//! UTILITY template reminders in Bahasa Indonesia with named parameters (sehat-whatsapp),
-//! receives the signed status webhooks back, prints a summary and writes a JSONL send log
-//! that holds pseudonyms only.
+//! UTILITY template reminders in Bahasa Indonesia with named parameters through an SQLite
+//! outbox (sehat-outbox, `target/posyandu/outbox.db`: run twice for one date and nothing
+//! is sent twice; run for a later date and what became due is sent, what was given in
+//! between is cancelled), receives the signed status webhooks back, prints a summary and
+//! writes a JSONL send log that holds pseudonyms only.
 //!
 //! With no credentials it talks to sehat-whatsapp's embedded mock Graph API on loopback, so
 //! it needs no network. With `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` set it sends
@@ -54,6 +56,10 @@ struct Args {
     /// Where to write the JSONL send log (pseudonyms only).
     #[arg(long, default_value = "target/posyandu/send-log.jsonl")]
     log: PathBuf,
+    /// The SQLite outbox that remembers every reminder across runs (its keys go in
+    /// OUTBOX.keys/).
+    #[arg(long, default_value = "target/posyandu/outbox.db")]
+    outbox: PathBuf,
     /// How many days ahead a dose counts as due.
     #[arg(long, default_value_t = 7)]
     days: u16,
@@ -119,14 +125,20 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
                     child_id: child.id.clone(),
                     pseudonym,
                     number,
-                    reminder: Reminder::new(child, doses, on),
+                    reminder: Reminder::new(child, doses, on, register.posyandu_date),
                 });
             }
             Err(error) => skipped.push((index, error)),
         }
     }
 
-    let delivery = messaging::send(&outgoing).await?;
+    let due_by_child: Vec<(String, Vec<reminders::DueDose>)> = register
+        .children
+        .iter()
+        .zip(&due)
+        .map(|(child, doses)| (child.id.clone(), doses.clone()))
+        .collect();
+    let delivery = messaging::send(&args.outbox, &outgoing, &due_by_child, on).await?;
     let log_lines = report::write_log(&args.log, &register, &outgoing, &skipped, &delivery, on)?;
     report::print_summary(&report::Summary {
         register: &register,

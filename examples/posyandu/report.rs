@@ -86,6 +86,7 @@ pub fn write_log(
             "template": TEMPLATE,
             "language": "id",
             "doses": message.reminder.doses,
+            "key": result.key,
             "outcome": result.outcome,
             "status": result.status,
             "failure": result.failure,
@@ -232,6 +233,11 @@ pub fn print_summary(s: &Summary<'_>) {
         s.outgoing.len() + s.skipped.len()
     );
     println!("  skipped, no usable number       {}", s.skipped.len());
+    println!("  due on a later day (scheduled)  {}", d.count("scheduled"));
+    println!(
+        "  sent by an earlier run          {}",
+        d.count("sent_earlier")
+    );
     println!("  sent (accepted by the API)      {}", d.accepted());
     for (status, n) in d.by_status() {
         println!("    {status:<29} {n}");
@@ -239,15 +245,19 @@ pub fn print_summary(s: &Summary<'_>) {
     for (reason, n) in d.failures() {
         println!("  failed: {reason:<23} {n}");
     }
+    println!("  earlier reminders sent now      {}", d.earlier_sent);
+    println!("  cancelled (doses given since)   {}", d.cancelled);
+    println!("  superseded by today's reminder  {}", d.superseded);
     println!(
         "  status webhooks received        {} (signatures verified)",
         d.webhooks
     );
     println!();
     println!(
-        "Send log: {} ({} lines, pseudonyms only)",
+        "Send log: {} ({} lines, pseudonyms only); outbox: {}",
         s.log.display(),
-        s.log_lines
+        s.log_lines,
+        d.outbox
     );
     println!("Done in {:.2} s", s.elapsed.as_secs_f64());
 }

@@ -10,6 +10,7 @@ mod error;
 mod immunization;
 mod io;
 mod keys;
+mod outbox;
 mod phone;
 mod whatsapp;
 
@@ -51,6 +52,9 @@ enum Command {
     /// WhatsApp Cloud API: inspect and verify webhooks, send, run campaigns.
     #[command(subcommand)]
     Whatsapp(whatsapp::Command),
+    /// Durable reminders, consent and campaigns on SQLite or PostgreSQL.
+    #[command(subcommand)]
+    Outbox(outbox::Command),
 }
 
 /// Runs the `sehat` binary on the process's arguments.
@@ -66,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Keys(command) => keys::run(command),
         Command::Immunization(command) => immunization::run(command),
         Command::Whatsapp(command) => whatsapp::run(command),
+        Command::Outbox(command) => outbox::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,7 +2,8 @@
 //!
 //! CSV in, CSV out, for researchers and operators: WHO growth z-scores (`sehat anthro`),
 //! phone-number normalization and pseudonyms (`sehat phone`, `sehat keys`), immunization
-//! forecasts (`sehat immunization`) and WhatsApp Cloud API tools (`sehat whatsapp`).
+//! forecasts (`sehat immunization`), WhatsApp Cloud API tools (`sehat whatsapp`) and the
+//! durable outbox of reminders, consent and campaigns (`sehat outbox`).
 //!
 //! Errors print one line to stderr and the process exits with status 1; results go to
 //! stdout, or to the file named by `--output`.

@@ -192,3 +192,73 @@ fn the_messaging_limit_can_be_read_from_the_number() {
             .contains("--messaging-limit \"TIER_9\"")
     );
 }
+
+#[test]
+fn two_runs_at_once_on_one_journal_send_each_row_once() {
+    // A cron job and a manual run overlapping: both schedule the same members, the
+    // outbox's claims keep their sends apart.
+    let dir = tempfile::tempdir().unwrap();
+    let mut audience = String::from("nama,phone,puskesmas\n");
+    for i in 0..600 {
+        audience.push_str(&format!("N{i},0812{:08},Cakung\n", 50_000_000 + i));
+    }
+    let csv = dir.path().join("audience.csv");
+    std::fs::write(&csv, &audience).unwrap();
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_sehat"))
+            .args(["whatsapp", "campaign", "--template", "pita_pink_2026"])
+            .arg("--audience")
+            .arg(&csv)
+            .arg("--journal")
+            .arg(dir.path().join("campaign.db"))
+            .args(["--param", "nama", "--rate", "1000", "--rehearse"])
+            .arg("--rehearse-log")
+            .arg(dir.path().join("rehearsal.jsonl"))
+            .env_remove("WHATSAPP_TOKEN")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start(), start());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    for run in [&a, &b] {
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let log = std::fs::read_to_string(dir.path().join("rehearsal.jsonl")).unwrap();
+    let mut keys: Vec<String> = log
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(keys.len(), 600, "one request per member");
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 600, "no member twice");
+    // A third run finds everyone done.
+    let third = campaign(dir.path(), &audience, &[]);
+    assert!(third.status.success());
+}
+
+#[test]
+fn a_journal_of_another_format_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("campaign.journal"),
+        "{\"key\":\"ab\",\"event\":\"planned\"}\n",
+    )
+    .unwrap();
+    let output = campaign(dir.path(), AUDIENCE, &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("--journal"), "{stderr}");
+    assert!(!dir.path().join("rehearsal.jsonl").exists());
+}

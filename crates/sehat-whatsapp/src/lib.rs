@@ -4,12 +4,12 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod account;
-pub mod campaign;
 mod client;
 pub mod error;
 mod extra;
 pub mod group;
 pub mod ids;
+pub mod limit;
 pub mod media;
 pub mod message;
 #[cfg(feature = "mock")]

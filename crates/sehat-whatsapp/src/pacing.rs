@@ -2,9 +2,10 @@
 //! recipient (the pair rate, about one message every 6 s with a small burst).
 //!
 //! A [`Pacer`] is shared by every clone of a [`Client`](crate::Client) and can be used on
-//! its own by a campaign sender. [`Pacer::acquire`] waits for the recipient's slot first and
-//! then for the number's, so a recipient who already had their burst delays only their own
-//! next message: other recipients' sends keep taking the number's slots meanwhile.
+//! its own by a sender that paces itself. [`Pacer::acquire`] waits for the recipient's
+//! slot first and then for the number's, so a recipient who already had their burst delays
+//! only their own next message: other recipients' sends keep taking the number's slots
+//! meanwhile.
 //!
 //! Meta's own limit signals go to a [`Throttle`]: a throughput error (130429, or 131057
 //! during an upgrade) holds the whole number, a pair rate limit (131056) the one

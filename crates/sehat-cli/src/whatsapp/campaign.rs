@@ -1,26 +1,34 @@
-//! `sehat whatsapp campaign`: one template to every row of an audience CSV, resumable
-//! from its journal, live through the Cloud API or rehearsed against the embedded mock.
+//! `sehat whatsapp campaign`: one template to every row of an audience CSV, on the outbox
+//! engine: the journal is an SQLite outbox, every member a `campaign` message keyed by
+//! the campaign's name and the member's pseudonym, so a run resumes where the last one
+//! stopped and two runs at once (a cron job and a manual run) never send twice.
 
 use std::collections::HashMap;
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use sehat_pseudonym::{PhoneNumber, Region};
-use sehat_whatsapp::campaign::{
-    Campaign, CampaignRecipient, CampaignReport, FileJournal, FileOptOuts, MessagingLimit,
-    OptOutStore, recipient_key,
+use sehat_outbox::campaign::{Campaign, CampaignReport, Member};
+use sehat_outbox::dispatch::{
+    DispatchEvent, DispatchReport, Dispatcher, Pacing, RunMode, stop_signal,
 };
+use sehat_outbox::model::{
+    ConsentAction, ConsentPolicy, ConsentScope, ConsentSource, Evidence, MessageKey, Purpose,
+};
+use sehat_outbox::store::Store as _;
+use sehat_outbox::{Outbox, OutboxKeys};
+use sehat_pseudonym::{Bsuid, PhoneNumber, Region};
 use sehat_whatsapp::ids::{PhoneNumberId, WaId};
-use sehat_whatsapp::message::{Language, Message, Parameter, TemplateMessage};
+use sehat_whatsapp::limit::MessagingLimit;
 use sehat_whatsapp::mock::MockGraphApi;
-use sehat_whatsapp::pacing::Pacing;
 use sehat_whatsapp::{Client, PhoneNumberApi};
+use time::OffsetDateTime;
 
 use crate::csv_input::{check_header, check_lines};
 use crate::error::{CliError, Result};
 use crate::io::{progress_bar, read_input};
+use crate::outbox::rehearse::RehearseLog;
 
 /// Arguments of `sehat whatsapp campaign`.
 #[derive(Debug, clap::Args)]
@@ -31,11 +39,15 @@ pub struct Args {
     /// The template's language code.
     #[arg(long, default_value = "id")]
     language: String,
+    /// The campaign's name, part of every member's key (default: the template's name).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
     /// The audience CSV: a `phone` column (any human format; Indonesian numbers may omit
     /// +62) and the template's parameter columns.
     #[arg(long, value_name = "FILE.csv")]
     audience: PathBuf,
-    /// The journal file: created on the first run; run again with the same file to resume.
+    /// The journal: an SQLite outbox file, created on the first run (its keys in
+    /// FILE.keys/); run again with the same file to resume.
     #[arg(long, value_name = "FILE")]
     journal: PathBuf,
     /// A column holding a positional body parameter ({{1}}, {{2}}, … in order); repeat.
@@ -48,15 +60,17 @@ pub struct Args {
     #[arg(long)]
     rehearse: bool,
     /// With --rehearse: append one JSON line per send the mock accepted (masked recipient,
-    /// recipient key, template) to FILE.
+    /// key, template) to FILE, before its outcome is recorded.
     #[arg(long, value_name = "FILE", requires = "rehearse")]
     rehearse_log: Option<PathBuf>,
-    /// A file of opt-outs (`stop NUMBER` / `resume NUMBER` lines), read and updated.
+    /// A file of opt-outs (`stop NUMBER` / `resume NUMBER` lines, numbers in any format or
+    /// BSUIDs): recorded in the journal's consent registry, which also keeps the opt-outs
+    /// learned from 131050 answers.
     #[arg(long, value_name = "FILE")]
     opt_outs: Option<PathBuf>,
     /// The business's messaging limit (TIER_250, TIER_2K, TIER_10K, TIER_100K,
-    /// TIER_UNLIMITED, or `auto` to read it from the phone number's details); recipients
-    /// beyond it are left for a later run.
+    /// TIER_UNLIMITED, or `auto` to read it from the phone number's details): at most that
+    /// many members new to the journal are sent per run; the rest wait for a later run.
     #[arg(long, value_name = "TIER")]
     messaging_limit: Option<String>,
     /// How many sends may be in flight at once.
@@ -155,21 +169,23 @@ fn read_audience(args: &Args, region: Option<Region>) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-fn recipients(args: &Args, rows: &[Row]) -> Result<Vec<CampaignRecipient>> {
-    let language = Language::new(&args.language);
+fn members(rows: &[Row]) -> Vec<Member> {
     rows.iter()
         .map(|row| {
-            let mut template = TemplateMessage::new(&args.template, language.clone());
-            if !row.params.is_empty() {
-                template = template.body(row.params.iter().map(Parameter::text));
+            let mut member = Member::new(row.number.clone());
+            for (i, value) in row.params.iter().enumerate() {
+                member = member.param((i + 1).to_string(), value.clone());
             }
-            let to = WaId::parse(row.number.expose_wa_id())?;
-            Ok(CampaignRecipient::new(Message::new(to, template)?))
+            member
         })
         .collect()
 }
 
-fn summary(report: &CampaignReport, out: &mut dyn Write) -> std::io::Result<()> {
+fn summary(
+    report: &CampaignReport,
+    stopped: Option<&str>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let by_reason = |counts: &std::collections::BTreeMap<String, usize>| {
         counts
             .iter()
@@ -202,43 +218,75 @@ fn summary(report: &CampaignReport, out: &mut dyn Write) -> std::io::Result<()> 
     writeln!(out, "unknown: {}", report.unknown)?;
     writeln!(out, "skipped: {}", report.skipped)?;
     writeln!(out, "not attempted: {}", report.not_attempted)?;
-    if let Some(reason) = &report.stopped {
+    if let Some(reason) = stopped {
         writeln!(out, "stopped: {reason}")?;
     }
     Ok(())
 }
 
-/// Appends the mock's accepted sends to the rehearsal log.
-fn write_rehearse_log(path: &PathBuf, mock: &MockGraphApi) -> Result {
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| CliError::msg(format!("cannot open {}: {e}", path.display())))?;
-    for request in mock.requests() {
-        if request.method != "POST" || !request.path.ends_with("/messages") {
+/// Records the opt-outs file's lines in the consent registry (file order; the file's
+/// modification time as their time, so a later opt-in by keyword still wins).
+async fn import_opt_outs(path: &Path, outbox: &Outbox) -> Result {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::msg(format!("--opt-outs {shown}: {e}")))?;
+    let at = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map(OffsetDateTime::from)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc());
+    let keys = outbox.keys();
+    for (index, line) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let body = request.json();
-        let to = body["to"].as_str().unwrap_or("");
-        let recipient = WaId::new(to);
-        let line = serde_json::json!({
-            "recipient": recipient.to_string(),
-            "key": recipient_key(&recipient.clone().into()),
-            "template": body["template"]["name"],
-        });
-        writeln!(file, "{line}")?;
+        let (verb, who) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let action = match verb.to_ascii_lowercase().as_str() {
+            "stop" => ConsentAction::OptOut,
+            "resume" => ConsentAction::OptIn,
+            _ => {
+                return Err(CliError::msg(format!(
+                    "--opt-outs {shown}, line {line_no}: expected `stop NUMBER` or `resume NUMBER`"
+                )));
+            }
+        };
+        let who = who.trim();
+        let subject = match PhoneNumber::parse_mobile(who, Region::ID) {
+            Ok(number) => keys.subject_of_phone(&number),
+            Err(error) => match Bsuid::new(who) {
+                Ok(id) => keys.subject_of_bsuid(&id),
+                Err(_) => {
+                    return Err(CliError::msg(format!(
+                        "--opt-outs {shown}, line {line_no}: neither a mobile number nor a BSUID: {error}"
+                    )));
+                }
+            },
+        };
+        let evidence = Evidence::new(ConsentSource::Api, at)
+            .reference(format!("opt-outs file line {line_no}"));
+        outbox
+            .store()
+            .record_consent(
+                &subject,
+                ConsentScope::Purpose(Purpose::Campaign),
+                action,
+                &evidence,
+            )
+            .await?;
     }
-    file.sync_all()?;
     Ok(())
 }
 
 /// Runs `sehat whatsapp campaign`.
 pub fn run(args: Args) -> Result {
     let region = crate::phone::region_option(&args.region)?;
-    let pacing = Pacing::default()
-        .number_rate(args.rate)
-        .map_err(|e| CliError::msg(format!("--rate: {e}")))?;
+    if !(1..=1000).contains(&args.rate) {
+        return Err(CliError::msg(format!(
+            "--rate: {} is not between 1 and 1000 messages per second",
+            args.rate
+        )));
+    }
     let limit = match &args.messaging_limit {
         None => None,
         Some(tier) if tier.eq_ignore_ascii_case("auto") => None,
@@ -248,39 +296,34 @@ pub fn run(args: Args) -> Result {
             ))
         })?),
     };
-    let rows = read_audience(&args, region)?;
-    let audience = recipients(&args, &rows)?;
-    let journal = FileJournal::open(&args.journal)?;
-    let opt_outs: Option<Arc<dyn OptOutStore>> = match &args.opt_outs {
-        Some(path) => Some(Arc::new(FileOptOuts::open(path).map_err(|e| {
-            CliError::msg(format!("--opt-outs {}: {e}", path.display()))
-        })?)),
-        None => None,
-    };
-    let total = audience.len();
-    let bar = progress_bar(total as u64, "recipients");
-    let mut campaign = Campaign::new(journal)
-        .pacing(pacing)
-        .concurrency(args.concurrency)
-        .on_progress({
-            let bar = bar.clone();
-            move |progress| bar.set_position(progress.done as u64)
-        });
-    if let Some(store) = opt_outs {
-        campaign = campaign.opt_outs(store);
-    }
-    if let Some(limit) = limit {
-        campaign = campaign.messaging_limit(limit);
-    }
     let auto_limit = args
         .messaging_limit
         .as_deref()
         .is_some_and(|tier| tier.eq_ignore_ascii_case("auto"));
+    let rows = read_audience(&args, region)?;
+    let audience = members(&rows);
+    let campaign = Campaign::new(
+        args.name.clone().unwrap_or_else(|| args.template.clone()),
+        &args.template,
+        &args.language,
+    )?;
+    let journal = args.journal.display().to_string();
+    let keys = OutboxKeys::open_or_create(format!("{journal}.keys"))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let outcome: Result<CampaignReport> = runtime.block_on(async move {
+    let outcome: Result<(CampaignReport, DispatchReport, bool)> = runtime.block_on(async {
+        let outbox = Outbox::open(&format!("sqlite:{journal}"), keys)
+            .await
+            .map_err(|e| CliError::msg(format!("--journal {journal}: {e}")))?;
+        if let Some(path) = &args.opt_outs {
+            import_opt_outs(path, &outbox).await?;
+        }
+        let log = match &args.rehearse_log {
+            Some(path) => Some(Arc::new(RehearseLog::open(path)?)),
+            None => None,
+        };
         let (phone, mock) = if args.rehearse {
             let mock = MockGraphApi::start().await?;
             let phone = mock
@@ -290,7 +333,7 @@ pub fn run(args: Args) -> Result {
         } else {
             (live_phone(&args)?, None)
         };
-        if auto_limit {
+        let limit = if auto_limit {
             let details = phone.details().await?;
             let tier = MessagingLimit::of_phone_number(&details).ok_or_else(|| {
                 CliError::msg(
@@ -298,24 +341,131 @@ pub fn run(args: Args) -> Result {
                 )
             })?;
             eprintln!("messaging limit: {tier:?}");
-            campaign = campaign.messaging_limit(tier);
-        }
-        let result = tokio::select! {
-            result = campaign.run(&phone, audience) => result.map_err(CliError::from),
-            _ = tokio::signal::ctrl_c() => Err(CliError::msg(
-                "interrupted; run the same command again with the same --journal to resume",
-            )),
+            Some(tier)
+        } else {
+            limit
         };
-        if let (Some(mock), Some(path)) = (&mock, &args.rehearse_log) {
-            write_rehearse_log(path, mock)?;
-        }
+        let result = send(
+            &args, &campaign, &outbox, &audience, &rows, phone, limit, log,
+        )
+        .await;
+        drop(mock);
         result
     });
-    bar.finish_and_clear();
-    let report = outcome?;
+    let (report, dispatched, interrupted) = outcome?;
     let mut out = std::io::stdout().lock();
-    summary(&report, &mut out)?;
+    summary(&report, dispatched.stopped.as_deref(), &mut out)?;
+    if interrupted {
+        return Err(CliError::msg(
+            "interrupted; run the same command again with the same --journal to resume",
+        ));
+    }
     Ok(())
+}
+
+/// Schedules the audience (within the messaging limit), dispatches until idle and reports.
+#[allow(clippy::too_many_arguments)]
+async fn send(
+    args: &Args,
+    campaign: &Campaign,
+    outbox: &Outbox,
+    audience: &[Member],
+    rows: &[Row],
+    phone: PhoneNumberApi,
+    limit: Option<MessagingLimit>,
+    log: Option<Arc<RehearseLog>>,
+) -> Result<(CampaignReport, DispatchReport, bool)> {
+    let messages = campaign.messages(outbox, audience, OffsetDateTime::UNIX_EPOCH)?;
+    let keys: Vec<MessageKey> = messages.iter().map(|m| m.key.clone()).collect();
+    let before = Campaign::states(outbox, &keys).await?;
+    // Members new to the journal, within the messaging limit; the rest wait.
+    let mut room = limit
+        .and_then(MessagingLimit::max_users)
+        .unwrap_or(usize::MAX);
+    let mut chosen = Vec::with_capacity(messages.len());
+    for (message, state) in messages.into_iter().zip(&before) {
+        if state.is_some() {
+            chosen.push(message);
+        } else if room > 0 {
+            room -= 1;
+            chosen.push(message);
+        }
+    }
+    for chunk in chosen.chunks(2_000) {
+        outbox
+            .store()
+            .schedule(chunk, OffsetDateTime::now_utc())
+            .await?;
+    }
+    let before = Campaign::states(outbox, &keys).await?;
+
+    let masked: HashMap<&str, String> = keys
+        .iter()
+        .zip(rows)
+        .map(|(key, row)| {
+            (
+                key.as_str(),
+                WaId::new(row.number.expose_wa_id()).to_string(),
+            )
+        })
+        .collect();
+    let masked = Arc::new(
+        masked
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect::<HashMap<String, String>>(),
+    );
+    let bar = progress_bar(keys.len() as u64, "recipients");
+    let log_error = Arc::new(std::sync::Mutex::new(None::<std::io::Error>));
+    let dispatcher = Dispatcher::new(outbox, phone)
+        .concurrency(args.concurrency)
+        .lease(Duration::from_secs(30))
+        .pacing(Pacing {
+            per_second: args.rate,
+            per_recipient: Some(Duration::from_secs(6)),
+        })
+        // The audience file is the campaign's list: members are sent unless they opted out.
+        .consent_policy(ConsentPolicy::default().require_opt_in(Purpose::Campaign, false))
+        .on_event({
+            let bar = bar.clone();
+            let failed = log_error.clone();
+            move |event| {
+                if let DispatchEvent::Sent { key, template, .. } = event
+                    && let Some(log) = &log
+                {
+                    let recipient = masked.get(key.as_str()).map_or("", String::as_str);
+                    if let Err(error) = log.accepted_recipient(key.as_str(), template, recipient)
+                        && let Ok(mut slot) = failed.lock()
+                    {
+                        slot.get_or_insert(error);
+                    }
+                }
+                if !matches!(event, DispatchEvent::Deferred { .. }) {
+                    bar.inc(1);
+                }
+            }
+        });
+    let (stop, signal) = stop_signal();
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.stop();
+        }
+    });
+    let dispatched = dispatcher.run(RunMode::UntilIdle, signal.clone()).await;
+    watcher.abort();
+    bar.finish_and_clear();
+    let dispatched = dispatched?;
+    if let Some(error) = log_error.lock().ok().and_then(|mut e| e.take()) {
+        return Err(CliError::msg(format!(
+            "cannot write the rehearsal log: {error}"
+        )));
+    }
+    let after = Campaign::states(outbox, &keys).await?;
+    Ok((
+        CampaignReport::from_states(&before, &after),
+        dispatched,
+        signal.is_stopped(),
+    ))
 }
 
 fn live_phone(args: &Args) -> Result<PhoneNumberApi> {

@@ -396,7 +396,7 @@ fn send(
         .trim_start_matches('+')
         .chars()
         .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
-    let number = state.next_number();
+    let number = state.next_wamid_number();
     let wamid = format!(
         "wamid.HBgN{:012}FQIAERgS{:016X}AA==",
         number,

@@ -58,6 +58,9 @@ pub(crate) struct State {
     pub data: Mutex<Data>,
     recording: AtomicBool,
     next_id: AtomicU64,
+    /// Where this instance's message ids start: different per instance, so several mocks
+    /// (one per rehearsing process) never hand out the same wamid.
+    wamid_base: u64,
     pub webhooks: Mutex<Option<(String, SecretString)>>,
     pub http: reqwest::Client,
 }
@@ -96,6 +99,7 @@ impl State {
             data: Mutex::new(data),
             recording: AtomicBool::new(true),
             next_id: AtomicU64::new(1),
+            wamid_base: instance_base(),
             webhooks: Mutex::new(None),
             http: reqwest::Client::new(),
         }
@@ -107,6 +111,11 @@ impl State {
         self.data
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The number behind the next message id (unique across instances).
+    pub fn next_wamid_number(&self) -> u64 {
+        self.wamid_base + self.next_number()
     }
 
     pub fn next_number(&self) -> u64 {
@@ -177,4 +186,20 @@ impl std::fmt::Debug for State {
             .field("recording", &self.recording)
             .finish_non_exhaustive()
     }
+}
+
+/// A start for message-id numbers that differs between instances and processes: the
+/// clock's nanoseconds and the process id, spread over 10^11 in steps of 10^6 (a million
+/// messages per instance before two instances could meet).
+fn instance_base() -> u64 {
+    static INSTANCES: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mixed = (nanos as u64)
+        ^ (u64::from(std::process::id()) << 20)
+        ^ INSTANCES
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed.wrapping_mul(0x2545_F491_4F6C_DD1D) % 100_000) * 1_000_000
 }

@@ -1,0 +1,150 @@
+//! `sehat outbox consent IN.csv`: opt-ins and opt-outs with their evidence.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use sehat_outbox::OutboxKeys;
+use sehat_outbox::model::{
+    ConsentAction, ConsentScope, ConsentSource, Evidence, SubjectRef, TimeZoneName,
+};
+use sehat_outbox::store::Store as _;
+use sehat_pseudonym::{Bsuid, PhoneNumber, Region};
+use time::OffsetDateTime;
+
+use super::table::{Refusal, Table, field, print_refusals};
+use super::when::{DayEnd, read_instant};
+use super::{Target, runtime};
+use crate::error::Result;
+
+/// Arguments of `sehat outbox consent`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    target: Target,
+    /// The consent records: columns phone (a number in any format, or a BSUID), purpose
+    /// (reminder, appointment, campaign, education or all), action (opt_in or opt_out),
+    /// at (when it was given; empty: now) and evidence (a document reference).
+    #[arg(value_name = "IN.csv")]
+    input: PathBuf,
+}
+
+/// One usable consent record.
+struct Record {
+    subject: SubjectRef,
+    scope: ConsentScope,
+    action: ConsentAction,
+    evidence: Evidence,
+}
+
+type Refused = (&'static str, String);
+
+fn subject(text: &str, keys: &OutboxKeys) -> std::result::Result<SubjectRef, Refused> {
+    match PhoneNumber::parse_mobile(text, Region::ID) {
+        Ok(number) => Ok(keys.subject_of_phone(&number)),
+        Err(phone_error) => match Bsuid::new(text) {
+            Ok(id) => Ok(keys.subject_of_bsuid(&id)),
+            Err(_) => Err((
+                "phone",
+                format!("neither a mobile number nor a BSUID: {phone_error}"),
+            )),
+        },
+    }
+}
+
+fn record(
+    row: &csv::StringRecord,
+    table_columns: &[Option<usize>; 5],
+    keys: &OutboxKeys,
+    now: OffsetDateTime,
+) -> std::result::Result<Record, Refused> {
+    let [phone, purpose, action, at, evidence] = *table_columns;
+    let subject = subject(field(row, phone), keys)?;
+    let scope = field(row, purpose)
+        .parse::<ConsentScope>()
+        .map_err(|e| ("purpose", e.to_string()))?;
+    let action = field(row, action)
+        .parse::<ConsentAction>()
+        .map_err(|e| ("action", format!("{e} (expected opt_in or opt_out)")))?;
+    let zone = TimeZoneName::default()
+        .zone()
+        .map_err(|e| ("at", e.to_string()))?;
+    let at = match field(row, at) {
+        "" => now,
+        text => read_instant(text, &zone, DayEnd::Start).map_err(|e| ("at", e))?,
+    };
+    let mut evidence_of = Evidence::new(ConsentSource::Csv, at);
+    let reference = field(row, evidence);
+    if !reference.is_empty() {
+        evidence_of = evidence_of.reference(reference);
+    }
+    Ok(Record {
+        subject,
+        scope,
+        action,
+        evidence: evidence_of,
+    })
+}
+
+/// Runs `sehat outbox consent`.
+pub fn run(args: Args) -> Result {
+    let keys = args.target.keys()?;
+    let mut table = Table::open(
+        &args.input,
+        &["phone", "purpose", "action"],
+        &["at", "evidence"],
+        None,
+    )?;
+    let columns = ["phone", "purpose", "action", "at", "evidence"].map(|c| table.column(c));
+    let now = OffsetDateTime::now_utc();
+    let mut refused = Vec::new();
+    let mut records = Vec::new();
+    let mut refusals = Vec::new();
+    table.rows(
+        |row, fields| {
+            match record(fields, &columns, &keys, now) {
+                Ok(record) => records.push(record),
+                Err((what, reason)) => refusals.push(Refusal {
+                    row,
+                    key: None,
+                    what: what.to_owned(),
+                    reason,
+                }),
+            }
+            Ok(())
+        },
+        &mut refused,
+    )?;
+    refused.extend(refusals);
+    refused.sort_by_key(|r| r.row);
+    let (opt_in, opt_out) = (
+        records
+            .iter()
+            .filter(|r| r.action == ConsentAction::OptIn)
+            .count(),
+        records
+            .iter()
+            .filter(|r| r.action == ConsentAction::OptOut)
+            .count(),
+    );
+    runtime()?.block_on(async {
+        let outbox = args.target.open(keys).await?;
+        let store = outbox.store();
+        for record in &records {
+            store
+                .record_consent(
+                    &record.subject,
+                    record.scope,
+                    record.action,
+                    &record.evidence,
+                )
+                .await?;
+        }
+        Ok::<_, crate::error::CliError>(())
+    })?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "recorded: {}", opt_in + opt_out)?;
+    writeln!(out, "opt_in: {opt_in}")?;
+    writeln!(out, "opt_out: {opt_out}")?;
+    print_refusals(&mut out, &refused)?;
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! `sehat outbox dispatch`: sends what is due, live or rehearsed against the embedded mock.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sehat_outbox::dispatch::{
+    DispatchEvent, DispatchReport, Dispatcher, Pacing, RunMode, StopHandle, stop_signal,
+};
+use sehat_outbox::model::State;
+use sehat_outbox::store::Store as _;
+use sehat_outbox::{AnyStore, Outbox};
+use sehat_whatsapp::ids::PhoneNumberId;
+use sehat_whatsapp::mock::MockGraphApi;
+use sehat_whatsapp::{Client, PhoneNumberApi};
+use time::OffsetDateTime;
+
+use super::rehearse::RehearseLog;
+use super::when::read_rfc3339;
+use super::{Target, runtime};
+use crate::error::{CliError, Result};
+
+/// Arguments of `sehat outbox dispatch`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    target: Target,
+    /// Keep going until nothing is due: messages paced a few seconds apart are waited
+    /// for, and so are claims of dispatchers that died (until their lease ends).
+    #[arg(long)]
+    until_idle: bool,
+    /// Run as if the clock read this RFC 3339 instant at the start (it keeps ticking from
+    /// there): dueness, expiry and quiet hours follow it.
+    #[arg(long, value_name = "RFC3339", value_parser = read_rfc3339)]
+    now: Option<OffsetDateTime>,
+    /// How many sends may be in flight at once.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    concurrency: usize,
+    /// Send through the embedded mock Graph API instead of Meta's.
+    #[arg(long)]
+    rehearse: bool,
+    /// With --rehearse: append one JSON line per send the mock accepted ({"key", "template",
+    /// "subject"}) to FILE, before its outcome is recorded.
+    #[arg(long, value_name = "FILE", requires = "rehearse")]
+    rehearse_log: Option<PathBuf>,
+    /// Messages per second from the business number, across every dispatcher (1 to 1000).
+    #[arg(long, default_value_t = 80, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    rate: u32,
+    /// The least time between two messages to one person, in seconds (0: no per-person
+    /// pacing).
+    #[arg(long, default_value_t = 6, value_name = "SECONDS")]
+    recipient_gap: u64,
+    /// How long a claim is held: another dispatcher takes over the claims of one that died
+    /// after this many seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    lease: u64,
+    /// The business phone-number id (live runs).
+    #[arg(long, env = "WHATSAPP_PHONE_NUMBER_ID", value_name = "ID")]
+    phone_number_id: Option<String>,
+    /// The environment variable holding the access token (live runs).
+    #[arg(long, default_value = "WHATSAPP_TOKEN", value_name = "VAR")]
+    token_env: String,
+}
+
+/// How long `--until-idle` waits for a message that becomes due soon (paced, or a dead
+/// dispatcher's claim) before it calls the outbox idle.
+const SOON: Duration = Duration::from_secs(120);
+
+/// Runs `sehat outbox dispatch`.
+pub fn run(args: Args) -> Result {
+    let keys = args.target.keys()?;
+    let log = match &args.rehearse_log {
+        Some(path) => Some(Arc::new(RehearseLog::open(path)?)),
+        None => None,
+    };
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let outbox = args.target.open(keys).await?;
+        let (stop, signal) = stop_signal();
+        tokio::spawn(stop_on_signals(stop));
+        let (phone, mock) = if args.rehearse {
+            let mock = MockGraphApi::start().await?;
+            let phone = mock
+                .client()?
+                .phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
+            (phone, Some(mock))
+        } else {
+            (live_phone(&args)?, None)
+        };
+        let report = dispatch(&args, &outbox, phone, log, signal).await;
+        drop(mock);
+        report
+    });
+    let report = report?;
+    let mut out = std::io::stdout().lock();
+    print_report(&mut out, &report)?;
+    Ok(())
+}
+
+/// Stops the dispatcher on SIGTERM or Ctrl-C (SIGINT).
+async fn stop_on_signals(stop: StopHandle) {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(error) => {
+            eprintln!("sehat: cannot watch SIGTERM: {error}");
+            let _ = tokio::signal::ctrl_c().await;
+            stop.stop();
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    eprintln!("sehat: stopping: no new claims; sends in flight finish and are recorded");
+    stop.stop();
+}
+
+async fn dispatch(
+    args: &Args,
+    outbox: &Outbox,
+    phone: PhoneNumberApi,
+    log: Option<Arc<RehearseLog>>,
+    signal: sehat_outbox::dispatch::StopSignal,
+) -> Result<DispatchReport> {
+    let pacing = Pacing {
+        per_second: args.rate,
+        per_recipient: (args.recipient_gap > 0).then(|| Duration::from_secs(args.recipient_gap)),
+    };
+    let started = OffsetDateTime::now_utc();
+    let mut dispatcher = Dispatcher::new(outbox, phone)
+        .concurrency(args.concurrency)
+        .lease(Duration::from_secs(args.lease))
+        .pacing(pacing);
+    if let Some(now) = args.now {
+        dispatcher = dispatcher.now_at(now);
+    }
+    let log_error = Arc::new(std::sync::Mutex::new(None::<std::io::Error>));
+    if let Some(log) = log {
+        let failed = log_error.clone();
+        dispatcher = dispatcher.on_event(move |event| {
+            if let DispatchEvent::Sent {
+                key,
+                template,
+                subject,
+                ..
+            } = event
+                && let Err(error) = log.accepted(key.as_str(), template, subject.as_str())
+                && let Ok(mut slot) = failed.lock()
+            {
+                slot.get_or_insert(error);
+            }
+        });
+    }
+    let now = || match args.now {
+        Some(at) => at + (OffsetDateTime::now_utc() - started),
+        None => OffsetDateTime::now_utc(),
+    };
+    let mut total = DispatchReport::default();
+    loop {
+        let report = dispatcher
+            .run(RunMode::UntilIdle, signal.clone())
+            .await
+            .map_err(CliError::from)?;
+        let stopped = report.stopped.is_some();
+        add(&mut total, report);
+        if let Some(error) = log_error.lock().ok().and_then(|mut e| e.take()) {
+            return Err(CliError::msg(format!(
+                "cannot write the rehearsal log: {error}"
+            )));
+        }
+        if !args.until_idle || stopped || signal.is_stopped() {
+            break;
+        }
+        // Idle for now: wait for what becomes due soon (paced messages, claims of a
+        // dispatcher that died, whose lease runs out), else stop.
+        let wait = match next_wake(outbox.store(), now(), args.lease).await? {
+            Some(wait) if wait <= SOON => wait,
+            _ => break,
+        };
+        let mut stopping = signal.clone();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = stopping.stopped() => break,
+        }
+    }
+    Ok(total)
+}
+
+/// How long until something may be dispatched: the next `not_before`, or (when claims
+/// are outstanding) a lease's length.
+async fn next_wake(store: &AnyStore, now: OffsetDateTime, lease: u64) -> Result<Option<Duration>> {
+    let claimed: u64 = store
+        .counts()
+        .await?
+        .iter()
+        .filter(|c| c.state == State::Claimed)
+        .map(|c| c.count)
+        .sum();
+    let due = store.next_due().await?.map(|at| {
+        Duration::try_from(at - now)
+            .unwrap_or(Duration::ZERO)
+            .max(Duration::from_millis(50))
+    });
+    let held = (claimed > 0).then(|| Duration::from_millis(lease * 1000 / 4 + 100));
+    Ok(match (due, held) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+fn add(total: &mut DispatchReport, report: DispatchReport) {
+    total.sent += report.sent;
+    total.failed += report.failed;
+    total.retried += report.retried;
+    total.unknown.extend(report.unknown);
+    total.suppressed += report.suppressed;
+    total.cancelled += report.cancelled;
+    total.expired += report.expired;
+    total.deferred += report.deferred;
+    total.recovered += report.recovered;
+    if total.stopped.is_none() {
+        total.stopped = report.stopped;
+    }
+}
+
+fn print_report(out: &mut dyn std::io::Write, report: &DispatchReport) -> std::io::Result<()> {
+    writeln!(out, "sent: {}", report.sent)?;
+    writeln!(out, "failed: {}", report.failed)?;
+    writeln!(out, "retry later: {}", report.retried)?;
+    writeln!(out, "unknown: {}", report.unknown.len())?;
+    writeln!(out, "suppressed: {}", report.suppressed)?;
+    writeln!(out, "cancelled: {}", report.cancelled)?;
+    writeln!(out, "expired: {}", report.expired)?;
+    writeln!(out, "deferred: {}", report.deferred)?;
+    writeln!(out, "recovered: {}", report.recovered)?;
+    if let Some(reason) = &report.stopped {
+        writeln!(out, "stopped: {reason}")?;
+    }
+    for key in &report.unknown {
+        writeln!(out, "unknown key: {key}")?;
+    }
+    Ok(())
+}
+
+fn live_phone(args: &Args) -> Result<PhoneNumberApi> {
+    let token = std::env::var(&args.token_env).map_err(|_| {
+        CliError::msg(format!(
+            "the access token is read from ${}, which is not set (or use --rehearse)",
+            args.token_env
+        ))
+    })?;
+    let id = args.phone_number_id.as_deref().ok_or_else(|| {
+        CliError::msg("--phone-number-id (or $WHATSAPP_PHONE_NUMBER_ID) is needed for a live run")
+    })?;
+    let id =
+        PhoneNumberId::parse(id).map_err(|e| CliError::msg(format!("--phone-number-id: {e}")))?;
+    // The dispatcher paces the whole fleet itself; the client's own pacer stays off.
+    Ok(Client::builder(token).no_pacing().build()?.phone(id))
+}

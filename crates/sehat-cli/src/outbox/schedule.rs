@@ -1,0 +1,241 @@
+//! `sehat outbox schedule IN.csv`: messages into the outbox, idempotently by key.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use sehat_outbox::OutboxKeys;
+use sehat_outbox::model::{MessageKey, NewMessage, Purpose, ScheduleOutcome, TimeZoneName};
+use sehat_outbox::store::Store as _;
+use sehat_pseudonym::{PhoneNumber, Region};
+use time::OffsetDateTime;
+
+use super::table::{Refusal, Table, field, print_refusals};
+use super::when::{DayEnd, read_instant};
+use super::{Target, runtime};
+use crate::error::Result;
+
+/// Arguments of `sehat outbox schedule`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    target: Target,
+    /// The messages: columns key, phone, purpose, template, language, not_before,
+    /// not_after, timezone and any number of param.NAME (named template parameters).
+    #[arg(value_name = "IN.csv")]
+    input: PathBuf,
+}
+
+/// The language of a row that names none.
+const DEFAULT_LANGUAGE: &str = "id";
+/// How many messages one transaction schedules.
+const BATCH: usize = 2_000;
+
+/// One usable row.
+struct Prepared {
+    row: usize,
+    message: NewMessage,
+}
+
+/// The columns of a schedule file.
+struct Columns {
+    key: Option<usize>,
+    phone: Option<usize>,
+    purpose: Option<usize>,
+    template: Option<usize>,
+    language: Option<usize>,
+    not_before: Option<usize>,
+    not_after: Option<usize>,
+    timezone: Option<usize>,
+    params: Vec<(String, usize)>,
+}
+
+impl Columns {
+    fn of(table: &Table) -> Columns {
+        Columns {
+            key: table.column("key"),
+            phone: table.column("phone"),
+            purpose: table.column("purpose"),
+            template: table.column("template"),
+            language: table.column("language"),
+            not_before: table.column("not_before"),
+            not_after: table.column("not_after"),
+            timezone: table.column("timezone"),
+            params: table.prefixed("param."),
+        }
+    }
+}
+
+/// A refused field: the column and why.
+type Refused = (String, String);
+
+fn refuse(column: &str, reason: impl ToString) -> Refused {
+    (column.to_owned(), reason.to_string())
+}
+
+/// Reads one row's message (the key is read by the caller).
+fn message(
+    record: &csv::StringRecord,
+    columns: &Columns,
+    key: MessageKey,
+    keys: &OutboxKeys,
+) -> std::result::Result<NewMessage, Refused> {
+    let number = PhoneNumber::parse_mobile(field(record, columns.phone), Region::ID)
+        .map_err(|e| refuse("phone", e))?;
+    let purpose = field(record, columns.purpose)
+        .parse::<Purpose>()
+        .map_err(|e| refuse("purpose", e))?;
+    let template = field(record, columns.template);
+    if template.is_empty() {
+        return Err(refuse("template", "empty"));
+    }
+    let language = match field(record, columns.language) {
+        "" => DEFAULT_LANGUAGE,
+        language => language,
+    };
+    let timezone = match field(record, columns.timezone) {
+        "" => TimeZoneName::default(),
+        name => TimeZoneName::new(name).map_err(|e| refuse("timezone", e))?,
+    };
+    let zone = timezone.zone().map_err(|e| refuse("timezone", e))?;
+    let not_before = match field(record, columns.not_before) {
+        // No earliest time: due at once, and the same instant on every run, so
+        // scheduling the file again changes nothing.
+        "" => OffsetDateTime::UNIX_EPOCH,
+        text => read_instant(text, &zone, DayEnd::Start).map_err(|e| refuse("not_before", e))?,
+    };
+    let not_after = match field(record, columns.not_after) {
+        "" => None,
+        text => {
+            let at = read_instant(text, &zone, DayEnd::End).map_err(|e| refuse("not_after", e))?;
+            if at < not_before {
+                return Err(refuse("not_after", "before not_before"));
+            }
+            Some(at)
+        }
+    };
+    let token = keys
+        .token_of_phone(&number)
+        .map_err(|e| refuse("phone", e))?;
+    let mut message = NewMessage::new(
+        key,
+        keys.subject_of_phone(&number),
+        token,
+        purpose,
+        template,
+        language,
+        not_before,
+    )
+    .timezone(timezone);
+    if let Some(at) = not_after {
+        message = message.not_after(at);
+    }
+    for (name, column) in &columns.params {
+        let value = record.get(*column).unwrap_or("").trim();
+        if value.is_empty() {
+            return Err(refuse(&format!("param.{name}"), "empty"));
+        }
+        message = message.param(name.clone(), value);
+    }
+    Ok(message)
+}
+
+fn prepare(
+    table: &mut Table,
+    keys: &OutboxKeys,
+    refused: &mut Vec<Refusal>,
+) -> Result<Vec<Prepared>> {
+    let columns = Columns::of(table);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut prepared = Vec::new();
+    let mut refusals = Vec::new();
+    table.rows(
+        |row, record| {
+            let key = match MessageKey::new(field(record, columns.key)) {
+                Ok(key) => key,
+                Err(e) => {
+                    refusals.push(Refusal {
+                        row,
+                        key: None,
+                        what: "key".into(),
+                        reason: e.to_string(),
+                    });
+                    return Ok(());
+                }
+            };
+            let text = key.as_str().to_owned();
+            let result = match seen.get(&text) {
+                Some(first) => Err(refuse("key", format!("the same key is on row {first}"))),
+                None => {
+                    seen.insert(text.clone(), row);
+                    message(record, &columns, key, keys)
+                }
+            };
+            match result {
+                Ok(message) => prepared.push(Prepared { row, message }),
+                Err((what, reason)) => refusals.push(Refusal {
+                    row,
+                    key: Some(text),
+                    what,
+                    reason,
+                }),
+            }
+            Ok(())
+        },
+        refused,
+    )?;
+    refused.extend(refusals);
+    refused.sort_by_key(|r| r.row);
+    Ok(prepared)
+}
+
+/// Runs `sehat outbox schedule`.
+pub fn run(args: Args) -> Result {
+    let keys = args.target.keys()?;
+    let mut table = Table::open(
+        &args.input,
+        &["key", "phone", "purpose", "template"],
+        &["language", "not_before", "not_after", "timezone"],
+        Some("param."),
+    )?;
+    let mut refused = Vec::new();
+    let prepared = prepare(&mut table, &keys, &mut refused)?;
+    let outcomes = runtime()?.block_on(async {
+        let outbox = args.target.open(keys).await?;
+        let store = outbox.store();
+        let now = OffsetDateTime::now_utc();
+        let mut outcomes = Vec::with_capacity(prepared.len());
+        for chunk in prepared.chunks(BATCH) {
+            let messages: Vec<NewMessage> = chunk.iter().map(|p| p.message.clone()).collect();
+            let done = store.schedule(&messages, now).await?;
+            outcomes.extend(
+                chunk
+                    .iter()
+                    .map(|p| (p.row, p.message.key.clone()))
+                    .zip(done),
+            );
+        }
+        Ok::<_, crate::error::CliError>(outcomes)
+    })?;
+    let (mut new, mut updated, mut unchanged) = (0, 0, 0);
+    for ((row, key), outcome) in outcomes {
+        match outcome {
+            ScheduleOutcome::New => new += 1,
+            ScheduleOutcome::Updated => updated += 1,
+            ScheduleOutcome::Unchanged => unchanged += 1,
+            ScheduleOutcome::Refused { state } => refused.push(Refusal {
+                row,
+                key: Some(key.as_str().to_owned()),
+                what: format!("already {state}"),
+                reason: format!("the message is {state}; only a scheduled message changes"),
+            }),
+        }
+    }
+    refused.sort_by_key(|r| r.row);
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "new: {new}")?;
+    writeln!(out, "updated: {updated}")?;
+    writeln!(out, "unchanged: {unchanged}")?;
+    print_refusals(&mut out, &refused)?;
+    Ok(())
+}

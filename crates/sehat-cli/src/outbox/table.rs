@@ -1,0 +1,177 @@
+//! Reading the outbox commands' CSV files: a header naming the columns, then one row per
+//! message or consent record. A row that cannot be used is refused with its row number
+//! and the reason; the other rows still count.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use crate::error::{CliError, Result};
+use crate::io::open_input;
+
+/// A row that was not used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The data row (1 = the first row after the header).
+    pub row: usize,
+    /// The message key, when the row has a usable one.
+    pub key: Option<String>,
+    /// The column at fault, or what refused it (`duplicate`, `outbox`).
+    pub what: String,
+    /// Why (never the refused value itself: it may be a phone number).
+    pub reason: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The file's line: the header is line 1 (rows with line breaks inside quotes
+        // aside).
+        write!(f, "row {} (line {})", self.row, self.row + 1)?;
+        if let Some(key) = &self.key {
+            write!(f, ", key {key:?}")?;
+        }
+        write!(f, ": {}: {}", self.what, self.reason)
+    }
+}
+
+/// A CSV file with named columns.
+pub struct Table {
+    file: String,
+    header: Vec<String>,
+    reader: csv::Reader<std::fs::File>,
+}
+
+impl Table {
+    /// Opens `path` and reads its header; every column must be one of `required`,
+    /// `optional`, or (with `prefix`) start with it.
+    pub fn open(
+        path: &Path,
+        required: &[&str],
+        optional: &[&str],
+        prefix: Option<&str>,
+    ) -> Result<Table> {
+        let file = path.display().to_string();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(open_input(path)?);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| CliError::msg(format!("{file}: cannot read the header line: {e}")))?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        let mut seen = HashMap::new();
+        for (index, name) in header.iter().enumerate() {
+            if let Some(first) = seen.insert(name.as_str(), index) {
+                return Err(CliError::msg(format!(
+                    "{file}: column {name:?} appears twice (columns {} and {})",
+                    first + 1,
+                    index + 1
+                )));
+            }
+            let known = required.contains(&name.as_str())
+                || optional.contains(&name.as_str())
+                || prefix.is_some_and(|p| name.len() > p.len() && name.starts_with(p));
+            if !known {
+                let mut expected: Vec<String> = required
+                    .iter()
+                    .chain(optional)
+                    .map(|s| (*s).to_owned())
+                    .collect();
+                if let Some(p) = prefix {
+                    expected.push(format!("{p}NAME"));
+                }
+                return Err(CliError::msg(format!(
+                    "{file}: unknown column {name:?} (expected {})",
+                    expected.join(", ")
+                )));
+            }
+        }
+        for name in required {
+            if !header.iter().any(|h| h == name) {
+                return Err(CliError::msg(format!(
+                    "{file}: no column {name:?} in the header"
+                )));
+            }
+        }
+        Ok(Table {
+            file,
+            header,
+            reader,
+        })
+    }
+
+    /// The position of a column.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The columns whose names start with `prefix`, as (name after the prefix, position).
+    pub fn prefixed(&self, prefix: &str) -> Vec<(String, usize)> {
+        self.header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.strip_prefix(prefix).map(|n| (n.to_owned(), i)))
+            .collect()
+    }
+
+    /// Calls `each` with every data row's number and fields; a row that cannot be read
+    /// (a field count other than the header's, invalid UTF-8) is refused instead.
+    pub fn rows(
+        &mut self,
+        mut each: impl FnMut(usize, &csv::StringRecord) -> Result,
+        refused: &mut Vec<Refusal>,
+    ) -> Result {
+        let width = self.header.len();
+        let mut record = csv::StringRecord::new();
+        let mut row = 0;
+        loop {
+            row += 1;
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) if record.len() != width => refused.push(Refusal {
+                    row,
+                    key: None,
+                    what: "row".into(),
+                    reason: format!("{} fields where the header has {width}", record.len()),
+                }),
+                Ok(true) => each(row, &record)?,
+                Err(e) => match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => refused.push(Refusal {
+                        row,
+                        key: None,
+                        what: "row".into(),
+                        reason: "not valid UTF-8".into(),
+                    }),
+                    _ => {
+                        return Err(CliError::msg(format!("{}, row {row}: {e}", self.file)));
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// A field's trimmed text ("" when the column is absent).
+pub fn field(record: &csv::StringRecord, column: Option<usize>) -> &str {
+    column.and_then(|c| record.get(c)).unwrap_or("").trim()
+}
+
+/// Prints a summary of refusals: the count, then `(reason: n, …)` by the column at
+/// fault, and one line per refused row.
+pub fn print_refusals(out: &mut dyn std::io::Write, refused: &[Refusal]) -> std::io::Result<()> {
+    let mut by_what: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in refused {
+        *by_what.entry(r.what.as_str()).or_default() += 1;
+    }
+    let reasons: Vec<String> = by_what.iter().map(|(w, n)| format!("{w}: {n}")).collect();
+    if reasons.is_empty() {
+        writeln!(out, "refused: 0")?;
+    } else {
+        writeln!(out, "refused: {} ({})", refused.len(), reasons.join(", "))?;
+    }
+    for r in refused {
+        writeln!(out, "refused {r}")?;
+    }
+    Ok(())
+}

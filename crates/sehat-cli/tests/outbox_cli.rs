@@ -1,0 +1,414 @@
+//! `sehat outbox …` as an operator runs it: counts and refused rows, the keys directory
+//! and its modes, consent across number formats, rehearsed dispatch with its log, status,
+//! purge, and a clean stop on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+const NOW: &str = "2026-12-01T03:00:00Z";
+
+fn sehat(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sehat"));
+    command
+        .arg("outbox")
+        .args(args)
+        .env_remove("SEHAT_OUTBOX_KEYS")
+        .env_remove("WHATSAPP_TOKEN");
+    command
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn db(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("outbox.db").display())
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn value(stdout: &str, key: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+        .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+        .to_owned()
+}
+
+fn status(dir: &Path) -> Value {
+    serde_json::from_str(&ok(sehat(&["status", "--db", &db(dir)]).output().unwrap())).unwrap()
+}
+
+const MESSAGES: &str = "\
+key,phone,purpose,template,language,not_before,not_after,timezone,param.nama
+child-1/dpt/1,0812-3456-7801,reminder,pengingat,id,2026-11-20,2026-12-31,,Sari
+child-2/dpt/1,+62 812 3456 7802,reminder,pengingat,,2026-12-01T09:00,,Asia/Jayapura,Dewi
+child-3/dpt/1,021 555 1234,reminder,pengingat,id,,,,Rina
+child-4/mr/1,6281234567804,campaign,pita,id,,,,Wati
+child-5/bcg/1,0812 3456 7805,reminder,pengingat,id,2026-11-01,2026-11-02,,Tuti
+child-6/bcg/1,0812 3456 7806,reminder,pengingat,id,2026-12-02,,,Ani
+child-7/bcg/1,0812 3456 7807,sms,pengingat,id,,,,Ani
+child-8/bcg/1,0812 3456 7808,reminder,pengingat,id,besok,,,Ani
+child-9/bcg/1,0812 3456 7809,reminder,pengingat,id,,,Asia/Bandung,Ani
+child-10/bcg/1,0812 3456 7810,reminder,pengingat,id,,,,
+child-1/dpt/1,0812-3456-7801,reminder,pengingat,id,,,,Sari
+";
+
+#[test]
+fn schedule_counts_new_unchanged_updated_and_refused_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "m.csv", MESSAGES);
+    let out = ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "new"), "5", "{out}");
+    assert_eq!(value(&out, "updated"), "0");
+    assert_eq!(value(&out, "unchanged"), "0");
+    assert_eq!(
+        value(&out, "refused"),
+        "6 (key: 1, not_before: 1, param.nama: 1, phone: 1, purpose: 1, timezone: 1)"
+    );
+    for expected in [
+        "refused row 3 (line 4), key \"child-3/dpt/1\": phone: the number is a valid FIXED_LINE number",
+        "refused row 7 (line 8), key \"child-7/bcg/1\": purpose:",
+        "refused row 8 (line 9), key \"child-8/bcg/1\": not_before: not a time",
+        "refused row 9 (line 10), key \"child-9/bcg/1\": timezone: unknown IANA time zone",
+        "refused row 10 (line 11), key \"child-10/bcg/1\": param.nama: empty",
+        "refused row 11 (line 12), key \"child-1/dpt/1\": key: the same key is on row 1",
+    ] {
+        assert!(out.contains(expected), "{expected}\n{out}");
+    }
+    // No number, in any form, in what is printed.
+    assert!(!out.contains("555 1234") && !out.contains("5551234"));
+
+    // The same file again: nothing new.
+    let again = ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
+        .output()
+        .unwrap());
+    assert_eq!(value(&again, "new"), "0");
+    assert_eq!(value(&again, "unchanged"), "5");
+
+    // A changed parameter updates a scheduled message.
+    let changed = write(
+        dir.path(),
+        "c.csv",
+        "key,phone,purpose,template,not_before,param.nama\nchild-6/bcg/1,0812 3456 7806,reminder,pengingat,2026-12-02,Ani Lestari\n",
+    );
+    let out = ok(sehat(&["schedule", "--db", &db(dir.path()), &changed])
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "updated"), "1");
+
+    // After a dispatch, a sent message is refused, not updated.
+    ok(sehat(&[
+        "dispatch",
+        "--db",
+        &db(dir.path()),
+        "--rehearse",
+        "--now",
+        NOW,
+    ])
+    .output()
+    .unwrap());
+    let resend = write(
+        dir.path(),
+        "r.csv",
+        "key,phone,purpose,template,param.nama\nchild-1/dpt/1,0812-3456-7801,reminder,pengingat,Sari Dewi\n",
+    );
+    let out = ok(sehat(&["schedule", "--db", &db(dir.path()), &resend])
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "refused"), "1 (already sent: 1)", "{out}");
+}
+
+#[test]
+fn times_without_offset_are_read_in_the_rows_zone() {
+    // 08:00 in Jayapura (UTC+9) is 23:00 UTC the day before; 08:00 in Jakarta is 01:00 UTC.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template,not_before,timezone\n\
+         papua,0812-3456-7801,reminder,t,2026-12-01T08:00,Asia/Jayapura\n\
+         jawa,0812-3456-7802,reminder,t,2026-12-01T08:00,\n",
+    );
+    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
+        .output()
+        .unwrap());
+    let log = dir.path().join("log.jsonl");
+    let dispatch = |now: &str| {
+        ok(sehat(&[
+            "dispatch",
+            "--db",
+            &db(dir.path()),
+            "--rehearse",
+            "--now",
+            now,
+        ])
+        .arg("--rehearse-log")
+        .arg(&log)
+        .output()
+        .unwrap())
+    };
+    // 23:30 UTC: 08:30 in Jayapura (due), 06:30 in Jakarta (not yet due).
+    let out = dispatch("2026-11-30T23:30:00Z");
+    assert_eq!(value(&out, "sent"), "1", "{out}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("\"key\":\"papua\""), "{text}");
+    let out = dispatch("2026-12-01T01:30:00Z");
+    assert_eq!(value(&out, "sent"), "1", "{out}");
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn consent_matches_every_format_of_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let messages = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template\n\
+         a,0812-0000-3537,reminder,t\n\
+         b,+62 812 0007 4381,reminder,t\n\
+         c,0812-3456-7803,campaign,t\n\
+         d,0812-3456-7804,campaign,t\n",
+    );
+    ok(sehat(&["schedule", "--db", &db(dir.path()), &messages])
+        .output()
+        .unwrap());
+    // The opt-outs are written in other formats than the messages.
+    let consent = write(
+        dir.path(),
+        "consent.csv",
+        "phone,purpose,action,at,evidence\n\
+         6281200003537,reminder,opt_out,2026-11-20T10:00:00+07:00,form 17\n\
+         081200074381,all,opt_out,2026-11-20,keyword\n\
+         (0812) 3456-7803,campaign,opt_in,2026-11-21,form 18\n\
+         0812,campaign,opt_in,,\n\
+         0812-3456-7804,campaign,maybe,,\n",
+    );
+    let out = ok(sehat(&["consent", "--db", &db(dir.path()), &consent])
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "recorded"), "3");
+    assert_eq!(value(&out, "opt_out"), "2");
+    assert_eq!(value(&out, "refused"), "2 (action: 1, phone: 1)", "{out}");
+    let log = dir.path().join("log.jsonl");
+    let out = ok(sehat(&[
+        "dispatch",
+        "--db",
+        &db(dir.path()),
+        "--rehearse",
+        "--now",
+        NOW,
+    ])
+    .arg("--rehearse-log")
+    .arg(&log)
+    .output()
+    .unwrap());
+    // a, b opted out; c opted in; d has no opt-in for a campaign.
+    assert_eq!(value(&out, "sent"), "1", "{out}");
+    assert_eq!(value(&out, "suppressed"), "3");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.contains("\"key\":\"c\""));
+    let status = status(dir.path());
+    assert_eq!(status["by_state"]["suppressed"], 3);
+    assert_eq!(status["by_purpose"]["campaign"]["sent"], 1);
+    assert_eq!(status["by_purpose"]["reminder"]["suppressed"], 2);
+}
+
+#[test]
+fn the_keys_directory_is_created_private_beside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template\na,0812-3456-7801,reminder,t\n",
+    );
+    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
+        .output()
+        .unwrap());
+    let keys = dir.path().join("outbox.db.keys");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&keys), 0o700);
+    let files: Vec<_> = std::fs::read_dir(&keys)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    // The database holds no number: not the digits, not the E.164 text.
+    let bytes = std::fs::read(dir.path().join("outbox.db")).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("81234567801"));
+
+    // --keys and SEHAT_OUTBOX_KEYS name other directories, created the same way.
+    let flag = dir.path().join("flag-keys");
+    ok(sehat(&[
+        "status",
+        "--db",
+        &db(dir.path()),
+        "--keys",
+        flag.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    assert_eq!(mode(&flag), 0o700);
+    let env = dir.path().join("nested/env-keys");
+    ok(sehat(&["status", "--db", &db(dir.path())])
+        .env("SEHAT_OUTBOX_KEYS", &env)
+        .output()
+        .unwrap());
+    assert_eq!(mode(&env), 0o700);
+
+    // Keys open to others are refused.
+    std::fs::set_permissions(&files[0], std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = sehat(&["status", "--db", &db(dir.path())])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mode 0644"));
+}
+
+#[test]
+fn a_postgres_outbox_needs_keys_named() {
+    let out = sehat(&["status", "--db", "postgres://sehat@127.0.0.1:1/outbox"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--keys DIR"), "{stderr}");
+    assert!(stderr.contains("SEHAT_OUTBOX_KEYS"), "{stderr}");
+    let out = sehat(&["status", "--db", "mysql://x"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite:PATH"));
+    let out = sehat(&[
+        "dispatch",
+        "--db",
+        "sqlite:/tmp/x.db",
+        "--now",
+        "2026-12-01",
+    ])
+    .output()
+    .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+}
+
+#[test]
+fn purge_keeps_the_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template\na,0812-3456-7801,reminder,t\nb,0812-3456-7802,reminder,t\n",
+    );
+    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
+        .output()
+        .unwrap());
+    ok(sehat(&[
+        "dispatch",
+        "--db",
+        &db(dir.path()),
+        "--rehearse",
+        "--now",
+        NOW,
+    ])
+    .output()
+    .unwrap());
+    let out = ok(
+        sehat(&["purge", "--db", &db(dir.path()), "--older-than", "30"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(value(&out, "purged"), "0");
+    let out = ok(
+        sehat(&["purge", "--db", &db(dir.path()), "--older-than", "0"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(value(&out, "purged"), "2");
+    assert_eq!(status(dir.path())["by_state"]["sent"], 2);
+}
+
+#[test]
+fn sigterm_stops_cleanly_and_a_restart_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("key,phone,purpose,template\n");
+    for i in 0..400 {
+        csv.push_str(&format!("k{i},0812{:08},reminder,t\n", 30_000_000 + i));
+    }
+    let csv = write(dir.path(), "m.csv", &csv);
+    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
+        .output()
+        .unwrap());
+    let log = dir.path().join("log.jsonl");
+    // 80 messages/s: 400 messages take 5 s; stop after about one.
+    let child = sehat(&[
+        "dispatch",
+        "--db",
+        &db(dir.path()),
+        "--rehearse",
+        "--until-idle",
+        "--now",
+        NOW,
+    ])
+    .arg("--rehearse-log")
+    .arg(&log)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = ok(output);
+    let sent: usize = value(&stdout, "sent").parse().unwrap();
+    assert!(sent > 0 && sent < 400, "{stdout}");
+    // Nothing is left claimed: what was not sent went back to `scheduled`.
+    let status = status(dir.path());
+    assert_eq!(status["by_state"]["claimed"], 0, "{status}");
+    assert_eq!(status["by_state"]["unknown"], 0, "{status}");
+    assert_eq!(status["by_state"]["sent"], sent as u64);
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), sent);
+    // A restart sends the rest, and nothing twice.
+    let out = ok(sehat(&[
+        "dispatch",
+        "--db",
+        &db(dir.path()),
+        "--rehearse",
+        "--until-idle",
+        "--now",
+        NOW,
+        "--rate",
+        "1000",
+    ])
+    .arg("--rehearse-log")
+    .arg(&log)
+    .output()
+    .unwrap());
+    assert_eq!(value(&out, "sent"), (400 - sent).to_string());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut keys: Vec<&str> = text.lines().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 400);
+}

@@ -1,0 +1,222 @@
+//! The drivers of the fleet benchmark (`benches/vs_graphile_worker.sh`): schedule many
+//! messages into any outbox URL, dispatch them through the loopback mock Graph API from
+//! one or several processes, and resume after a crash.
+//!
+//! ```text
+//! fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] [DUE]
+//! fleet_bench dispatch DB_URL KEYS_DIR [CONCURRENCY]
+//! fleet_bench resume   DB_URL KEYS_DIR
+//! ```
+//!
+//! `DB_URL` is `sqlite:PATH` or `postgres://…`. `schedule` makes the first `DUE` messages
+//! (default: all) due now and the others due in 30 days, so a dispatch run sends `DUE`
+//! messages out of an outbox of `COUNT`. Each command prints one JSON line of
+//! figures. `dispatch` runs until nothing is due, pacing off; several may run at once on
+//! one database. `resume` is what a dispatcher does first after a crash: open the outbox,
+//! migrate, take over expired claims and send one batch; it reports how long that took and
+//! the process's peak memory.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use sehat_outbox::dispatch::{DispatchEvent, Dispatcher, RunMode, StopSignal, stop_signal};
+use sehat_outbox::input::{ScheduleRequest, prepare_all};
+use sehat_outbox::model::{NewMessage, Purpose, ScheduleOutcome};
+use sehat_outbox::store::Store;
+use sehat_outbox::{Outbox, OutboxKeys};
+use sehat_whatsapp::ids::PhoneNumberId;
+use sehat_whatsapp::mock::MockGraphApi;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+/// 10:00 in Jakarta: outside quiet hours in all three Indonesian zones.
+const DAY: OffsetDateTime = datetime!(2026-05-04 03:00 UTC);
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+fn usage() -> Failure {
+    "usage: fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] | dispatch DB_URL KEYS_DIR \
+     [CONCURRENCY] | resume DB_URL KEYS_DIR"
+        .into()
+}
+
+/// The process's peak resident memory in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// A number in one of the human formats people write (the outbox normalizes them all).
+fn phone(i: u64) -> String {
+    let subscriber = 10_000_000 + (i % 90_000_000);
+    match i % 4 {
+        0 => format!("0812{subscriber:08}"),
+        1 => format!("+62 812-{}-{:04}", subscriber / 10_000, subscriber % 10_000),
+        2 => format!("62812{subscriber:08}"),
+        _ => format!("0812 {} {:04}", subscriber / 10_000, subscriber % 10_000),
+    }
+}
+
+fn request(i: u64, due: u64) -> ScheduleRequest {
+    let not_before = if i < due {
+        DAY - Duration::from_secs(i % 3_600)
+    } else {
+        DAY + Duration::from_secs(30 * 24 * 3_600)
+    };
+    let mut r = ScheduleRequest::new(
+        format!("bench/{i}/dtp/1"),
+        phone(i),
+        Purpose::Reminder,
+        "imunisasi_reminder",
+        not_before,
+    );
+    r.params = BTreeMap::from([
+        ("nama".to_owned(), format!("Anak {}", i % 1_000)),
+        ("vaksin".to_owned(), "DPT-HB-Hib 1".to_owned()),
+    ]);
+    r
+}
+
+/// Parses, pseudonymizes and tokenizes requests `start..end` (in parallel).
+fn prepare(keys: &OutboxKeys, start: u64, end: u64, due: u64) -> Result<Vec<NewMessage>, String> {
+    let requests: Vec<ScheduleRequest> = (start..end).map(|i| request(i, due)).collect();
+    prepare_all(keys, &requests)
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("a generated request was refused: {e}"))
+}
+
+async fn schedule(url: &str, keys: &str, count: u64, batch: u64, due: u64) -> Result<(), Failure> {
+    let outbox = Outbox::open(url, OutboxKeys::open_or_create(keys)?).await?;
+    let started = Instant::now();
+    let mut done = 0;
+    let mut new = 0;
+    // Prepare the next batch while the database stores this one.
+    let mut next = tokio::task::spawn_blocking({
+        let keys = outbox.shared_keys();
+        let end = batch.min(count);
+        move || prepare(&keys, 0, end, due)
+    });
+    while done < count {
+        let messages = next.await??;
+        let end = (done + batch).min(count);
+        let following = (end + batch).min(count);
+        let keys = outbox.shared_keys();
+        next = tokio::task::spawn_blocking(move || prepare(&keys, end, following, due));
+        let outcomes = outbox.store().schedule(&messages, DAY).await?;
+        new += outcomes
+            .iter()
+            .filter(|o| matches!(o, ScheduleOutcome::New))
+            .count();
+        done = end;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"command\":\"schedule\",\"messages\":{count},\"due\":{due},\"new\":{new},\"seconds\":{seconds:.3},\
+         \"per_second\":{:.0},\"peak_rss_mib\":{:.1}}}",
+        count as f64 / seconds,
+        peak_rss_mib()
+    );
+    Ok(())
+}
+
+async fn dispatch(url: &str, keys: &str, concurrency: usize) -> Result<(), Failure> {
+    let outbox = Outbox::open(url, OutboxKeys::open_or_create(keys)?).await?;
+    let mock = MockGraphApi::start().await?.without_recording();
+    let phone = mock.client()?.phone(PhoneNumberId::new("106540352242922"));
+    let dispatcher = Dispatcher::new(&outbox, phone)
+        .no_pacing()
+        .concurrency(concurrency)
+        .now_at(DAY)
+        .worker(format!("bench-{}", std::process::id()));
+    let started = Instant::now();
+    let report = dispatcher
+        .run(RunMode::UntilIdle, StopSignal::never())
+        .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"command\":\"dispatch\",\"sent\":{},\"failed\":{},\"unknown\":{},\"suppressed\":{},\
+         \"seconds\":{seconds:.3},\"per_second\":{:.0},\"peak_rss_mib\":{:.1}}}",
+        report.sent,
+        report.failed,
+        report.unknown.len(),
+        report.suppressed,
+        report.sent as f64 / seconds,
+        peak_rss_mib()
+    );
+    Ok(())
+}
+
+async fn resume(url: &str, keys: &str) -> Result<(), Failure> {
+    let started = Instant::now();
+    let outbox = Outbox::open(url, OutboxKeys::open_or_create(keys)?).await?;
+    let opened = started.elapsed();
+    // The crashed dispatcher's leases: as if they had run out (they do after 5 minutes),
+    // so this measures the take-over too.
+    let recovered = outbox
+        .store()
+        .recover(DAY + Duration::from_secs(24 * 3600))
+        .await?;
+    let recovered_at = started.elapsed();
+    let mock = MockGraphApi::start().await?.without_recording();
+    let phone = mock.client()?.phone(PhoneNumberId::new("106540352242922"));
+    let (stop, signal) = stop_signal();
+    let sent = Arc::new(AtomicU64::new(0));
+    let seen = Arc::clone(&sent);
+    let dispatcher = Dispatcher::new(&outbox, phone)
+        .no_pacing()
+        .now_at(DAY)
+        .batch(256)
+        .worker(format!("resume-{}", std::process::id()))
+        .on_event(move |e| {
+            if matches!(e, DispatchEvent::Sent { .. })
+                && seen.fetch_add(1, Ordering::Relaxed) + 1 >= 256
+            {
+                stop.stop();
+            }
+        });
+    let report = dispatcher.run(RunMode::UntilIdle, signal).await?;
+    let first_sends = started.elapsed();
+    println!(
+        "{{\"command\":\"resume\",\"open_and_migrate_s\":{:.3},\"recover_s\":{:.3},\
+         \"rescheduled\":{},\"unknown\":{},\"first_batch_sent\":{},\"to_first_batch_s\":{:.3},\
+         \"peak_rss_mib\":{:.1}}}",
+        opened.as_secs_f64(),
+        (recovered_at - opened).as_secs_f64(),
+        recovered.rescheduled,
+        recovered.unknown.len(),
+        report.sent,
+        first_sends.as_secs_f64(),
+        peak_rss_mib()
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Failure> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| args.get(i).map(String::as_str).ok_or_else(usage);
+    match arg(0)? {
+        "schedule" => {
+            let count = arg(3)?.parse()?;
+            let batch = args.get(4).map_or(Ok(10_000), |b| b.parse())?;
+            let due = args.get(5).map_or(Ok(count), |d| d.parse())?;
+            schedule(arg(1)?, arg(2)?, count, batch, due).await
+        }
+        "dispatch" => {
+            let concurrency = args.get(3).map_or(Ok(64), |c| c.parse())?;
+            dispatch(arg(1)?, arg(2)?, concurrency).await
+        }
+        "resume" => resume(arg(1)?, arg(2)?).await,
+        _ => Err(usage()),
+    }
+}

@@ -1,0 +1,1022 @@
+//! The SQLite backend: one file, WAL, many processes.
+//!
+//! Every write is one `BEGIN IMMEDIATE` transaction (writers queue on the file lock with a
+//! busy timeout instead of failing), statements are prepared once per connection and
+//! cached, and the calls run on tokio's blocking pool so a dispatcher's sends keep going
+//! while a transaction waits for the lock.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
+use time::OffsetDateTime;
+
+use super::{
+    ClaimBatch, Claimed, Completion, DeliveryStatus, MessageView, Outcome, RecoverReport,
+    SlotRequest, StateCount, Store, StoreError, duration_micros, from_micros, to_micros,
+};
+use crate::model::{
+    ConsentAction, ConsentScope, Evidence, MessageKey, NewMessage, Purpose, ScheduleOutcome,
+    SendToken, State, SubjectRef, TimeZoneName, WamidMac,
+};
+
+/// The versioned migrations, in order.
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "messages", include_str!("migrations/0001_messages.sql"))];
+
+/// How long a writer waits for another process's transaction before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const BACKEND: &str = "sqlite";
+
+/// The outbox in one SQLite file.
+///
+/// Open one per process (or several: they share the file safely); clones share one
+/// connection.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use sehat_outbox::store::{SqliteStore, Store};
+///
+/// let dir = tempfile::tempdir()?;
+/// let store = SqliteStore::open(dir.path().join("outbox.db"))?;
+/// store.migrate().await?;
+/// assert!(store.counts().await?.is_empty());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn backend(action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |e| StoreError::backend(BACKEND, action, e)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`, in WAL mode with
+    /// `synchronous = FULL` (a commit is on disk before it returns) and a 30 s busy
+    /// timeout. Call [`Store::migrate`] before use.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the file cannot be opened or set up.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(backend("opening the database"))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(backend("setting the busy timeout"))?;
+        // WAL: readers never block the writer, and one writer at a time across processes.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(backend("switching to WAL"))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::backend(
+                BACKEND,
+                "switching to WAL",
+                format!("the database stayed in journal mode {mode}"),
+            ));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(backend("setting pragmas"))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                path,
+            }),
+        })
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    async fn run<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner
+                .conn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::backend(BACKEND, action, e))?
+    }
+
+    async fn write<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.run(action, move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend(action))?;
+            let value = f(&tx)?;
+            tx.commit().map_err(backend(action))?;
+            Ok(value)
+        })
+        .await
+    }
+}
+
+fn corrupt(key: &str, field: &'static str, reason: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        key: key.to_owned(),
+        field,
+        reason: reason.to_string(),
+    }
+}
+
+fn params_json(params: &BTreeMap<String, String>) -> Result<String, StoreError> {
+    serde_json::to_string(params).map_err(|e| StoreError::InvalidArgument {
+        argument: "params",
+        reason: e.to_string(),
+    })
+}
+
+fn state_of(key: &str, text: &str) -> Result<State, StoreError> {
+    text.parse().map_err(|e| corrupt(key, "state", e))
+}
+
+fn purpose_of(key: &str, text: &str) -> Result<Purpose, StoreError> {
+    text.parse().map_err(|e| corrupt(key, "purpose", e))
+}
+
+fn zone_of(key: &str, text: &str) -> Result<TimeZoneName, StoreError> {
+    TimeZoneName::new(text).map_err(|e| corrupt(key, "timezone", e))
+}
+
+fn subject_of(key: &str, text: &str) -> Result<SubjectRef, StoreError> {
+    SubjectRef::parse(text).map_err(|e| corrupt(key, "subject", e))
+}
+
+fn key_of(text: &str) -> Result<MessageKey, StoreError> {
+    MessageKey::new(text).map_err(|e| corrupt(text, "key", e))
+}
+
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// The row of a message as scheduling compares it.
+struct Existing {
+    state: String,
+    subject: String,
+    token: Option<String>,
+    purpose: String,
+    template: String,
+    language: String,
+    params: Option<String>,
+    timezone: String,
+    not_before: i64,
+    not_after: Option<i64>,
+}
+
+const VIEW_COLUMNS: &str = "key, subject, purpose, state, template, not_before, not_after, \
+                            timezone, attempts, error_code, token IS NULL";
+
+fn view_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawView> {
+    Ok(RawView {
+        key: row.get(0)?,
+        subject: row.get(1)?,
+        purpose: row.get(2)?,
+        state: row.get(3)?,
+        template: row.get(4)?,
+        not_before: row.get(5)?,
+        not_after: row.get(6)?,
+        timezone: row.get(7)?,
+        attempts: row.get(8)?,
+        error_code: row.get(9)?,
+        purged: row.get(10)?,
+    })
+}
+
+struct RawView {
+    key: String,
+    subject: String,
+    purpose: String,
+    state: String,
+    template: String,
+    not_before: i64,
+    not_after: Option<i64>,
+    timezone: String,
+    attempts: i64,
+    error_code: Option<i64>,
+    purged: bool,
+}
+
+impl RawView {
+    fn into_view(self) -> Result<MessageView, StoreError> {
+        Ok(MessageView {
+            subject: subject_of(&self.key, &self.subject)?,
+            purpose: purpose_of(&self.key, &self.purpose)?,
+            state: state_of(&self.key, &self.state)?,
+            template: self.template,
+            not_before: from_micros(self.not_before),
+            not_after: self.not_after.map(from_micros),
+            timezone: zone_of(&self.key, &self.timezone)?,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            error_code: self.error_code,
+            purged: self.purged,
+            key: key_of(&self.key)?,
+        })
+    }
+}
+
+fn canonical_in(conn: &Connection, subject: &str) -> Result<String, StoreError> {
+    let found: Option<String> = conn
+        .prepare_cached("SELECT canonical FROM subject_alias WHERE alias = ?1")
+        .and_then(|mut s| s.query_row([subject], |r| r.get(0)).optional())
+        .map_err(backend("resolving an alias"))?;
+    Ok(found.unwrap_or_else(|| subject.to_owned()))
+}
+
+impl Store for SqliteStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.write("migrating", |tx| {
+            tx.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version    INTEGER PRIMARY KEY,
+                     name       TEXT    NOT NULL,
+                     applied_at INTEGER NOT NULL
+                 )",
+            )
+            .map_err(backend("migrating"))?;
+            let current: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(backend("migrating"))?;
+            let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+            if current > latest {
+                return Err(StoreError::Migration {
+                    version: current,
+                    reason: format!(
+                        "the database was migrated by a newer version (schema {current}, this \
+                         code knows up to {latest})"
+                    ),
+                });
+            }
+            for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+                tx.execute_batch(sql).map_err(|e| StoreError::Migration {
+                    version: *version,
+                    reason: e.to_string(),
+                })?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    params![version, name, to_micros(OffsetDateTime::now_utc())],
+                )
+                .map_err(backend("migrating"))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn schedule(
+        &self,
+        messages: &[NewMessage],
+        now: OffsetDateTime,
+    ) -> Result<Vec<ScheduleOutcome>, StoreError> {
+        let messages = messages.to_vec();
+        let now = to_micros(now);
+        self.write("scheduling", move |tx| {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO message (key, subject, token, purpose, template, language, \
+                     params, timezone, not_before, not_after, state, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'scheduled', ?11, ?11) \
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .map_err(backend("scheduling"))?;
+            let mut select = tx
+                .prepare_cached(
+                    "SELECT state, subject, token, purpose, template, language, params, \
+                     timezone, not_before, not_after FROM message WHERE key = ?1",
+                )
+                .map_err(backend("scheduling"))?;
+            let mut update = tx
+                .prepare_cached(
+                    "UPDATE message SET subject = ?2, token = ?3, purpose = ?4, template = ?5, \
+                     language = ?6, params = ?7, timezone = ?8, not_before = ?9, \
+                     not_after = ?10, updated_at = ?11 WHERE key = ?1 AND state = 'scheduled'",
+                )
+                .map_err(backend("scheduling"))?;
+            let mut outcomes = Vec::with_capacity(messages.len());
+            for m in &messages {
+                let params = params_json(&m.params)?;
+                let values = params![
+                    m.key.as_str(),
+                    m.subject.as_str(),
+                    m.token.as_str(),
+                    m.purpose.as_str(),
+                    m.template,
+                    m.language,
+                    params,
+                    m.timezone.as_str(),
+                    to_micros(m.not_before),
+                    m.not_after.map(to_micros),
+                    now
+                ];
+                if insert.execute(values).map_err(backend("scheduling"))? == 1 {
+                    outcomes.push(ScheduleOutcome::New);
+                    continue;
+                }
+                let existing = select
+                    .query_row([m.key.as_str()], |r| {
+                        Ok(Existing {
+                            state: r.get(0)?,
+                            subject: r.get(1)?,
+                            token: r.get(2)?,
+                            purpose: r.get(3)?,
+                            template: r.get(4)?,
+                            language: r.get(5)?,
+                            params: r.get(6)?,
+                            timezone: r.get(7)?,
+                            not_before: r.get(8)?,
+                            not_after: r.get(9)?,
+                        })
+                    })
+                    .map_err(backend("scheduling"))?;
+                let same = existing.subject == m.subject.as_str()
+                    && existing.token.as_deref() == Some(m.token.as_str())
+                    && existing.purpose == m.purpose.as_str()
+                    && existing.template == m.template
+                    && existing.language == m.language
+                    && existing.params.as_deref() == Some(params.as_str())
+                    && existing.timezone == m.timezone.as_str()
+                    && existing.not_before == to_micros(m.not_before)
+                    && existing.not_after == m.not_after.map(to_micros);
+                let state = state_of(m.key.as_str(), &existing.state)?;
+                let outcome = if same {
+                    ScheduleOutcome::Unchanged
+                } else if state == State::Scheduled {
+                    update.execute(values).map_err(backend("scheduling"))?;
+                    ScheduleOutcome::Updated
+                } else {
+                    ScheduleOutcome::Refused { state }
+                };
+                outcomes.push(outcome);
+            }
+            Ok(outcomes)
+        })
+        .await
+    }
+
+    async fn cancel(
+        &self,
+        key: &MessageKey,
+        state: State,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        if !matches!(state, State::Cancelled | State::Superseded) {
+            return Err(StoreError::InvalidArgument {
+                argument: "state",
+                reason: format!("a message is cancelled or superseded, not {state}"),
+            });
+        }
+        let key = key.clone();
+        self.write("cancelling", move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE message SET state = ?2, updated_at = ?3 \
+                     WHERE key = ?1 AND state = 'scheduled'",
+                )
+                .and_then(|mut s| s.execute(params![key.as_str(), state.as_str(), to_micros(now)]))
+                .map_err(backend("cancelling"))?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn reschedule(
+        &self,
+        key: &MessageKey,
+        not_before: OffsetDateTime,
+        not_after: Option<OffsetDateTime>,
+    ) -> Result<bool, StoreError> {
+        let key = key.clone();
+        self.write("rescheduling", move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE message SET not_before = ?2, not_after = ?3 \
+                     WHERE key = ?1 AND state = 'scheduled'",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        key.as_str(),
+                        to_micros(not_before),
+                        not_after.map(to_micros)
+                    ])
+                })
+                .map_err(backend("rescheduling"))?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn claim(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<ClaimBatch, StoreError> {
+        let worker = worker.to_owned();
+        let now_us = to_micros(now);
+        let lease_until = now_us.saturating_add(duration_micros(lease));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.write("claiming", move |tx| {
+            let mut select = tx
+                .prepare_cached(
+                    "SELECT id, key, subject, token, purpose, template, language, params, \
+                     timezone, not_before, not_after, attempts FROM message \
+                     WHERE state = 'scheduled' AND not_before <= ?1 \
+                     ORDER BY not_before LIMIT ?2",
+                )
+                .map_err(backend("claiming"))?;
+            let mut claim = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'claimed', worker = ?2, lease_until = ?3, \
+                     sending_at = NULL, updated_at = ?4 WHERE id = ?1",
+                )
+                .map_err(backend("claiming"))?;
+            let mut expire = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'expired', updated_at = ?2 WHERE id = ?1",
+                )
+                .map_err(backend("claiming"))?;
+            let mut batch = ClaimBatch::default();
+            let rows = select
+                .query_map(params![now_us, limit], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, i64>(9)?,
+                        r.get::<_, Option<i64>>(10)?,
+                        r.get::<_, i64>(11)?,
+                    ))
+                })
+                .map_err(backend("claiming"))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(backend("claiming"))?;
+            for (id, key, subject, token, purpose, template, language, params, zone, nb, na, at) in
+                rows
+            {
+                if na.is_some_and(|na| na < now_us) {
+                    expire
+                        .execute(params![id, now_us])
+                        .map_err(backend("claiming"))?;
+                    batch.expired.push(key_of(&key)?);
+                    continue;
+                }
+                let token =
+                    token.ok_or_else(|| corrupt(&key, "token", "purged while scheduled"))?;
+                let params: BTreeMap<String, String> =
+                    serde_json::from_str(params.as_deref().unwrap_or("{}"))
+                        .map_err(|e| corrupt(&key, "params", e))?;
+                claim
+                    .execute(params![id, worker, lease_until, now_us])
+                    .map_err(backend("claiming"))?;
+                batch.claimed.push(Claimed {
+                    subject: subject_of(&key, &subject)?,
+                    token: SendToken::parse(&token).map_err(|e| corrupt(&key, "token", e))?,
+                    purpose: purpose_of(&key, &purpose)?,
+                    template,
+                    language,
+                    params,
+                    timezone: zone_of(&key, &zone)?,
+                    not_before: from_micros(nb),
+                    not_after: na.map(from_micros),
+                    attempts: u32::try_from(at).unwrap_or(u32::MAX),
+                    key: key_of(&key)?,
+                });
+            }
+            Ok(batch)
+        })
+        .await
+    }
+
+    async fn defer(
+        &self,
+        worker: &str,
+        deferrals: &[(MessageKey, OffsetDateTime)],
+    ) -> Result<u64, StoreError> {
+        if deferrals.is_empty() {
+            return Ok(0);
+        }
+        let worker = worker.to_owned();
+        let deferrals = deferrals.to_vec();
+        self.write("deferring", move |tx| {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'scheduled', not_before = ?2, worker = NULL, \
+                     lease_until = NULL WHERE key = ?1 AND state = 'claimed' AND worker = ?3 \
+                     AND sending_at IS NULL",
+                )
+                .map_err(backend("deferring"))?;
+            let mut n = 0;
+            for (key, until) in &deferrals {
+                n += stmt
+                    .execute(params![key.as_str(), to_micros(*until), worker])
+                    .map_err(backend("deferring"))?;
+            }
+            Ok(count(n))
+        })
+        .await
+    }
+
+    async fn mark_sending(
+        &self,
+        worker: &str,
+        keys: &[MessageKey],
+        now: OffsetDateTime,
+    ) -> Result<Vec<MessageKey>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let worker = worker.to_owned();
+        let keys = keys.to_vec();
+        let now = to_micros(now);
+        self.write("marking sends", move |tx| {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE message SET sending_at = ?3 WHERE key = ?1 AND state = 'claimed' \
+                     AND worker = ?2 AND lease_until > ?3 AND sending_at IS NULL",
+                )
+                .map_err(backend("marking sends"))?;
+            let mut held = Vec::with_capacity(keys.len());
+            for key in keys {
+                if stmt
+                    .execute(params![key.as_str(), worker, now])
+                    .map_err(backend("marking sends"))?
+                    == 1
+                {
+                    held.push(key);
+                }
+            }
+            Ok(held)
+        })
+        .await
+    }
+
+    async fn complete(
+        &self,
+        completions: &[Completion],
+        now: OffsetDateTime,
+    ) -> Result<u64, StoreError> {
+        if completions.is_empty() {
+            return Ok(0);
+        }
+        let completions = completions.to_vec();
+        let now = to_micros(now);
+        self.write("completing", move |tx| {
+            let mut sent = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'sent', wamid_mac = ?2, error_code = NULL, \
+                     reason = NULL, lease_until = NULL, updated_at = ?3 \
+                     WHERE key = ?1 AND state IN ('claimed', 'unknown')",
+                )
+                .map_err(backend("completing"))?;
+            let mut failed = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'failed', error_code = ?2, reason = ?3, \
+                     lease_until = NULL, updated_at = ?4 \
+                     WHERE key = ?1 AND state IN ('claimed', 'unknown')",
+                )
+                .map_err(backend("completing"))?;
+            let mut retry = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'scheduled', not_before = ?5, \
+                     attempts = attempts + 1, error_code = ?2, reason = ?3, worker = NULL, \
+                     lease_until = NULL, sending_at = NULL, updated_at = ?4 \
+                     WHERE key = ?1 AND state IN ('claimed', 'unknown')",
+                )
+                .map_err(backend("completing"))?;
+            let mut unknown = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'unknown', reason = ?2, lease_until = NULL, \
+                     updated_at = ?3 WHERE key = ?1 AND state = 'claimed'",
+                )
+                .map_err(backend("completing"))?;
+            let mut ended = tx
+                .prepare_cached(
+                    "UPDATE message SET state = ?2, lease_until = NULL, updated_at = ?3 \
+                     WHERE key = ?1 AND state = 'claimed'",
+                )
+                .map_err(backend("completing"))?;
+            let mut n = 0;
+            for c in &completions {
+                let key = c.key.as_str();
+                n += match &c.outcome {
+                    Outcome::Sent { wamid } => sent.execute(params![key, wamid.as_str(), now]),
+                    Outcome::Failed {
+                        code,
+                        reason,
+                        retry_at: Some(at),
+                    } => retry.execute(params![key, code, reason, now, to_micros(*at)]),
+                    Outcome::Failed {
+                        code,
+                        reason,
+                        retry_at: None,
+                    } => failed.execute(params![key, code, reason, now]),
+                    Outcome::Unknown { reason } => unknown.execute(params![key, reason, now]),
+                    Outcome::Suppressed => {
+                        ended.execute(params![key, State::Suppressed.as_str(), now])
+                    }
+                    Outcome::Cancelled => {
+                        ended.execute(params![key, State::Cancelled.as_str(), now])
+                    }
+                    Outcome::Superseded => {
+                        ended.execute(params![key, State::Superseded.as_str(), now])
+                    }
+                }
+                .map_err(backend("completing"))?;
+            }
+            Ok(count(n))
+        })
+        .await
+    }
+
+    async fn recover(&self, now: OffsetDateTime) -> Result<RecoverReport, StoreError> {
+        let now = to_micros(now);
+        self.write("recovering", move |tx| {
+            let rescheduled = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'scheduled', worker = NULL, lease_until = NULL, \
+                     updated_at = ?1 \
+                     WHERE state = 'claimed' AND lease_until <= ?1 AND sending_at IS NULL",
+                )
+                .and_then(|mut s| s.execute([now]))
+                .map_err(backend("recovering"))?;
+            let unknown = tx
+                .prepare_cached(
+                    "UPDATE message SET state = 'unknown', reason = 'lease_expired_while_sending', \
+                     lease_until = NULL, updated_at = ?1 \
+                     WHERE state = 'claimed' AND lease_until <= ?1 RETURNING key",
+                )
+                .and_then(|mut s| {
+                    s.query_map([now], |r| r.get::<_, String>(0))?
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .map_err(backend("recovering"))?;
+            Ok(RecoverReport {
+                rescheduled: count(rescheduled),
+                unknown: unknown
+                    .iter()
+                    .map(|k| key_of(k))
+                    .collect::<Result<_, _>>()?,
+            })
+        })
+        .await
+    }
+
+    async fn apply_status(
+        &self,
+        wamid: &WamidMac,
+        status: DeliveryStatus,
+        at: OffsetDateTime,
+    ) -> Result<Option<MessageView>, StoreError> {
+        let wamid = wamid.clone();
+        let at = to_micros(at);
+        self.write("applying a status", move |tx| {
+            let (target, from, code): (&str, &str, Option<i64>) = match status {
+                DeliveryStatus::Sent => ("sent", "'unknown'", None),
+                DeliveryStatus::Delivered => ("delivered", "'sent', 'unknown'", None),
+                DeliveryStatus::Read => ("read", "'sent', 'unknown', 'delivered'", None),
+                DeliveryStatus::Failed { code } => ("failed", "'sent', 'unknown'", code),
+            };
+            let sql = format!(
+                "UPDATE message SET state = ?2, error_code = COALESCE(?3, error_code), \
+                 updated_at = ?4 WHERE wamid_mac = ?1 AND state IN ({from})"
+            );
+            tx.prepare_cached(&sql)
+                .and_then(|mut s| s.execute(params![wamid.as_str(), target, code, at]))
+                .map_err(backend("applying a status"))?;
+            let sql = format!("SELECT {VIEW_COLUMNS} FROM message WHERE wamid_mac = ?1");
+            let raw = tx
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([wamid.as_str()], view_row).optional())
+                .map_err(backend("applying a status"))?;
+            raw.map(RawView::into_view).transpose()
+        })
+        .await
+    }
+
+    async fn find_by_wamid(&self, wamid: &WamidMac) -> Result<Option<MessageView>, StoreError> {
+        let wamid = wamid.clone();
+        self.run("finding a message", move |conn| {
+            let sql = format!("SELECT {VIEW_COLUMNS} FROM message WHERE wamid_mac = ?1");
+            let raw = conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([wamid.as_str()], view_row).optional())
+                .map_err(backend("finding a message"))?;
+            raw.map(RawView::into_view).transpose()
+        })
+        .await
+    }
+
+    async fn message(&self, key: &MessageKey) -> Result<Option<MessageView>, StoreError> {
+        let key = key.clone();
+        self.run("reading a message", move |conn| {
+            let sql = format!("SELECT {VIEW_COLUMNS} FROM message WHERE key = ?1");
+            let raw = conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([key.as_str()], view_row).optional())
+                .map_err(backend("reading a message"))?;
+            raw.map(RawView::into_view).transpose()
+        })
+        .await
+    }
+
+    async fn record_consent(
+        &self,
+        subject: &SubjectRef,
+        scope: ConsentScope,
+        action: ConsentAction,
+        evidence: &Evidence,
+    ) -> Result<(), StoreError> {
+        let subject = subject.clone();
+        let evidence = evidence.clone();
+        self.write("recording consent", move |tx| {
+            let canonical = canonical_in(tx, subject.as_str())?;
+            tx.prepare_cached(
+                "INSERT INTO consent (subject, scope, action, at, source, reference, recorded_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    canonical,
+                    scope.as_str(),
+                    action.as_str(),
+                    to_micros(evidence.at),
+                    evidence.source.as_str(),
+                    evidence.reference,
+                    to_micros(OffsetDateTime::now_utc())
+                ])
+            })
+            .map_err(backend("recording consent"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn consents(
+        &self,
+        queries: &[(SubjectRef, Purpose)],
+    ) -> Result<Vec<Option<ConsentAction>>, StoreError> {
+        if queries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let queries = queries.to_vec();
+        self.run("reading consent", move |conn| {
+            let tx = conn.transaction().map_err(backend("reading consent"))?;
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT action FROM consent WHERE subject = ?1 AND scope IN (?2, 'all') \
+                     ORDER BY at DESC, id DESC LIMIT 1",
+                )
+                .map_err(backend("reading consent"))?;
+            let mut out = Vec::with_capacity(queries.len());
+            for (subject, purpose) in &queries {
+                let canonical = canonical_in(&tx, subject.as_str())?;
+                let action: Option<String> = stmt
+                    .query_row(params![canonical, purpose.as_str()], |r| r.get(0))
+                    .optional()
+                    .map_err(backend("reading consent"))?;
+                out.push(
+                    action
+                        .map(|a| {
+                            a.parse::<ConsentAction>()
+                                .map_err(|e| corrupt("-", "consent.action", e))
+                        })
+                        .transpose()?,
+                );
+            }
+            drop(stmt);
+            tx.commit().map_err(backend("reading consent"))?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn link_alias(
+        &self,
+        alias: &SubjectRef,
+        canonical: &SubjectRef,
+    ) -> Result<(), StoreError> {
+        if alias == canonical {
+            return Err(StoreError::InvalidArgument {
+                argument: "alias",
+                reason: "a subject cannot be its own alias".into(),
+            });
+        }
+        let alias = alias.clone();
+        let canonical = canonical.clone();
+        self.write("linking an alias", move |tx| {
+            // Link to the target's own canonical subject, so chains never form.
+            let target = canonical_in(tx, canonical.as_str())?;
+            if target == alias.as_str() {
+                return Err(StoreError::InvalidArgument {
+                    argument: "alias",
+                    reason: "the link would make a cycle".into(),
+                });
+            }
+            tx.prepare_cached(
+                "INSERT INTO subject_alias (alias, canonical) VALUES (?1, ?2) \
+                 ON CONFLICT (alias) DO UPDATE SET canonical = excluded.canonical",
+            )
+            .and_then(|mut s| s.execute(params![alias.as_str(), target]))
+            .map_err(backend("linking an alias"))?;
+            // Aliases of the alias follow it; its consent records move to the canonical.
+            tx.prepare_cached("UPDATE subject_alias SET canonical = ?2 WHERE canonical = ?1")
+                .and_then(|mut s| s.execute(params![alias.as_str(), target]))
+                .map_err(backend("linking an alias"))?;
+            tx.prepare_cached("UPDATE consent SET subject = ?2 WHERE subject = ?1")
+                .and_then(|mut s| s.execute(params![alias.as_str(), target]))
+                .map_err(backend("linking an alias"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn canonical(&self, subject: &SubjectRef) -> Result<SubjectRef, StoreError> {
+        let subject = subject.clone();
+        self.run("resolving an alias", move |conn| {
+            let text = canonical_in(conn, subject.as_str())?;
+            subject_of("-", &text)
+        })
+        .await
+    }
+
+    async fn reserve_slots(
+        &self,
+        requests: &[SlotRequest],
+        now: OffsetDateTime,
+    ) -> Result<Vec<OffsetDateTime>, StoreError> {
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
+        let requests = requests.to_vec();
+        let now = to_micros(now);
+        self.write("reserving send slots", move |tx| {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO lane (lane, next_slot) VALUES (?1, ?2 + ?3) \
+                     ON CONFLICT (lane) DO UPDATE SET next_slot = MAX(next_slot, ?2) + ?3 \
+                     RETURNING next_slot - ?3",
+                )
+                .map_err(backend("reserving send slots"))?;
+            let mut out = Vec::with_capacity(requests.len());
+            for r in &requests {
+                let span = duration_micros(r.interval).saturating_mul(i64::from(r.n));
+                let first: i64 = stmt
+                    .query_row(params![r.lane, now, span], |row| row.get(0))
+                    .map_err(backend("reserving send slots"))?;
+                out.push(from_micros(first));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn throttle(&self, lane: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+        let lane = lane.to_owned();
+        let until = to_micros(until);
+        self.write("throttling", move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO lane (lane, throttled_until) VALUES (?1, ?2) ON CONFLICT (lane) \
+                 DO UPDATE SET throttled_until = MAX(throttled_until, ?2)",
+            )
+            .and_then(|mut s| s.execute(params![lane, until]))
+            .map_err(backend("throttling"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn throttled_until(
+        &self,
+        lane: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, StoreError> {
+        let lane = lane.to_owned();
+        let now = to_micros(now);
+        self.run("reading a throttle", move |conn| {
+            let until: Option<i64> = conn
+                .prepare_cached("SELECT throttled_until FROM lane WHERE lane = ?1")
+                .and_then(|mut s| s.query_row([lane], |r| r.get(0)).optional())
+                .map_err(backend("reading a throttle"))?;
+            Ok(until.filter(|u| *u > now).map(from_micros))
+        })
+        .await
+    }
+
+    async fn counts(&self) -> Result<Vec<StateCount>, StoreError> {
+        self.run("counting", |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT state, purpose, COUNT(*) FROM message GROUP BY state, purpose",
+                )
+                .map_err(backend("counting"))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })
+                .map_err(backend("counting"))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(backend("counting"))?;
+            let mut out = rows
+                .into_iter()
+                .map(|(s, p, n)| {
+                    Ok(StateCount {
+                        state: state_of("-", &s)?,
+                        purpose: purpose_of("-", &p)?,
+                        count: u64::try_from(n).unwrap_or(0),
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            out.sort();
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn purge_tokens(&self, finished_before: OffsetDateTime) -> Result<u64, StoreError> {
+        let before = to_micros(finished_before);
+        self.write("purging tokens", move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE message SET token = NULL, params = NULL \
+                     WHERE state NOT IN ('scheduled', 'claimed') AND updated_at < ?1 \
+                     AND token IS NOT NULL",
+                )
+                .and_then(|mut s| s.execute([before]))
+                .map_err(backend("purging tokens"))?;
+            Ok(count(n))
+        })
+        .await
+    }
+
+    async fn next_due(&self) -> Result<Option<OffsetDateTime>, StoreError> {
+        self.run("reading the next due time", |conn| {
+            let at: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT not_before FROM message WHERE state = 'scheduled' \
+                     ORDER BY not_before LIMIT 1",
+                )
+                .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+                .map_err(backend("reading the next due time"))?;
+            Ok(at.map(from_micros))
+        })
+        .await
+    }
+}

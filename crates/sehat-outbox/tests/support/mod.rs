@@ -1,0 +1,6 @@
+//! Shared test helpers.
+
+#![allow(dead_code)]
+
+pub mod conformance;
+pub mod harness;
