@@ -266,37 +266,5 @@ async fn a_pair_rate_limit_holds_that_recipient_for_every_sender() {
     assert!(std::sync::Arc::ptr_eq(shared, paced.throttle()));
 }
 
-#[tokio::test]
-async fn a_campaign_never_resends_after_a_proxy_5xx() {
-    use sehat_whatsapp::campaign::{Campaign, CampaignRecipient, MemoryJournal};
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(messages_path()))
-        .respond_with(ResponseTemplate::new(504).set_body_string("Gateway Timeout"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(messages_path()))
-        .respond_with(sent())
-        .mount(&server)
-        .await;
-    let phone = client(&server).phone(PhoneNumberId::new(PHONE));
-    let audience = vec![CampaignRecipient::new(text("6281234567890"))];
-    let journal = MemoryJournal::new();
-    let first = Campaign::new(journal.clone())
-        .no_pacing()
-        .run(&phone, audience.clone())
-        .await
-        .unwrap();
-    // Before: `retry_later` with reason http_504, and the next run sent it again.
-    assert_eq!((first.unknown, first.retry_later_total()), (1, 0));
-    let again = Campaign::new(journal)
-        .no_pacing()
-        .run(&phone, audience)
-        .await
-        .unwrap();
-    assert_eq!((again.sent, again.unknown), (0, 1));
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
-}
+// That a campaign or reminder never resends after a proxy 5xx is tested where the sending
+// engine lives: `an_unanswered_send_is_unknown_and_never_repeated` in sehat-outbox.
