@@ -362,10 +362,11 @@ impl PhoneNumber {
     }
 
     fn masked(&self) -> String {
-        mask::mask(
-            &self.expose_international(),
-            self.inner.country_code.unsigned_abs(),
-        )
+        let country_code = self.inner.country_code.unsigned_abs();
+        let cc_digits = country_code.checked_ilog10().map_or(1, |d| d as usize + 1);
+        // The E.164 form is `+`, the country code and the national significant number.
+        let nsn = self.e164.len().saturating_sub(1 + cc_digits);
+        mask::mask(&self.expose_international(), country_code, nsn)
     }
 }
 
