@@ -4,6 +4,8 @@
 //! - a body signed with the app secret is never refused for its signature, and parses
 //!   exactly when `WebhookPayload::from_slice` parses it;
 //! - a wrong, truncated or arbitrary signature is refused, and nothing is parsed;
+//! - a parse error names a place and a JSON type, never a value of the body (no run of six
+//!   or more digits of the body, which could be a phone number or wa_id, shows in it);
 //! - every change of the payload yields at least one event, and every event's accessors
 //!   and `Debug` work.
 
@@ -22,7 +24,10 @@ pub fn check(body: &[u8]) {
     let direct = WebhookPayload::from_slice(body);
     match (&parsed, &direct) {
         (Ok(_), Ok(_)) => {}
-        (Err(WebhookError::Parse(a)), Err(b)) => assert_eq!(a, b),
+        (Err(WebhookError::Parse(a)), Err(b)) => {
+            assert_eq!(a, b);
+            assert_no_digits_of(body, &format!("{a} {a:?}"));
+        }
         (Err(WebhookError::TooLarge { .. }), _) => {
             assert!(body.len() > WebhookVerifier::DEFAULT_MAX_BODY_LEN);
         }
@@ -55,6 +60,20 @@ pub fn check(body: &[u8]) {
 
     if let Ok(payload) = direct {
         walk(&payload);
+    }
+}
+
+/// No run of six or more digits of the body shows in `shown`.
+fn assert_no_digits_of(body: &[u8], shown: &str) {
+    for run in body
+        .split(|b| !b.is_ascii_digit())
+        .filter(|run| run.len() >= 6)
+    {
+        let run = std::str::from_utf8(run).expect("ASCII digits");
+        assert!(
+            !shown.contains(run),
+            "an error shows digits of the body: {shown:?}"
+        );
     }
 }
 
