@@ -2,7 +2,7 @@
 //! invariant, kept here so the normal test suite holds the fix.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use sehat_pseudonym::{PhoneNumber, Region};
+use sehat_pseudonym::{ParseError, PhoneNumber, Region};
 
 /// How many digits of the national number a masked form may show (three leading and two
 /// trailing from nine digits, two from six to eight, none below).
@@ -54,4 +54,25 @@ fn masks_show_no_more_than_the_rule_allows() {
             "{input:?}: {number} shows {shown} of {national_len} digits"
         );
     }
+}
+
+/// `phone_number`: `from_wa_id("270123434")` gave `+27123434`: libphonenumber drops the
+/// South African national prefix `0` after the country code, so the wa_id read back as
+/// other digits, and a pseudonym or token would have been computed over another number.
+/// A wa_id must be the canonical digits of a number, as `from_e164` already required.
+#[test]
+fn a_wa_id_that_reads_back_as_other_digits_is_refused() {
+    assert!(matches!(
+        PhoneNumber::from_wa_id("270123434"),
+        Err(ParseError::InvalidWaId { .. })
+    ));
+    assert!(matches!(
+        PhoneNumber::from_e164("+270123434"),
+        Err(ParseError::InvalidE164 { .. })
+    ));
+    // The canonical digits of the same number are read as they are.
+    let number = PhoneNumber::from_wa_id("27123434").unwrap();
+    assert_eq!(number.expose_wa_id(), "27123434");
+    let mobile = PhoneNumber::from_wa_id("27821234567").unwrap();
+    assert_eq!(mobile.expose_e164(), "+27821234567");
 }

@@ -199,8 +199,10 @@ impl PhoneNumber {
     /// # Errors
     ///
     /// [`ParseError::InvalidWaId`] when the id is not 1 to 15 ASCII digits without a
-    /// leading zero, or an error of [`parse`](Self::parse) when the digits are not a number
-    /// (an unknown country code, too short, too long).
+    /// leading zero, or when libphonenumber would write the number with other digits (it
+    /// is not canonical: `270123434` is read as `+27123434`); an error of
+    /// [`parse`](Self::parse) when the digits are not a number (an unknown country code,
+    /// too short, too long).
     ///
     /// # Examples
     ///
@@ -212,6 +214,7 @@ impl PhoneNumber {
     /// assert!(number.is_valid());
     ///
     /// assert!(matches!(PhoneNumber::from_wa_id("+62853897600"), Err(ParseError::InvalidWaId { .. })));
+    /// assert!(matches!(PhoneNumber::from_wa_id("270123434"), Err(ParseError::InvalidWaId { .. })));
     /// # Ok::<(), ParseError>(())
     /// ```
     pub fn from_wa_id(wa_id: &str) -> Result<PhoneNumber, ParseError> {
@@ -232,7 +235,15 @@ impl PhoneNumber {
         let mut plus = String::with_capacity(wa_id.len() + 1);
         plus.push('+');
         plus.push_str(wa_id);
-        PhoneNumber::parse(&plus, None)
+        let number = PhoneNumber::parse(&plus, None)?;
+        if number.e164 != plus {
+            // libphonenumber drops a national prefix after the country code (`270123434`
+            // reads as `+27123434`): these digits are not any number's wa_id.
+            return Err(ParseError::InvalidWaId {
+                reason: "it is not in canonical form (libphonenumber writes the number with other digits)",
+            });
+        }
+        Ok(number)
     }
 
     /// Reads a canonical E.164 string (`+6281234567890`), as stored by this crate or a
