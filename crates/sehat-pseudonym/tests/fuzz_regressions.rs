@@ -76,3 +76,34 @@ fn a_wa_id_that_reads_back_as_other_digits_is_refused() {
     let mobile = PhoneNumber::from_wa_id("27821234567").unwrap();
     assert_eq!(mobile.expose_e164(), "+27821234567");
 }
+
+/// `phone_number`: libphonenumber reads the fuzz input below under `ID` as a German number
+/// of 16 digits after the `+` and calls it valid, but `from_e164` and `from_wa_id` accept
+/// at most E.164's 15 digits, so such a number could not be read back from storage. The
+/// strict parsers now refuse numbers longer than E.164 allows.
+#[test]
+fn strict_parsers_refuse_numbers_longer_than_e164() {
+    let input = "+x49754~14560018 006~1815056[\u{1e}";
+    let lenient = PhoneNumber::parse(input, Region::ID).unwrap();
+    assert!(lenient.is_valid());
+    assert_eq!(lenient.country_code(), 49);
+    assert_eq!(lenient.expose_wa_id().len(), 16);
+    assert!(matches!(
+        PhoneNumber::from_e164(lenient.expose_e164()),
+        Err(ParseError::InvalidE164 { .. })
+    ));
+    // The same digits, without the letter that stops the strict parsers earlier.
+    let digits = lenient.expose_e164().to_owned();
+    assert_eq!(
+        PhoneNumber::parse_strict(&digits, None),
+        Err(ParseError::TooLong)
+    );
+    assert_eq!(
+        PhoneNumber::parse_mobile(&digits, None),
+        Err(ParseError::TooLong)
+    );
+
+    // Fifteen digits are still read, and read back.
+    let number = PhoneNumber::parse_strict("+62 812 3456 7890", None).unwrap();
+    assert_eq!(PhoneNumber::from_e164(number.expose_e164()), Ok(number));
+}

@@ -112,6 +112,8 @@ impl PhoneNumber {
     /// - with default region [`Region::ID`], reads a leading `0062`, `001 62`, `007 62` or
     ///   `01017 62` as the international prefix it is meant to be (libphonenumber knows
     ///   only `008` and `009`, and gives `+62006281…`);
+    /// - refuses a number of more than 15 digits, E.164's limit, which libphonenumber
+    ///   accepts for some countries (`TooLong`);
     /// - requires the result to be valid.
     ///
     /// # Errors
@@ -150,10 +152,17 @@ impl PhoneNumber {
         if policy::has_stray_letter(input) {
             return Err(ParseError::StrayLetter);
         }
-        match policy::rewrite_indonesian_idd(input, region) {
-            Some(rewritten) => PhoneNumber::parse(&rewritten, None),
-            None => PhoneNumber::parse(input, region),
+        let number = match policy::rewrite_indonesian_idd(input, region) {
+            Some(rewritten) => PhoneNumber::parse(&rewritten, None)?,
+            None => PhoneNumber::parse(input, region)?,
+        };
+        // libphonenumber calls some numbers of up to 17 national digits valid (German
+        // extensions dialled through), but E.164 stops at 15 digits: such a number cannot
+        // be messaged, and `from_e164` and `from_wa_id` would not read it back.
+        if number.e164.len() > MAX_E164_DIGITS + 1 {
+            return Err(ParseError::TooLong);
         }
+        Ok(number)
     }
 
     /// Parses a number a parent or patient gave for WhatsApp messaging:
