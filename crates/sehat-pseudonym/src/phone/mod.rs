@@ -112,9 +112,8 @@ impl PhoneNumber {
     /// - with default region [`Region::ID`], reads a leading `0062`, `001 62`, `007 62` or
     ///   `01017 62` as the international prefix it is meant to be (libphonenumber knows
     ///   only `008` and `009`, and gives `+62006281…`);
-    /// - refuses a number of more than 15 digits, E.164's limit, which libphonenumber
-    ///   accepts for some countries (`TooLong`);
-    /// - requires the result to be valid.
+    /// - requires the result to be valid, and of at most 15 digits, E.164's limit, which
+    ///   libphonenumber exceeds for some valid numbers (`TooLong`).
     ///
     /// # Errors
     ///
@@ -143,7 +142,7 @@ impl PhoneNumber {
         if !number.is_valid() {
             return Err(ParseError::NotValid);
         }
-        Ok(number)
+        number.within_e164()
     }
 
     /// libphonenumber's parse behind the strict policy's input checks, without the
@@ -152,17 +151,20 @@ impl PhoneNumber {
         if policy::has_stray_letter(input) {
             return Err(ParseError::StrayLetter);
         }
-        let number = match policy::rewrite_indonesian_idd(input, region) {
-            Some(rewritten) => PhoneNumber::parse(&rewritten, None)?,
-            None => PhoneNumber::parse(input, region)?,
-        };
-        // libphonenumber calls some numbers of up to 17 national digits valid (German
-        // extensions dialled through), but E.164 stops at 15 digits: such a number cannot
-        // be messaged, and `from_e164` and `from_wa_id` would not read it back.
-        if number.e164.len() > MAX_E164_DIGITS + 1 {
+        match policy::rewrite_indonesian_idd(input, region) {
+            Some(rewritten) => PhoneNumber::parse(&rewritten, None),
+            None => PhoneNumber::parse(input, region),
+        }
+    }
+
+    /// The number, if E.164 can hold it. libphonenumber calls some numbers of more than
+    /// 15 digits valid (long German numbers), but E.164 stops at 15: such a number cannot
+    /// be messaged, and `from_e164` and `from_wa_id` would not read it back.
+    fn within_e164(self) -> Result<PhoneNumber, ParseError> {
+        if self.e164.len() > MAX_E164_DIGITS + 1 {
             return Err(ParseError::TooLong);
         }
-        Ok(number)
+        Ok(self)
     }
 
     /// Parses a number a parent or patient gave for WhatsApp messaging:
@@ -192,11 +194,17 @@ impl PhoneNumber {
     ) -> Result<PhoneNumber, ParseError> {
         let number = PhoneNumber::parse_with_policy(input, default_region.into())?;
         // One type match decides both: a number is valid exactly when its type is known.
-        match number.number_type() {
-            NumberType::Unknown => Err(ParseError::NotValid),
-            number_type if !number_type.is_mobile() => Err(ParseError::NotMobile { number_type }),
-            _ => Ok(number),
+        let number_type = number.number_type();
+        if number_type == NumberType::Unknown {
+            return Err(ParseError::NotValid);
         }
+        // Length before type, so that `NotMobile` is only said of a number
+        // `parse_strict` accepts.
+        let number = number.within_e164()?;
+        if !number_type.is_mobile() {
+            return Err(ParseError::NotMobile { number_type });
+        }
+        Ok(number)
     }
 
     /// Reads a WhatsApp `wa_id`: the E.164 digits without the `+`, as the Cloud API sends
