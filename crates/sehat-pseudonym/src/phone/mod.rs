@@ -112,7 +112,8 @@ impl PhoneNumber {
     /// - with default region [`Region::ID`], reads a leading `0062`, `001 62`, `007 62` or
     ///   `01017 62` as the international prefix it is meant to be (libphonenumber knows
     ///   only `008` and `009`, and gives `+62006281…`);
-    /// - requires the result to be valid.
+    /// - requires the result to be valid, and of at most 15 digits, E.164's limit, which
+    ///   libphonenumber exceeds for some valid numbers (`TooLong`).
     ///
     /// # Errors
     ///
@@ -141,7 +142,7 @@ impl PhoneNumber {
         if !number.is_valid() {
             return Err(ParseError::NotValid);
         }
-        Ok(number)
+        number.within_e164()
     }
 
     /// libphonenumber's parse behind the strict policy's input checks, without the
@@ -154,6 +155,16 @@ impl PhoneNumber {
             Some(rewritten) => PhoneNumber::parse(&rewritten, None),
             None => PhoneNumber::parse(input, region),
         }
+    }
+
+    /// The number, if E.164 can hold it. libphonenumber calls some numbers of more than
+    /// 15 digits valid (long German numbers), but E.164 stops at 15: such a number cannot
+    /// be messaged, and `from_e164` and `from_wa_id` would not read it back.
+    fn within_e164(self) -> Result<PhoneNumber, ParseError> {
+        if self.e164.len() > MAX_E164_DIGITS + 1 {
+            return Err(ParseError::TooLong);
+        }
+        Ok(self)
     }
 
     /// Parses a number a parent or patient gave for WhatsApp messaging:
@@ -183,11 +194,17 @@ impl PhoneNumber {
     ) -> Result<PhoneNumber, ParseError> {
         let number = PhoneNumber::parse_with_policy(input, default_region.into())?;
         // One type match decides both: a number is valid exactly when its type is known.
-        match number.number_type() {
-            NumberType::Unknown => Err(ParseError::NotValid),
-            number_type if !number_type.is_mobile() => Err(ParseError::NotMobile { number_type }),
-            _ => Ok(number),
+        let number_type = number.number_type();
+        if number_type == NumberType::Unknown {
+            return Err(ParseError::NotValid);
         }
+        // Length before type, so that `NotMobile` is only said of a number
+        // `parse_strict` accepts.
+        let number = number.within_e164()?;
+        if !number_type.is_mobile() {
+            return Err(ParseError::NotMobile { number_type });
+        }
+        Ok(number)
     }
 
     /// Reads a WhatsApp `wa_id`: the E.164 digits without the `+`, as the Cloud API sends
@@ -199,8 +216,10 @@ impl PhoneNumber {
     /// # Errors
     ///
     /// [`ParseError::InvalidWaId`] when the id is not 1 to 15 ASCII digits without a
-    /// leading zero, or an error of [`parse`](Self::parse) when the digits are not a number
-    /// (an unknown country code, too short, too long).
+    /// leading zero, or when libphonenumber would write the number with other digits (it
+    /// is not canonical: `270123434` is read as `+27123434`); an error of
+    /// [`parse`](Self::parse) when the digits are not a number (an unknown country code,
+    /// too short, too long).
     ///
     /// # Examples
     ///
@@ -212,6 +231,7 @@ impl PhoneNumber {
     /// assert!(number.is_valid());
     ///
     /// assert!(matches!(PhoneNumber::from_wa_id("+62853897600"), Err(ParseError::InvalidWaId { .. })));
+    /// assert!(matches!(PhoneNumber::from_wa_id("270123434"), Err(ParseError::InvalidWaId { .. })));
     /// # Ok::<(), ParseError>(())
     /// ```
     pub fn from_wa_id(wa_id: &str) -> Result<PhoneNumber, ParseError> {
@@ -232,7 +252,15 @@ impl PhoneNumber {
         let mut plus = String::with_capacity(wa_id.len() + 1);
         plus.push('+');
         plus.push_str(wa_id);
-        PhoneNumber::parse(&plus, None)
+        let number = PhoneNumber::parse(&plus, None)?;
+        if number.e164 != plus {
+            // libphonenumber drops a national prefix after the country code (`270123434`
+            // reads as `+27123434`): these digits are not any number's wa_id.
+            return Err(ParseError::InvalidWaId {
+                reason: "it is not in canonical form (libphonenumber writes the number with other digits)",
+            });
+        }
+        Ok(number)
     }
 
     /// Reads a canonical E.164 string (`+6281234567890`), as stored by this crate or a
@@ -362,10 +390,11 @@ impl PhoneNumber {
     }
 
     fn masked(&self) -> String {
-        mask::mask(
-            &self.expose_international(),
-            self.inner.country_code.unsigned_abs(),
-        )
+        let country_code = self.inner.country_code.unsigned_abs();
+        let cc_digits = country_code.checked_ilog10().map_or(1, |d| d as usize + 1);
+        // The E.164 form is `+`, the country code and the national significant number.
+        let nsn = self.e164.len().saturating_sub(1 + cc_digits);
+        mask::mask(&self.expose_international(), country_code, nsn)
     }
 }
 

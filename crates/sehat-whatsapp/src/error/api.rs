@@ -65,7 +65,12 @@ pub struct ApiError {
 }
 
 /// The `error_data` of an [`ApiError`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read through a JSON value, so a repeated member keeps its last value, as everywhere
+/// else in the crate (a derived untagged enum refused the object form for a repeated
+/// `details` and kept the object as [`Other`](ErrorData::Other), losing
+/// [`ApiError::details`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ErrorData {
@@ -83,8 +88,44 @@ pub enum ErrorData {
     },
     /// The string form some management endpoints use.
     Text(String),
-    /// Any other shape, kept as is.
+    /// Any other shape (an object whose `messaging_product` or `details` is not a
+    /// string, an array, a number), kept as is.
     Other(Value),
+}
+
+impl ErrorData {
+    fn from_value(value: Value) -> Self {
+        match value {
+            Value::String(text) => Self::Text(text),
+            Value::Object(mut map) => {
+                let string_or_null =
+                    |v: Option<&Value>| matches!(v, None | Some(Value::Null | Value::String(_)));
+                if !string_or_null(map.get("messaging_product"))
+                    || !string_or_null(map.get("details"))
+                {
+                    return Self::Other(Value::Object(map));
+                }
+                let mut take = |key: &str| match map.remove(key) {
+                    Some(Value::String(s)) => Some(s),
+                    _ => None,
+                };
+                let messaging_product = take("messaging_product");
+                let details = take("details");
+                Self::Object {
+                    messaging_product,
+                    details,
+                    extra: map,
+                }
+            }
+            other => Self::Other(other),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Self::from_value)
+    }
 }
 
 /// A whole error body, `{"error": {...}}`.
