@@ -144,3 +144,18 @@ fn processes_starting_at_once_agree_on_one_set_of_keys() {
         assert_eq!(names.len(), 2, "{names:?}");
     }
 }
+
+#[tokio::test]
+async fn a_new_sqlite_database_and_its_wal_are_private() {
+    use sehat_outbox::store::SqliteStore;
+    use sehat_outbox::store::Store as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("outbox.db");
+    let store = SqliteStore::open(&path).expect("open");
+    store.migrate().await.expect("migrate");
+    assert_eq!(mode(&path), 0o600, "database file");
+    let wal = dir.path().join("outbox.db-wal");
+    if wal.exists() {
+        assert_eq!(mode(&wal), 0o600, "write-ahead log");
+    }
+}

@@ -114,7 +114,7 @@ impl ErrorData {
                 Self::Object {
                     messaging_product,
                     details,
-                    extra: map,
+                    extra: map.into(),
                 }
             }
             other => Self::Other(other),

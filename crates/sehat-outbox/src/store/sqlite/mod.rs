@@ -67,6 +67,27 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Creates the database file with mode 0600 when it does not exist yet, so that SQLite
+/// (which would create it with the process's umask, usually 0644) opens a private file.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::backend(
+            BACKEND,
+            "creating the database file",
+            e,
+        )),
+    }
+}
+
 fn backend(action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |e| StoreError::backend(BACKEND, action, e)
 }
@@ -76,11 +97,15 @@ impl SqliteStore {
     /// `synchronous = FULL` (a commit is on disk before it returns) and a 30 s busy
     /// timeout. Call [`Store::migrate`] before use.
     ///
+    /// A new file is created with mode 0600 (owner only) on Unix: it holds pseudonyms
+    /// and tokens. SQLite gives its `-wal` and `-shm` files the database file's mode.
+    ///
     /// # Errors
     ///
     /// [`StoreError::Backend`] when the file cannot be opened or set up.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref().to_path_buf();
+        create_private(&path)?;
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
