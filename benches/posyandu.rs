@@ -21,7 +21,7 @@ fn patient(offset_days: i64) -> Patient {
     let dob = date!(2025 - 03 - 04) - time::Duration::days(offset_days % 400);
     let at = |months: i64| dob + time::Duration::days(months * 30 + 3);
     Patient::new(dob, Sex::Female)
-        .in_region("Jawa Barat")
+        .in_region("ID-JB")
         .dose(dob, "HB0")
         .dose(at(1), "BCG")
         .dose(at(1), "bOPV")

@@ -311,12 +311,14 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         })
         .collect();
     let campaign = Campaign::new("pita-pink-2026", TEMPLATE, "id")?;
-    let scheduled = campaign
-        .schedule(&outbox, &members, time::OffsetDateTime::now_utc())
-        .await?;
+    // The campaign goes out on a fixed morning, so the rehearsal is the same at any hour
+    // of the day (the dispatcher holds messages through the recipients' quiet hours).
+    let launch = time::macros::datetime!(2026-10-01 09:00 +07:00);
+    let scheduled = campaign.schedule(&outbox, &members, launch).await?;
     let before = Campaign::states(&outbox, &scheduled.keys).await?;
     Dispatcher::new(&outbox, phone.clone())
         .no_pacing()
+        .now_at(launch)
         .consent_policy(ConsentPolicy::default().require_opt_in(Purpose::Campaign, false))
         .run(RunMode::UntilIdle, StopSignal::never())
         .await?;

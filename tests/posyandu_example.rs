@@ -137,7 +137,7 @@ fn posyandu_names_the_child_and_field_of_a_bad_register_entry() {
     let register = dir.path().join("register.json");
     std::fs::write(
         &register,
-        r#"{"puskesmas": "P", "province": "Jawa Barat", "posyandu_date": "2026-11-26",
+        r#"{"puskesmas": "P", "province": "Jawa Barat", "province_code": "ID-JB", "posyandu_date": "2026-11-26",
             "children": [{"id": "X-1", "name": "A", "sex": "L", "birth_date": "2026-02-30",
                           "village": "V", "posyandu": "P1"}]}"#,
     )

@@ -240,6 +240,7 @@ def main():
     register = {
         "puskesmas": "Puskesmas Cibiru, Kota Bandung",
         "province": "Jawa Barat",
+        "province_code": "ID-JB",
         "posyandu_date": RUN_DATE.isoformat(),
         "children": children(),
     }

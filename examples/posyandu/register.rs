@@ -13,6 +13,8 @@ use time::macros::format_description;
 pub struct RegisterFile {
     pub puskesmas: String,
     pub province: String,
+    /// The province's ISO 3166-2 code (`ID-JB`), which selects regional vaccines.
+    pub province_code: String,
     pub posyandu_date: String,
     pub children: Vec<ChildRecord>,
 }
@@ -83,6 +85,7 @@ pub struct Visit {
 pub struct Register {
     pub puskesmas: String,
     pub province: String,
+    pub province_code: String,
     pub posyandu_date: Date,
     pub children: Vec<Child>,
 }
@@ -202,6 +205,7 @@ impl Register {
         Ok(Register {
             puskesmas: file.puskesmas,
             province: file.province,
+            province_code: file.province_code,
             posyandu_date,
             children,
         })

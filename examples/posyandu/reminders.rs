@@ -39,7 +39,7 @@ pub fn due(register: &Register, on: Date, days: u16) -> Result<Vec<Vec<DueDose>>
             };
             let mut patient = Patient::new(child.birth_date, sex)
                 .with_id(child.id.clone())
-                .in_region(register.province.clone());
+                .in_region(register.province_code.clone());
             // The register as it stood on the run date: doses given later are not known
             // yet (a run for an earlier date sees the doses still to come as due).
             for (date, vaccine) in child.doses.iter().filter(|(date, _)| *date <= on) {

@@ -12,7 +12,7 @@ pub(crate) mod rehearse;
 mod schedule;
 mod status;
 mod table;
-mod when;
+pub(crate) mod when;
 
 use std::path::PathBuf;
 

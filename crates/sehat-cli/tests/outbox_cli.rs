@@ -412,3 +412,41 @@ fn sigterm_stops_cleanly_and_a_restart_finishes() {
     keys.dedup();
     assert_eq!(keys.len(), 400);
 }
+
+#[test]
+fn schedule_follows_the_csv_rules_of_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("o.db").display());
+    let header = "key,phone,purpose,template,language,not_before,not_after,timezone\n";
+    let row = |k: &str| format!("{k},081234500{k},reminder,t,id,2026-12-01T08:00:00+07:00,,\n");
+    // A stray quote would merge rows: refused with the line, nothing scheduled.
+    let stray = dir.path().join("stray.csv");
+    std::fs::write(
+        &stray,
+        format!(
+            "{header}{}\"11,0812,reminder,t,id,,,\n{}",
+            row("10"),
+            row("12")
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args(["outbox", "schedule", "--db", &db])
+        .arg(&stray)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3"), "{err}");
+    // A blank line between rows is refused too.
+    let blank = dir.path().join("blank.csv");
+    std::fs::write(&blank, format!("{header}{}\n{}", row("10"), row("12"))).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args(["outbox", "schedule", "--db", &db])
+        .arg(&blank)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3 is blank"), "{err}");
+}

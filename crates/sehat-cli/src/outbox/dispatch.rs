@@ -16,7 +16,7 @@ use sehat_whatsapp::{Client, PhoneNumberApi};
 use time::OffsetDateTime;
 
 use super::rehearse::RehearseLog;
-use super::when::read_rfc3339;
+use super::when::{read_quiet_hours, read_rfc3339};
 use super::{Target, runtime};
 use crate::error::{CliError, Result};
 
@@ -33,6 +33,10 @@ pub struct Args {
     /// there): dueness, expiry and quiet hours follow it.
     #[arg(long, value_name = "RFC3339", value_parser = read_rfc3339)]
     now: Option<OffsetDateTime>,
+    /// No message is sent in this period of each recipient's local day; it waits until
+    /// the period ends (`HH:MM-HH:MM`, or `off`).
+    #[arg(long, default_value = "21:00-07:00", value_name = "HH:MM-HH:MM", value_parser = read_quiet_hours)]
+    quiet_hours: sehat_outbox::quiet::QuietHours,
     /// How many sends may be in flight at once.
     #[arg(long, default_value_t = 32, value_name = "N")]
     concurrency: usize,
@@ -131,6 +135,7 @@ async fn dispatch(
     let mut dispatcher = Dispatcher::new(outbox, phone)
         .concurrency(args.concurrency)
         .lease(Duration::from_secs(args.lease))
+        .quiet_hours(args.quiet_hours)
         .pacing(pacing);
     if let Some(now) = args.now {
         dispatcher = dispatcher.now_at(now);

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
+use crate::csv_input::check_lines;
 use crate::error::{CliError, Result};
-use crate::io::open_input;
+use crate::io::read_input;
 
 /// A row that was not used, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,7 @@ impl fmt::Display for Refusal {
 pub struct Table {
     file: String,
     header: Vec<String>,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
 }
 
 impl Table {
@@ -51,9 +52,13 @@ impl Table {
         prefix: Option<&str>,
     ) -> Result<Table> {
         let file = path.display().to_string();
+        // The CLI's one rule for CSV input (README, "CSV input"): one row per line, blank
+        // lines only at the end, a byte-order mark ignored.
+        let data = read_input(path)?;
+        check_lines(&data, &file)?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(open_input(path)?);
+            .from_reader(std::io::Cursor::new(data));
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| CliError::msg(format!("{file}: cannot read the header line: {e}")))?

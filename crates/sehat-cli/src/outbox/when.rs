@@ -67,6 +67,32 @@ pub fn read_instant(
     to_offset_date_time(timestamp)
 }
 
+/// Reads `--quiet-hours`: `HH:MM-HH:MM` in each recipient's local time (wrapping
+/// midnight when the start is later than the end), or `off`.
+pub fn read_quiet_hours(text: &str) -> Result<sehat_outbox::quiet::QuietHours, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(sehat_outbox::quiet::QuietHours::new((0, 0), (0, 0)));
+    }
+    let time = |part: &str| -> Option<(u8, u8)> {
+        let (h, m) = part.trim().split_once(':')?;
+        if !(1..=2).contains(&h.len()) || m.len() != 2 {
+            return None;
+        }
+        let (h, m) = (h.parse::<u8>().ok()?, m.parse::<u8>().ok()?);
+        (h < 24 && m < 60).then_some((h, m))
+    };
+    let parsed = text
+        .split_once('-')
+        .and_then(|(start, end)| Some((time(start)?, time(end)?)));
+    match parsed {
+        Some((start, end)) => Ok(sehat_outbox::quiet::QuietHours::new(start, end)),
+        None => Err(format!(
+            "{text:?} is not a quiet period: write HH:MM-HH:MM (such as 21:00-07:00) or off"
+        )),
+    }
+}
+
 /// Reads an instant with an offset (RFC 3339), as `--now` takes it.
 pub fn read_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
     let text = text.trim();
@@ -100,6 +126,29 @@ fn has_offset(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quiet_hours_read_a_period_or_off_and_refuse_the_rest() {
+        use sehat_outbox::quiet::QuietHours;
+        assert_eq!(
+            super::read_quiet_hours("21:00-07:00"),
+            Ok(QuietHours::default())
+        );
+        assert_eq!(
+            super::read_quiet_hours("OFF"),
+            Ok(QuietHours::new((0, 0), (0, 0)))
+        );
+        for bad in [
+            "",
+            "21-07",
+            "25:00-07:00",
+            "21:00",
+            "21:60-07:00",
+            "9pm-7am",
+        ] {
+            assert!(super::read_quiet_hours(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     fn zone(name: &str) -> TimeZone {

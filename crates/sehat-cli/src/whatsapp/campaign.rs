@@ -56,6 +56,11 @@ pub struct Args {
     /// Messages per second from the business number (1 to 1000).
     #[arg(long, default_value_t = 80, value_name = "N")]
     rate: u32,
+    /// Hold messages through this period of each recipient's local day (`HH:MM-HH:MM`,
+    /// such as 21:00-07:00, or `off`). Off by default, so the command sends when it is
+    /// run, as it always has; `sehat outbox dispatch` applies 21:00-07:00 by default.
+    #[arg(long, default_value = "off", value_name = "HH:MM-HH:MM", value_parser = crate::outbox::when::read_quiet_hours)]
+    quiet_hours: sehat_outbox::quiet::QuietHours,
     /// Send through the embedded mock Graph API instead of Meta's.
     #[arg(long)]
     rehearse: bool,
@@ -420,6 +425,7 @@ async fn send(
     let dispatcher = Dispatcher::new(outbox, phone)
         .concurrency(args.concurrency)
         .lease(Duration::from_secs(30))
+        .quiet_hours(args.quiet_hours)
         .pacing(Pacing {
             per_second: args.rate,
             per_recipient: Some(Duration::from_secs(6)),
