@@ -12,7 +12,6 @@ use time::macros::format_description;
 #[derive(Debug, Deserialize)]
 pub struct RegisterFile {
     pub puskesmas: String,
-    pub province: String,
     /// The province's ISO 3166-2 code (`ID-JB`), which selects regional vaccines.
     pub province_code: String,
     pub posyandu_date: String,
@@ -84,7 +83,6 @@ pub struct Visit {
 #[derive(Debug)]
 pub struct Register {
     pub puskesmas: String,
-    pub province: String,
     pub province_code: String,
     pub posyandu_date: Date,
     pub children: Vec<Child>,
@@ -204,7 +202,6 @@ impl Register {
         }
         Ok(Register {
             puskesmas: file.puskesmas,
-            province: file.province,
             province_code: file.province_code,
             posyandu_date,
             children,
