@@ -616,6 +616,13 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             return Ok(());
         }
         self.store.complete(&completions, self.now()).await?;
+        self.report_outcomes(completions, report);
+        Ok(())
+    }
+
+    /// Counts and announces stored outcomes. Sent messages are counted and announced by
+    /// the wave that sent them, before their outcome is stored.
+    fn report_outcomes(&self, completions: Vec<Completion>, report: &mut DispatchReport) {
         for c in completions {
             match c.outcome {
                 Outcome::Suppressed => {
@@ -650,11 +657,9 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
                     });
                     report.unknown.push(c.key);
                 }
-                // Sent messages are counted by the wave that sent them.
                 Outcome::Sent { .. } => {}
             }
         }
-        Ok(())
     }
 
     async fn send_wave(
@@ -755,44 +760,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             });
         }
         self.store.complete(&completions, now).await?;
-        let others: Vec<Completion> = completions
-            .into_iter()
-            .filter(|c| !matches!(c.outcome, Outcome::Sent { .. }))
-            .collect();
-        // Already stored above; only report them.
-        for c in others {
-            match c.outcome {
-                Outcome::Suppressed => {
-                    report.suppressed += 1;
-                    self.emit(DispatchEvent::Suppressed { key: c.key });
-                }
-                Outcome::Failed {
-                    code,
-                    reason,
-                    retry_at,
-                } => {
-                    if retry_at.is_some() {
-                        report.retried += 1;
-                    } else {
-                        report.failed += 1;
-                    }
-                    self.emit(DispatchEvent::Failed {
-                        key: c.key,
-                        code,
-                        reason,
-                        retry_at,
-                    });
-                }
-                Outcome::Unknown { reason } => {
-                    self.emit(DispatchEvent::Unknown {
-                        key: c.key.clone(),
-                        reason,
-                    });
-                    report.unknown.push(c.key);
-                }
-                _ => {}
-            }
-        }
+        self.report_outcomes(completions, report);
         Ok(())
     }
 
