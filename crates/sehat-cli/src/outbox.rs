@@ -10,6 +10,7 @@ mod consent;
 mod dispatch;
 pub(crate) mod rehearse;
 mod schedule;
+pub(crate) mod sender;
 mod status;
 mod table;
 pub(crate) mod when;

@@ -262,3 +262,67 @@ fn a_journal_of_another_format_is_refused_by_name() {
     assert!(stderr.contains("--journal"), "{stderr}");
     assert!(!dir.path().join("rehearsal.jsonl").exists());
 }
+
+#[test]
+fn sigterm_stops_the_campaign_cleanly_and_a_rerun_finishes_it() {
+    // systemd and cron stop a job with SIGTERM, not Ctrl-C: nothing may be left claimed
+    // or unknown, and the next run sends the rest, nobody twice.
+    let dir = tempfile::tempdir().unwrap();
+    let mut audience = String::from("nama,phone,puskesmas\n");
+    for i in 0..400 {
+        audience.push_str(&format!("N{i},0812{:08},Cakung\n", 60_000_000 + i));
+    }
+    let csv = dir.path().join("audience.csv");
+    std::fs::write(&csv, &audience).unwrap();
+    // 80 messages/s: 400 members take 5 s; stop after about one.
+    let child = Command::new(env!("CARGO_BIN_EXE_sehat"))
+        .args(["whatsapp", "campaign", "--template", "pita_pink_2026"])
+        .arg("--audience")
+        .arg(&csv)
+        .arg("--journal")
+        .arg(dir.path().join("campaign.journal"))
+        .args(["--param", "nama", "--rate", "80", "--rehearse"])
+        .arg("--rehearse-log")
+        .arg(dir.path().join("rehearsal.jsonl"))
+        .env_remove("WHATSAPP_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stopped = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert!(stderr.contains("stopping"), "{stderr}");
+    let first = std::fs::read_to_string(dir.path().join("rehearsal.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(first < 400, "the stop came after every send: {first}");
+    let rerun = campaign(dir.path(), &audience, &[]);
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&rerun.stdout);
+    assert_eq!(line(&stdout, "unknown"), "0", "{stdout}");
+    let log = std::fs::read_to_string(dir.path().join("rehearsal.jsonl")).unwrap();
+    let mut keys: Vec<String> = log
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(keys.len(), 400, "one request per member");
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 400, "no member twice");
+}

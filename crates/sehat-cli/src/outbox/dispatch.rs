@@ -5,17 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sehat_outbox::dispatch::{
-    DispatchEvent, DispatchReport, Dispatcher, Pacing, RunMode, StopHandle, stop_signal,
+    DispatchEvent, DispatchReport, Dispatcher, Pacing, RunMode, stop_signal,
 };
 use sehat_outbox::model::State;
 use sehat_outbox::store::Store as _;
 use sehat_outbox::{AnyStore, Outbox};
-use sehat_whatsapp::ids::PhoneNumberId;
-use sehat_whatsapp::mock::MockGraphApi;
-use sehat_whatsapp::{Client, PhoneNumberApi};
+use sehat_whatsapp::PhoneNumberApi;
 use time::OffsetDateTime;
 
 use super::rehearse::RehearseLog;
+use super::sender::{sending_phone, stop_on_signals};
 use super::when::{read_quiet_hours, read_rfc3339};
 use super::{Target, runtime};
 use crate::error::{CliError, Result};
@@ -82,15 +81,12 @@ pub fn run(args: Args) -> Result {
         let outbox = args.target.open(keys).await?;
         let (stop, signal) = stop_signal();
         tokio::spawn(stop_on_signals(stop));
-        let (phone, mock) = if args.rehearse {
-            let mock = MockGraphApi::start().await?;
-            let phone = mock
-                .client()?
-                .phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
-            (phone, Some(mock))
-        } else {
-            (live_phone(&args)?, None)
-        };
+        let (phone, mock) = sending_phone(
+            args.rehearse,
+            &args.token_env,
+            args.phone_number_id.as_deref(),
+        )
+        .await?;
         let report = dispatch(&args, &outbox, phone, log, signal).await;
         drop(mock);
         report
@@ -99,25 +95,6 @@ pub fn run(args: Args) -> Result {
     let mut out = std::io::stdout().lock();
     print_report(&mut out, &report)?;
     Ok(())
-}
-
-/// Stops the dispatcher on SIGTERM or Ctrl-C (SIGINT).
-async fn stop_on_signals(stop: StopHandle) {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(term) => term,
-        Err(error) => {
-            eprintln!("sehat: cannot watch SIGTERM: {error}");
-            let _ = tokio::signal::ctrl_c().await;
-            stop.stop();
-            return;
-        }
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
-    eprintln!("sehat: stopping: no new claims; sends in flight finish and are recorded");
-    stop.stop();
 }
 
 async fn dispatch(
@@ -246,20 +223,4 @@ fn print_report(out: &mut dyn std::io::Write, report: &DispatchReport) -> std::i
         writeln!(out, "unknown key: {key}")?;
     }
     Ok(())
-}
-
-fn live_phone(args: &Args) -> Result<PhoneNumberApi> {
-    let token = std::env::var(&args.token_env).map_err(|_| {
-        CliError::msg(format!(
-            "the access token is read from ${}, which is not set (or use --rehearse)",
-            args.token_env
-        ))
-    })?;
-    let id = args.phone_number_id.as_deref().ok_or_else(|| {
-        CliError::msg("--phone-number-id (or $WHATSAPP_PHONE_NUMBER_ID) is needed for a live run")
-    })?;
-    let id =
-        PhoneNumberId::parse(id).map_err(|e| CliError::msg(format!("--phone-number-id: {e}")))?;
-    // The dispatcher paces the whole fleet itself; the client's own pacer stays off.
-    Ok(Client::builder(token).no_pacing().build()?.phone(id))
 }

@@ -19,16 +19,16 @@ use sehat_outbox::model::{
 use sehat_outbox::store::Store as _;
 use sehat_outbox::{Outbox, OutboxKeys};
 use sehat_pseudonym::{Bsuid, PhoneNumber, Region};
-use sehat_whatsapp::ids::{PhoneNumberId, WaId};
+use sehat_whatsapp::PhoneNumberApi;
+use sehat_whatsapp::ids::WaId;
 use sehat_whatsapp::limit::MessagingLimit;
-use sehat_whatsapp::mock::MockGraphApi;
-use sehat_whatsapp::{Client, PhoneNumberApi};
 use time::OffsetDateTime;
 
 use crate::csv_input::{check_header, check_lines};
 use crate::error::{CliError, Result};
 use crate::io::{progress_bar, read_input};
 use crate::outbox::rehearse::RehearseLog;
+use crate::outbox::sender::{sending_phone, stop_on_signals};
 
 /// Arguments of `sehat whatsapp campaign`.
 #[derive(Debug, clap::Args)]
@@ -329,15 +329,12 @@ pub fn run(args: Args) -> Result {
             Some(path) => Some(Arc::new(RehearseLog::open(path)?)),
             None => None,
         };
-        let (phone, mock) = if args.rehearse {
-            let mock = MockGraphApi::start().await?;
-            let phone = mock
-                .client()?
-                .phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
-            (phone, Some(mock))
-        } else {
-            (live_phone(&args)?, None)
-        };
+        let (phone, mock) = sending_phone(
+            args.rehearse,
+            &args.token_env,
+            args.phone_number_id.as_deref(),
+        )
+        .await?;
         let limit = if auto_limit {
             let details = phone.details().await?;
             let tier = MessagingLimit::of_phone_number(&details).ok_or_else(|| {
@@ -452,11 +449,7 @@ async fn send(
             }
         });
     let (stop, signal) = stop_signal();
-    let watcher = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            stop.stop();
-        }
-    });
+    let watcher = tokio::spawn(stop_on_signals(stop));
     let dispatched = dispatcher.run(RunMode::UntilIdle, signal.clone()).await;
     watcher.abort();
     bar.finish_and_clear();
@@ -472,20 +465,4 @@ async fn send(
         dispatched,
         signal.is_stopped(),
     ))
-}
-
-fn live_phone(args: &Args) -> Result<PhoneNumberApi> {
-    let token = std::env::var(&args.token_env).map_err(|_| {
-        CliError::msg(format!(
-            "the access token is read from ${}, which is not set (or use --rehearse)",
-            args.token_env
-        ))
-    })?;
-    let id = args.phone_number_id.as_deref().ok_or_else(|| {
-        CliError::msg("--phone-number-id (or $WHATSAPP_PHONE_NUMBER_ID) is needed for a live run")
-    })?;
-    let id =
-        PhoneNumberId::parse(id).map_err(|e| CliError::msg(format!("--phone-number-id: {e}")))?;
-    // The campaign paces itself; the client's own pacer stays off.
-    Ok(Client::builder(token).no_pacing().build()?.phone(id))
 }
