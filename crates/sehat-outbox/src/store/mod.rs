@@ -16,6 +16,7 @@
 //!   `scheduled` rows (ordered by `not_before`), so finished rows never slow it down.
 //! - **Nothing raw at rest**: subjects are pseudonyms, numbers are tokens, wamids are MACs.
 
+mod columns;
 mod sqlite;
 
 #[cfg(feature = "postgres")]

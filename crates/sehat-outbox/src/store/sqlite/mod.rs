@@ -13,13 +13,14 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
 use time::OffsetDateTime;
 
+use super::columns::{corrupt, key_of, params_json, purpose_of, state_of, subject_of, zone_of};
 use super::{
     ClaimBatch, Claimed, Completion, DeliveryStatus, MessageView, Outcome, RecoverReport,
     SlotRequest, StateCount, Store, StoreError, duration_micros, from_micros, to_micros,
 };
 use crate::model::{
     ConsentAction, ConsentScope, Evidence, MessageKey, NewMessage, Purpose, ScheduleOutcome,
-    SendToken, State, SubjectRef, TimeZoneName, WamidMac,
+    SendToken, State, SubjectRef, WamidMac,
 };
 
 /// The versioned migrations, in order.
@@ -177,41 +178,6 @@ impl SqliteStore {
         })
         .await
     }
-}
-
-fn corrupt(key: &str, field: &'static str, reason: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        key: key.to_owned(),
-        field,
-        reason: reason.to_string(),
-    }
-}
-
-fn params_json(params: &BTreeMap<String, String>) -> Result<String, StoreError> {
-    serde_json::to_string(params).map_err(|e| StoreError::InvalidArgument {
-        argument: "params",
-        reason: e.to_string(),
-    })
-}
-
-fn state_of(key: &str, text: &str) -> Result<State, StoreError> {
-    text.parse().map_err(|e| corrupt(key, "state", e))
-}
-
-fn purpose_of(key: &str, text: &str) -> Result<Purpose, StoreError> {
-    text.parse().map_err(|e| corrupt(key, "purpose", e))
-}
-
-fn zone_of(key: &str, text: &str) -> Result<TimeZoneName, StoreError> {
-    TimeZoneName::new(text).map_err(|e| corrupt(key, "timezone", e))
-}
-
-fn subject_of(key: &str, text: &str) -> Result<SubjectRef, StoreError> {
-    SubjectRef::parse(text).map_err(|e| corrupt(key, "subject", e))
-}
-
-fn key_of(text: &str) -> Result<MessageKey, StoreError> {
-    MessageKey::new(text).map_err(|e| corrupt(text, "key", e))
 }
 
 fn count(n: usize) -> u64 {
