@@ -198,18 +198,25 @@ fn destination(path: &Path, inputs: &[&Path]) -> Result<PathBuf> {
             path.display()
         )));
     }
-    let canonical = fs::canonicalize(&target).ok();
-    for input in inputs {
-        let same_path = canonical.is_some() && fs::canonicalize(input).ok() == canonical;
-        if same_path || fs::metadata(input).is_ok_and(|i| same_inode(&i, &meta)) {
-            return Err(CliError::msg(format!(
-                "refusing to write {}: it is the input file {} (write to another file)",
-                path.display(),
-                input.display()
-            )));
-        }
+    if let Some(input) = inputs.iter().find(|input| same_file(&target, input)) {
+        return Err(CliError::msg(format!(
+            "refusing to write {}: it is the input file {} (write to another file)",
+            path.display(),
+            input.display()
+        )));
     }
     Ok(target)
+}
+
+/// True when `a` and `b` both exist and are one file (or directory): by path once links
+/// are followed, or by device and inode, which catches hard links that no path
+/// comparison does.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(meta_a), Ok(meta_b)) = (fs::metadata(a), fs::metadata(b)) else {
+        return false;
+    };
+    same_inode(&meta_a, &meta_b)
+        || fs::canonicalize(a).is_ok_and(|c| fs::canonicalize(b).is_ok_and(|d| c == d))
 }
 
 /// True when two files' metadata name the same file (device and inode), which catches

@@ -6,13 +6,13 @@
 //! without either, an SQLite outbox keeps its keys in `<database>.keys/` beside the file,
 //! and a PostgreSQL outbox is an error (its keys must not sit where the database is).
 
-mod consent;
+pub(crate) mod consent;
 mod dispatch;
 pub(crate) mod rehearse;
-mod schedule;
+pub(crate) mod schedule;
 pub(crate) mod sender;
 mod status;
-mod table;
+pub(crate) mod table;
 pub(crate) mod when;
 
 use std::path::PathBuf;
@@ -95,27 +95,43 @@ impl Target {
         }
     }
 
+    /// Refuses an SQLite path that cannot be the database file: a directory, or a file
+    /// in a directory that does not exist. Checked before anything is created, as the
+    /// keys directory beside the file would otherwise create the missing directory.
+    fn check_sqlite_path(&self) -> Result {
+        let Some(path) = self.sqlite_path().map(std::path::Path::new) else {
+            return Ok(());
+        };
+        if path.is_dir() {
+            return Err(CliError::msg(format!(
+                "--db {}: {} is a directory; name the database file in it (sqlite:DIR/outbox.db)",
+                self.db,
+                path.display()
+            )));
+        }
+        // The database's directory must exist; the file itself is created.
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            return Err(CliError::msg(format!(
+                "--db {}: the directory {} does not exist",
+                self.db,
+                parent.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// Opens (or creates) the keys.
     pub fn keys(&self) -> Result<OutboxKeys> {
+        self.check_sqlite_path()?;
         let dir = self.keys_dir()?;
         OutboxKeys::open_or_create(&dir).map_err(CliError::from)
     }
 
     /// Opens the outbox and brings its schema up to date.
     pub async fn open(&self, keys: OutboxKeys) -> Result<Outbox> {
-        if let Some(path) = self.sqlite_path() {
-            // The database's directory must exist; the file itself is created.
-            let parent = std::path::Path::new(path).parent();
-            if let Some(parent) = parent.filter(|p| !p.as_os_str().is_empty())
-                && !parent.is_dir()
-            {
-                return Err(CliError::msg(format!(
-                    "--db {}: the directory {} does not exist",
-                    self.db,
-                    parent.display()
-                )));
-            }
-        }
+        self.check_sqlite_path()?;
         Outbox::open(&self.db, keys).await.map_err(CliError::from)
     }
 }

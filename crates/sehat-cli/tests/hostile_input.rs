@@ -8,7 +8,7 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::{assert_ran, read_csv, sehat, stderr_of_failure};
+use support::{assert_ran, fails_with, read_csv, sehat, stderr_of_failure};
 
 fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
     let path = dir.join(name);
@@ -176,20 +176,24 @@ fn an_output_that_is_the_input_is_refused_and_the_input_kept() {
     }
     // Every command that reads a file refuses to write over it.
     let phones = write(dir.path(), "p.csv", b"input\n081234567890\n");
-    let out = sehat(&["phone", "normalize", s(&phones), "--output", s(&phones)]);
-    assert!(stderr_of_failure(&out).contains("it is the input file"));
+    fails_with(
+        &["phone", "normalize", s(&phones), "--output", s(&phones)],
+        "it is the input file",
+    );
     assert_eq!(fs::read(&phones).unwrap(), b"input\n081234567890\n");
     let cases = write(dir.path(), "c.json", b"[]");
-    let out = sehat(&[
-        "immunization",
-        "forecast",
-        "--schedule",
-        "cdsi-us",
-        s(&cases),
-        "-o",
-        s(&cases),
-    ]);
-    assert!(stderr_of_failure(&out).contains("it is the input file"));
+    fails_with(
+        &[
+            "immunization",
+            "forecast",
+            "--schedule",
+            "cdsi-us",
+            s(&cases),
+            "-o",
+            s(&cases),
+        ],
+        "it is the input file",
+    );
     assert_eq!(fs::read(&cases).unwrap(), b"[]");
 }
 
@@ -202,8 +206,10 @@ fn inspect_refuses_to_write_over_its_input() {
     )
     .unwrap();
     let f = write(dir.path(), "f.json", &body);
-    let out = sehat(&["whatsapp", "inspect", s(&f), "-o", s(&f)]);
-    assert!(stderr_of_failure(&out).contains("it is the input file"));
+    fails_with(
+        &["whatsapp", "inspect", s(&f), "-o", s(&f)],
+        "it is the input file",
+    );
     assert_eq!(fs::read(&f).unwrap(), body);
     // Written elsewhere it works, readable by its owner only; with a byte-order mark too.
     let g = write(
@@ -261,8 +267,10 @@ fn an_error_at_a_late_row_leaves_no_output() {
     phones.extend_from_slice(b"0812\xFF\n");
     let phones = write(dir.path(), "p.csv", &phones);
     let normalized = dir.path().join("n.csv");
-    let out = sehat(&["phone", "normalize", s(&phones), "--output", s(&normalized)]);
-    assert!(stderr_of_failure(&out).contains("line 20002"));
+    fails_with(
+        &["phone", "normalize", s(&phones), "--output", s(&normalized)],
+        "line 20002",
+    );
     assert!(!normalized.exists());
 }
 
@@ -322,15 +330,17 @@ fn outputs_are_created_readable_by_their_owner_only() {
     }
     assert_eq!(mode(&keyset), 0o600);
     // A keyset is never written over, not even by the keyset it rotates.
-    let out = sehat(&[
-        "keys",
-        "rotate",
-        "--keyset",
-        s(&keyset),
-        "--output",
-        s(&keyset),
-    ]);
-    assert!(stderr_of_failure(&out).contains("already exists"));
+    fails_with(
+        &[
+            "keys",
+            "rotate",
+            "--keyset",
+            s(&keyset),
+            "--output",
+            s(&keyset),
+        ],
+        "already exists",
+    );
 }
 
 // ---------------------------------------------------------------- readers
@@ -426,8 +436,7 @@ fn blank_lines_follow_one_rule_everywhere() {
         "p.csv",
         b"input\n081234567890\n\n081234567891\n",
     );
-    let out = sehat(&["phone", "normalize", s(&phones)]);
-    assert!(stderr_of_failure(&out).contains("line 3 is blank"));
+    fails_with(&["phone", "normalize", s(&phones)], "line 3 is blank");
     // Trailing blank lines (any line ends) are no rows.
     fs::write(&anthro, b"sex,age,weight\r\n1,400,9.5\r\n\r\n\n").unwrap();
     let out = sehat(&["anthro", "zscores", s(&anthro)]);
@@ -443,28 +452,46 @@ fn blank_lines_follow_one_rule_everywhere() {
 fn a_repeated_column_name_is_refused_by_every_reader() {
     let dir = tempfile::tempdir().unwrap();
     let anthro = write(dir.path(), "a.csv", b"sex,sex,age\n1,2,400\n");
-    let out = sehat(&["anthro", "zscores", s(&anthro)]);
-    assert!(
-        stderr_of_failure(&out)
-            .contains("the header names the column `sex` twice (columns 1 and 2)")
+    fails_with(
+        &["anthro", "zscores", s(&anthro)],
+        "the header names the column `sex` twice (columns 1 and 2)",
     );
     let phones = write(dir.path(), "p.csv", b"input,input\n0812,0813\n");
-    let out = sehat(&["phone", "normalize", s(&phones)]);
-    assert!(stderr_of_failure(&out).contains("the column `input` twice"));
+    fails_with(
+        &["phone", "normalize", s(&phones)],
+        "the column `input` twice",
+    );
     let keyset = dir.path().join("k.json");
     assert_ran(&sehat(&["keys", "generate", "--output", s(&keyset)]));
-    let out = sehat(&[
-        "phone",
-        "pseudonymize",
-        "--keyset",
-        s(&keyset),
-        "--domain",
-        "d",
-        "--column",
-        "input",
-        s(&phones),
-    ]);
-    assert!(stderr_of_failure(&out).contains("the column `input` twice"));
+    fails_with(
+        &[
+            "phone",
+            "pseudonymize",
+            "--keyset",
+            s(&keyset),
+            "--domain",
+            "d",
+            "--column",
+            "input",
+            s(&phones),
+        ],
+        "the column `input` twice",
+    );
+    let prevalence = write(dir.path(), "s.csv", b"sex,age,weight,age\n1,400,9.5,400\n");
+    fails_with(
+        &["anthro", "prevalence", s(&prevalence)],
+        "the header names the column `age` twice (columns 2 and 4)",
+    );
+    let messages = write(
+        dir.path(),
+        "m.csv",
+        b"key,phone,purpose,template,phone\na,0812-3456-7801,reminder,t,0812-3456-7802\n",
+    );
+    let db = format!("sqlite:{}", dir.path().join("o.db").display());
+    fails_with(
+        &["outbox", "schedule", "--db", &db, s(&messages)],
+        "the header names the column `phone` twice (columns 2 and 5)",
+    );
 }
 
 /// NaN, inf, 1e309, zero and negative measurements: NA with the rows on stderr, never
@@ -531,8 +558,10 @@ fn invalid_measurements_give_na_and_are_reported() {
     assert_ne!(rows[0][col("zwfa")], "");
     assert_eq!(rows[1][col("zwfa")], "");
     let input = write(dir.path(), "c.csv", b"sex,age,weight\n1,NaN,9\n");
-    let out = sehat(&["anthro", "zscores", s(&input)]);
-    assert!(stderr_of_failure(&out).contains("age NaN is not a finite number"));
+    fails_with(
+        &["anthro", "zscores", s(&input)],
+        "age NaN is not a finite number",
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `sehat outbox dispatch`: sends what is due, live or rehearsed against the embedded mock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use sehat_outbox::{AnyStore, Outbox};
 use sehat_whatsapp::PhoneNumberApi;
 use time::OffsetDateTime;
 
-use super::rehearse::RehearseLog;
+use super::rehearse::{RehearseLog, sqlite_files};
 use super::sender::{sending_phone, stop_on_signals};
 use super::when::{read_quiet_hours, read_rfc3339};
 use super::{Target, runtime};
@@ -72,13 +72,22 @@ const SOON: Duration = Duration::from_secs(120);
 /// Runs `sehat outbox dispatch`.
 pub fn run(args: Args) -> Result {
     let keys = args.target.keys()?;
-    let log = match &args.rehearse_log {
-        Some(path) => Some(Arc::new(RehearseLog::open(path)?)),
-        None => None,
-    };
     let runtime = runtime()?;
     let report = runtime.block_on(async {
         let outbox = args.target.open(keys).await?;
+        // Opened once the database and keys exist, so that a log naming either is seen
+        // to be that file.
+        let log = match &args.rehearse_log {
+            Some(path) => {
+                let mut kept = args
+                    .target
+                    .sqlite_path()
+                    .map_or_else(Vec::new, |db| sqlite_files(Path::new(db)));
+                kept.push(args.target.keys_dir()?);
+                Some(Arc::new(RehearseLog::open(path, &kept)?))
+            }
+            None => None,
+        };
         let (stop, signal) = stop_signal();
         tokio::spawn(stop_on_signals(stop));
         let (phone, mock) = sending_phone(

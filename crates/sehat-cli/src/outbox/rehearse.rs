@@ -5,10 +5,23 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{CliError, Result};
+use crate::io::same_file;
+
+/// The files of an SQLite database at `path`: the database and the journals SQLite keeps
+/// beside it.
+pub fn sqlite_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(PathBuf::from(name));
+    }
+    files
+}
 
 /// An append-only JSON-lines file shared by every dispatcher process of a rehearsal.
 #[derive(Debug)]
@@ -18,7 +31,25 @@ pub struct RehearseLog {
 
 impl RehearseLog {
     /// Opens (or creates, mode 0600) the log for appending.
-    pub fn open(path: &Path) -> Result<RehearseLog> {
+    ///
+    /// `others` are the files the command reads or keeps (its input, the database and
+    /// its journals, the keys directory): a log that is one of them, or lies in the keys
+    /// directory, is refused before anything is appended, as lines appended to a
+    /// database or keyset would corrupt it.
+    pub fn open(path: &Path, others: &[PathBuf]) -> Result<RehearseLog> {
+        let inside = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let inside = inside.unwrap_or(Path::new("."));
+        if let Some(other) = others
+            .iter()
+            .find(|other| same_file(path, other) || (other.is_dir() && same_file(inside, other)))
+        {
+            return Err(CliError::msg(format!(
+                "refusing to append the rehearsal log to {}: it is (or is in) {}, which this \
+                 command reads or keeps; name another file",
+                path.display(),
+                other.display()
+            )));
+        }
         let file = OpenOptions::new()
             .create(true)
             .append(true)

@@ -27,7 +27,7 @@ use time::OffsetDateTime;
 use crate::csv_input::{check_header, check_lines};
 use crate::error::{CliError, Result};
 use crate::io::{progress_bar, read_input};
-use crate::outbox::rehearse::RehearseLog;
+use crate::outbox::rehearse::{RehearseLog, sqlite_files};
 use crate::outbox::sender::{sending_phone, stop_on_signals};
 
 /// Arguments of `sehat whatsapp campaign`.
@@ -233,8 +233,9 @@ fn summary(
 /// modification time as their time, so a later opt-in by keyword still wins).
 async fn import_opt_outs(path: &Path, outbox: &Outbox) -> Result {
     let shown = path.display();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::msg(format!("--opt-outs {shown}: {e}")))?;
+    // A byte-order mark (Notepad writes one) is ignored, as in every input.
+    let text = String::from_utf8(read_input(path)?)
+        .map_err(|e| CliError::msg(format!("--opt-outs {shown}: not UTF-8 text: {e}")))?;
     let at = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .map(OffsetDateTime::from)
@@ -326,7 +327,13 @@ pub fn run(args: Args) -> Result {
             import_opt_outs(path, &outbox).await?;
         }
         let log = match &args.rehearse_log {
-            Some(path) => Some(Arc::new(RehearseLog::open(path)?)),
+            Some(path) => {
+                let mut kept = sqlite_files(&args.journal);
+                kept.push(PathBuf::from(format!("{journal}.keys")));
+                kept.push(args.audience.clone());
+                kept.extend(args.opt_outs.clone());
+                Some(Arc::new(RehearseLog::open(path, &kept)?))
+            }
             None => None,
         };
         let (phone, mock) = sending_phone(
