@@ -1,7 +1,7 @@
 //! `sehat anthro`.
 
 mod columns;
-mod prevalence;
+pub(crate) mod prevalence;
 mod record;
 mod zscores;
 

@@ -35,3 +35,13 @@ fn cli_immunization_json() {
         sehat_cli::fuzzing::immunization_json,
     );
 }
+
+#[test]
+fn cli_outbox_csv() {
+    each_input("cli_outbox_csv", sehat_cli::fuzzing::outbox_csv);
+}
+
+#[test]
+fn cli_prevalence_csv() {
+    each_input("cli_prevalence_csv", sehat_cli::fuzzing::prevalence_csv);
+}

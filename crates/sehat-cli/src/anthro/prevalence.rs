@@ -12,7 +12,7 @@ use sehat_anthro::{
 };
 
 use super::zscores::StandardName;
-use crate::csv_input::{check_header, check_lines};
+use crate::csv_input::{check_header, check_lines, excerpt};
 use crate::error::{CliError, Result};
 use crate::io::{Output, read_input};
 
@@ -34,18 +34,8 @@ pub struct Args {
 pub fn run(args: &Args) -> Result {
     let name = args.input.display().to_string();
     let data = read_input(&args.input)?;
-    check_lines(&data, &name)?;
     let input = Input::read(&data, &name)?;
-    let table = match args.standard {
-        StandardName::Who2006 => {
-            let (children, design, groupings) = input.who2006()?;
-            survey_prevalence(&children, &design, &groupings)?
-        }
-        StandardName::Who2007 => {
-            let (children, design) = input.who2007()?;
-            school_age_survey_prevalence(&children, &design)?
-        }
-    };
+    let table = input.prevalence(args.standard)?;
     let mut out = Output::create(args.output.as_deref(), &[&args.input])?;
     write_table(&mut out, &table)
         .map_err(|e| CliError::msg(format!("cannot write the table: {e}")))?;
@@ -53,7 +43,7 @@ pub fn run(args: &Args) -> Result {
 }
 
 /// The input file: header and records, all as text.
-struct Input {
+pub(crate) struct Input {
     name: String,
     header: Vec<String>,
     records: Vec<csv::StringRecord>,
@@ -65,7 +55,9 @@ fn present(text: &str) -> Option<&str> {
 }
 
 impl Input {
-    fn read(data: &[u8], name: &str) -> Result<Self> {
+    /// Reads the file `name` whose contents (without a byte-order mark) are `data`.
+    pub(crate) fn read(data: &[u8], name: &str) -> Result<Self> {
+        check_lines(data, name)?;
         let mut reader = csv::ReaderBuilder::new().from_reader(data);
         let header: Vec<String> = reader
             .headers()
@@ -82,6 +74,25 @@ impl Input {
             name: name.to_owned(),
             header,
             records,
+        })
+    }
+
+    /// The number of rows after the header.
+    pub(crate) fn rows(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The prevalence table of the rows by `standard`.
+    pub(crate) fn prevalence(&self, standard: StandardName) -> Result<PrevalenceTable> {
+        Ok(match standard {
+            StandardName::Who2006 => {
+                let (children, design, groupings) = self.who2006()?;
+                survey_prevalence(&children, &design, &groupings)?
+            }
+            StandardName::Who2007 => {
+                let (children, design) = self.who2007()?;
+                school_age_survey_prevalence(&children, &design)?
+            }
         })
     }
 
@@ -120,9 +131,13 @@ impl Input {
             .map(|(row, r)| {
                 present(r.get(i).unwrap_or(""))
                     .map(|t| {
-                        t.trim()
-                            .parse::<f64>()
-                            .map_err(|_| self.error(row, column, format!("`{t}` is not a number")))
+                        t.trim().parse::<f64>().map_err(|_| {
+                            self.error(
+                                row,
+                                column,
+                                format!("`{}` is not a number", excerpt(t.as_bytes())),
+                            )
+                        })
                     })
                     .transpose()
             })
@@ -238,7 +253,7 @@ impl Input {
 
 /// Writes the table as R's `write.csv(row.names = FALSE, na = "NA")` does: quoted
 /// header and labels, numbers with up to 15 significant digits.
-fn write_table(out: &mut dyn Write, table: &PrevalenceTable) -> std::io::Result<()> {
+pub(crate) fn write_table(out: &mut dyn Write, table: &PrevalenceTable) -> std::io::Result<()> {
     let header: Vec<String> = table
         .column_names()
         .iter()

@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 /// One usable consent record.
-struct Record {
+pub(crate) struct Record {
     subject: SubjectRef,
     scope: ConsentScope,
     action: ConsentAction,
@@ -85,23 +85,25 @@ fn record(
     })
 }
 
-/// Runs `sehat outbox consent`.
-pub fn run(args: Args) -> Result {
-    let keys = args.target.keys()?;
-    let mut table = Table::open(
-        &args.input,
-        &["phone", "purpose", "action"],
-        &["at", "evidence"],
-        None,
-    )?;
+/// The columns a consent file must have.
+pub(crate) const REQUIRED: &[&str] = &["phone", "purpose", "action"];
+/// The columns it may have.
+pub(crate) const OPTIONAL: &[&str] = &["at", "evidence"];
+
+/// Reads every row of `table`: the records of the usable rows, the others refused. A
+/// row without `at` was given `now`.
+pub(crate) fn read(
+    table: &mut Table,
+    keys: &OutboxKeys,
+    now: OffsetDateTime,
+    refused: &mut Vec<Refusal>,
+) -> Result<Vec<Record>> {
     let columns = ["phone", "purpose", "action", "at", "evidence"].map(|c| table.column(c));
-    let now = OffsetDateTime::now_utc();
-    let mut refused = Vec::new();
     let mut records = Vec::new();
     let mut refusals = Vec::new();
     table.rows(
         |row, fields| {
-            match record(fields, &columns, &keys, now) {
+            match record(fields, &columns, keys, now) {
                 Ok(record) => records.push(record),
                 Err((what, reason)) => refusals.push(Refusal {
                     row,
@@ -112,10 +114,19 @@ pub fn run(args: Args) -> Result {
             }
             Ok(())
         },
-        &mut refused,
+        refused,
     )?;
     refused.extend(refusals);
     refused.sort_by_key(|r| r.row);
+    Ok(records)
+}
+
+/// Runs `sehat outbox consent`.
+pub fn run(args: Args) -> Result {
+    let keys = args.target.keys()?;
+    let mut table = Table::open(&args.input, REQUIRED, OPTIONAL, None)?;
+    let mut refused = Vec::new();
+    let records = read(&mut table, &keys, OffsetDateTime::now_utc(), &mut refused)?;
     let (opt_in, opt_out) = (
         records
             .iter()

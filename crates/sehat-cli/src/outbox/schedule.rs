@@ -26,13 +26,20 @@ pub struct Args {
     input: PathBuf,
 }
 
+/// The columns a schedule file must have.
+pub(crate) const REQUIRED: &[&str] = &["key", "phone", "purpose", "template"];
+/// The columns it may have, besides any number of [`PARAM`]`NAME`.
+pub(crate) const OPTIONAL: &[&str] = &["language", "not_before", "not_after", "timezone"];
+/// The prefix of the columns of named template parameters.
+pub(crate) const PARAM: &str = "param.";
+
 /// The language of a row that names none.
 const DEFAULT_LANGUAGE: &str = "id";
 /// How many messages one transaction schedules.
 const BATCH: usize = 2_000;
 
 /// One usable row.
-struct Prepared {
+pub(crate) struct Prepared {
     row: usize,
     message: NewMessage,
 }
@@ -61,7 +68,7 @@ impl Columns {
             not_before: table.column("not_before"),
             not_after: table.column("not_after"),
             timezone: table.column("timezone"),
-            params: table.prefixed("param."),
+            params: table.prefixed(PARAM),
         }
     }
 }
@@ -140,7 +147,9 @@ fn message(
     Ok(message)
 }
 
-fn prepare(
+/// Reads every row of `table`: the messages of the usable rows, the others refused
+/// (with a key that an earlier row of the file already has among them).
+pub(crate) fn prepare(
     table: &mut Table,
     keys: &OutboxKeys,
     refused: &mut Vec<Refusal>,
@@ -192,12 +201,7 @@ fn prepare(
 /// Runs `sehat outbox schedule`.
 pub fn run(args: Args) -> Result {
     let keys = args.target.keys()?;
-    let mut table = Table::open(
-        &args.input,
-        &["key", "phone", "purpose", "template"],
-        &["language", "not_before", "not_after", "timezone"],
-        Some("param."),
-    )?;
+    let mut table = Table::open(&args.input, REQUIRED, OPTIONAL, Some(PARAM))?;
     let mut refused = Vec::new();
     let prepared = prepare(&mut table, &keys, &mut refused)?;
     let outcomes = runtime()?.block_on(async {

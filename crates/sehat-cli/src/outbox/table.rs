@@ -2,11 +2,10 @@
 //! message or consent record. A row that cannot be used is refused with its row number
 //! and the reason; the other rows still count.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use crate::csv_input::check_lines;
+use crate::csv_input::{check_header, check_lines, excerpt};
 use crate::error::{CliError, Result};
 use crate::io::read_input;
 
@@ -25,8 +24,7 @@ pub struct Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The file's line: the header is line 1 (rows with line breaks inside quotes
-        // aside).
+        // The file's line: the header is line 1, and every row is one line.
         write!(f, "row {} (line {})", self.row, self.row + 1)?;
         if let Some(key) = &self.key {
             write!(f, ", key {key:?}")?;
@@ -51,10 +49,20 @@ impl Table {
         optional: &[&str],
         prefix: Option<&str>,
     ) -> Result<Table> {
-        let file = path.display().to_string();
+        let data = read_input(path)?;
+        Table::read(data, path.display().to_string(), required, optional, prefix)
+    }
+
+    /// [`open`](Self::open) on the contents of `file` (without its byte-order mark).
+    pub fn read(
+        data: Vec<u8>,
+        file: String,
+        required: &[&str],
+        optional: &[&str],
+        prefix: Option<&str>,
+    ) -> Result<Table> {
         // The CLI's one rule for CSV input (README, "CSV input"): one row per line, blank
         // lines only at the end, a byte-order mark ignored.
-        let data = read_input(path)?;
         check_lines(&data, &file)?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
@@ -65,15 +73,8 @@ impl Table {
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
-        let mut seen = HashMap::new();
-        for (index, name) in header.iter().enumerate() {
-            if let Some(first) = seen.insert(name.as_str(), index) {
-                return Err(CliError::msg(format!(
-                    "{file}: column {name:?} appears twice (columns {} and {})",
-                    first + 1,
-                    index + 1
-                )));
-            }
+        check_header(&header, &file)?;
+        for name in &header {
             let known = required.contains(&name.as_str())
                 || optional.contains(&name.as_str())
                 || prefix.is_some_and(|p| name.len() > p.len() && name.starts_with(p));
@@ -87,7 +88,8 @@ impl Table {
                     expected.push(format!("{p}NAME"));
                 }
                 return Err(CliError::msg(format!(
-                    "{file}: unknown column {name:?} (expected {})",
+                    "{file}: unknown column {:?} (expected {})",
+                    excerpt(name.as_bytes()),
                     expected.join(", ")
                 )));
             }
