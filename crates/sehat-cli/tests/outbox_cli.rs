@@ -41,6 +41,24 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// `schedule FILE` on the outbox in `dir`, which must succeed; its stdout.
+fn schedule(dir: &Path, csv: &str) -> String {
+    ok(sehat(&["schedule", "--db", &db(dir), csv])
+        .output()
+        .unwrap())
+}
+
+/// `dispatch --rehearse --now NOW` on the outbox in `dir`.
+fn rehearse(dir: &Path) -> Command {
+    sehat(&["dispatch", "--db", &db(dir), "--rehearse", "--now", NOW])
+}
+
+/// The stderr of a run that must have failed.
+fn fails(output: Output) -> String {
+    assert!(!output.status.success(), "the run should have failed");
+    String::from_utf8(output.stderr).unwrap()
+}
+
 fn value(stdout: &str, key: &str) -> String {
     stdout
         .lines()
@@ -72,9 +90,7 @@ child-1/dpt/1,0812-3456-7801,reminder,pengingat,id,,,,Sari
 fn schedule_counts_new_unchanged_updated_and_refused_rows() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "m.csv", MESSAGES);
-    let out = ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
-        .output()
-        .unwrap());
+    let out = schedule(dir.path(), &csv);
     assert_eq!(value(&out, "new"), "5", "{out}");
     assert_eq!(value(&out, "updated"), "0");
     assert_eq!(value(&out, "unchanged"), "0");
@@ -96,9 +112,7 @@ fn schedule_counts_new_unchanged_updated_and_refused_rows() {
     assert!(!out.contains("555 1234") && !out.contains("5551234"));
 
     // The same file again: nothing new.
-    let again = ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
-        .output()
-        .unwrap());
+    let again = schedule(dir.path(), &csv);
     assert_eq!(value(&again, "new"), "0");
     assert_eq!(value(&again, "unchanged"), "5");
 
@@ -108,30 +122,17 @@ fn schedule_counts_new_unchanged_updated_and_refused_rows() {
         "c.csv",
         "key,phone,purpose,template,not_before,param.nama\nchild-6/bcg/1,0812 3456 7806,reminder,pengingat,2026-12-02,Ani Lestari\n",
     );
-    let out = ok(sehat(&["schedule", "--db", &db(dir.path()), &changed])
-        .output()
-        .unwrap());
+    let out = schedule(dir.path(), &changed);
     assert_eq!(value(&out, "updated"), "1");
 
     // After a dispatch, a sent message is refused, not updated.
-    ok(sehat(&[
-        "dispatch",
-        "--db",
-        &db(dir.path()),
-        "--rehearse",
-        "--now",
-        NOW,
-    ])
-    .output()
-    .unwrap());
+    ok(rehearse(dir.path()).output().unwrap());
     let resend = write(
         dir.path(),
         "r.csv",
         "key,phone,purpose,template,param.nama\nchild-1/dpt/1,0812-3456-7801,reminder,pengingat,Sari Dewi\n",
     );
-    let out = ok(sehat(&["schedule", "--db", &db(dir.path()), &resend])
-        .output()
-        .unwrap());
+    let out = schedule(dir.path(), &resend);
     assert_eq!(value(&out, "refused"), "1 (already sent: 1)", "{out}");
 }
 
@@ -146,9 +147,7 @@ fn times_without_offset_are_read_in_the_rows_zone() {
          papua,0812-3456-7801,reminder,t,2026-12-01T08:00,Asia/Jayapura\n\
          jawa,0812-3456-7802,reminder,t,2026-12-01T08:00,\n",
     );
-    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
-        .output()
-        .unwrap());
+    schedule(dir.path(), &csv);
     let log = dir.path().join("log.jsonl");
     let dispatch = |now: &str| {
         ok(sehat(&[
@@ -186,9 +185,7 @@ fn consent_matches_every_format_of_a_number() {
          c,0812-3456-7803,campaign,t\n\
          d,0812-3456-7804,campaign,t\n",
     );
-    ok(sehat(&["schedule", "--db", &db(dir.path()), &messages])
-        .output()
-        .unwrap());
+    schedule(dir.path(), &messages);
     // The opt-outs are written in other formats than the messages.
     let consent = write(
         dir.path(),
@@ -207,18 +204,11 @@ fn consent_matches_every_format_of_a_number() {
     assert_eq!(value(&out, "opt_out"), "2");
     assert_eq!(value(&out, "refused"), "2 (action: 1, phone: 1)", "{out}");
     let log = dir.path().join("log.jsonl");
-    let out = ok(sehat(&[
-        "dispatch",
-        "--db",
-        &db(dir.path()),
-        "--rehearse",
-        "--now",
-        NOW,
-    ])
-    .arg("--rehearse-log")
-    .arg(&log)
-    .output()
-    .unwrap());
+    let out = ok(rehearse(dir.path())
+        .arg("--rehearse-log")
+        .arg(&log)
+        .output()
+        .unwrap());
     // a, b opted out; c opted in; d has no opt-in for a campaign.
     assert_eq!(value(&out, "sent"), "1", "{out}");
     assert_eq!(value(&out, "suppressed"), "3");
@@ -239,9 +229,7 @@ fn the_keys_directory_is_created_private_beside_the_database() {
         "m.csv",
         "key,phone,purpose,template\na,0812-3456-7801,reminder,t\n",
     );
-    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
-        .output()
-        .unwrap());
+    schedule(dir.path(), &csv);
     let keys = dir.path().join("outbox.db.keys");
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&keys), 0o700);
@@ -279,20 +267,21 @@ fn the_keys_directory_is_created_private_beside_the_database() {
 
     // Keys open to others are refused.
     std::fs::set_permissions(&files[0], std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = sehat(&["status", "--db", &db(dir.path())])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mode 0644"));
+    let err = fails(
+        sehat(&["status", "--db", &db(dir.path())])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("mode 0644"), "{err}");
 }
 
 #[test]
 fn a_postgres_outbox_needs_keys_named() {
-    let out = sehat(&["status", "--db", "postgres://sehat@127.0.0.1:1/outbox"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = fails(
+        sehat(&["status", "--db", "postgres://sehat@127.0.0.1:1/outbox"])
+            .output()
+            .unwrap(),
+    );
     assert!(stderr.contains("--keys DIR"), "{stderr}");
     assert!(stderr.contains("SEHAT_OUTBOX_KEYS"), "{stderr}");
     let out = sehat(&["status", "--db", "mysql://x"]).output().unwrap();
@@ -317,19 +306,8 @@ fn purge_keeps_the_counts() {
         "m.csv",
         "key,phone,purpose,template\na,0812-3456-7801,reminder,t\nb,0812-3456-7802,reminder,t\n",
     );
-    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
-        .output()
-        .unwrap());
-    ok(sehat(&[
-        "dispatch",
-        "--db",
-        &db(dir.path()),
-        "--rehearse",
-        "--now",
-        NOW,
-    ])
-    .output()
-    .unwrap());
+    schedule(dir.path(), &csv);
+    ok(rehearse(dir.path()).output().unwrap());
     let out = ok(
         sehat(&["purge", "--db", &db(dir.path()), "--older-than", "30"])
             .output()
@@ -353,26 +331,17 @@ fn sigterm_stops_cleanly_and_a_restart_finishes() {
         csv.push_str(&format!("k{i},0812{:08},reminder,t\n", 30_000_000 + i));
     }
     let csv = write(dir.path(), "m.csv", &csv);
-    ok(sehat(&["schedule", "--db", &db(dir.path()), &csv])
-        .output()
-        .unwrap());
+    schedule(dir.path(), &csv);
     let log = dir.path().join("log.jsonl");
     // 80 messages/s: 400 messages take 5 s; stop after about one.
-    let child = sehat(&[
-        "dispatch",
-        "--db",
-        &db(dir.path()),
-        "--rehearse",
-        "--until-idle",
-        "--now",
-        NOW,
-    ])
-    .arg("--rehearse-log")
-    .arg(&log)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let child = rehearse(dir.path())
+        .arg("--until-idle")
+        .arg("--rehearse-log")
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(1200));
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -390,21 +359,12 @@ fn sigterm_stops_cleanly_and_a_restart_finishes() {
     assert_eq!(status["by_state"]["sent"], sent as u64);
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), sent);
     // A restart sends the rest, and nothing twice.
-    let out = ok(sehat(&[
-        "dispatch",
-        "--db",
-        &db(dir.path()),
-        "--rehearse",
-        "--until-idle",
-        "--now",
-        NOW,
-        "--rate",
-        "1000",
-    ])
-    .arg("--rehearse-log")
-    .arg(&log)
-    .output()
-    .unwrap());
+    let out = ok(rehearse(dir.path())
+        .args(["--until-idle", "--rate", "1000"])
+        .arg("--rehearse-log")
+        .arg(&log)
+        .output()
+        .unwrap());
     assert_eq!(value(&out, "sent"), (400 - sent).to_string());
     let text = std::fs::read_to_string(&log).unwrap();
     let mut keys: Vec<&str> = text.lines().collect();
@@ -430,23 +390,150 @@ fn schedule_follows_the_csv_rules_of_every_command() {
         ),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(["outbox", "schedule", "--db", &db])
-        .arg(&stray)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(
+        sehat(&["schedule", "--db", &db])
+            .arg(&stray)
+            .output()
+            .unwrap(),
+    );
     assert!(err.contains("line 3"), "{err}");
     // A blank line between rows is refused too.
     let blank = dir.path().join("blank.csv");
     std::fs::write(&blank, format!("{header}{}\n{}", row("10"), row("12"))).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(["outbox", "schedule", "--db", &db])
-        .arg(&blank)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(
+        sehat(&["schedule", "--db", &db])
+            .arg(&blank)
+            .output()
+            .unwrap(),
+    );
     assert!(err.contains("line 3 is blank"), "{err}");
+}
+
+#[test]
+fn a_rehearsal_log_naming_the_database_or_its_keys_is_refused() {
+    // Lines appended to the SQLite file or a keyset would corrupt them.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template\na,0812-3456-7801,reminder,t\n",
+    );
+    schedule(dir.path(), &csv);
+    let database = dir.path().join("outbox.db");
+    std::fs::hard_link(&database, dir.path().join("linked.db")).unwrap();
+    let keys = dir.path().join("outbox.db.keys");
+    let keyset = std::fs::read_dir(&keys)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let before = std::fs::read(&keyset).unwrap();
+    for log in [
+        database.clone(),
+        dir.path().join("linked.db"),
+        dir.path().join(".").join("outbox.db"),
+        keyset.clone(),
+        keys.join("log.jsonl"),
+    ] {
+        let err = fails(
+            rehearse(dir.path())
+                .arg("--rehearse-log")
+                .arg(&log)
+                .output()
+                .unwrap(),
+        );
+        assert!(
+            err.contains("refusing to append the rehearsal log"),
+            "{}: {err}",
+            log.display()
+        );
+    }
+    assert_eq!(std::fs::read(&keyset).unwrap(), before);
+    assert!(!keys.join("log.jsonl").exists());
+    // Nothing was sent, and the outbox still opens: the message goes out now.
+    assert_eq!(status(dir.path())["by_state"]["scheduled"], 1);
+    let log = dir.path().join("log.jsonl");
+    let out = ok(rehearse(dir.path())
+        .arg("--rehearse-log")
+        .arg(&log)
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "sent"), "1", "{out}");
+}
+
+#[test]
+fn a_database_path_that_cannot_be_the_file_is_refused_and_nothing_written() {
+    // `--db sqlite:m.csv m.csv`: the schedule is read, then the outbox cannot open.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "key,phone,purpose,template\na,0812-3456-7801,reminder,t\n";
+    let csv = write(dir.path(), "m.csv", text);
+    for command in ["schedule", "consent"] {
+        let err = fails(
+            sehat(&[command, "--db", &format!("sqlite:{csv}"), &csv])
+                .output()
+                .unwrap(),
+        );
+        assert!(!err.is_empty());
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), text, "{command}");
+    }
+    // A directory as the database is refused by name too.
+    let err = fails(
+        sehat(&[
+            "schedule",
+            "--db",
+            &format!("sqlite:{}", dir.path().display()),
+            &csv,
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert!(err.contains("is a directory"), "{err}");
+    // A database in a directory that does not exist: refused, nothing created.
+    let missing = dir.path().join("missing");
+    let err = fails(
+        sehat(&[
+            "schedule",
+            "--db",
+            &format!("sqlite:{}", missing.join("o.db").display()),
+            &csv,
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!missing.exists());
+}
+
+#[test]
+fn dates_in_other_human_formats_are_refused_never_guessed() {
+    // 01/12/2026 is 1 December in Indonesia and 12 January in the US: neither is guessed.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("key,phone,purpose,template,not_before\n");
+    let formats = [
+        "01/12/2026",
+        "12/01/2026",
+        "1 Desember 2026",
+        "2026/12/01",
+        "01-12-2026",
+        "1.12.2026",
+    ];
+    for (i, date) in formats.iter().enumerate() {
+        text.push_str(&format!("k{i},0812-3456-78{i:02},reminder,t,{date}\n"));
+    }
+    let csv = write(dir.path(), "m.csv", &text);
+    let out = schedule(dir.path(), &csv);
+    assert_eq!(value(&out, "new"), "0", "{out}");
+    assert_eq!(
+        value(&out, "refused"),
+        format!("{} (not_before: {})", formats.len(), formats.len()),
+        "{out}"
+    );
+    // The ISO date of the same day is read, as the start of the day in Jakarta.
+    let iso = write(
+        dir.path(),
+        "iso.csv",
+        "key,phone,purpose,template,not_before\nk,0812-3456-7801,reminder,t,2026-12-01\n",
+    );
+    assert_eq!(value(&schedule(dir.path(), &iso), "new"), "1");
 }

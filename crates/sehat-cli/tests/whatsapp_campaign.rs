@@ -7,6 +7,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::assert_sent_once_each;
+
+mod support;
 
 const AUDIENCE: &str = "\
 nama,phone,puskesmas
@@ -16,10 +19,13 @@ Rina,6281234567803,Cakung
 Wati,(0812) 3456-7804,Jatinegara
 ";
 
-fn campaign(dir: &Path, audience: &str, extra: &[&str]) -> Output {
+/// The campaign command on `audience` (written to `audience.csv` in `dir`), rehearsed at
+/// `rate` messages per second with its log in `rehearsal.jsonl`.
+fn command(dir: &Path, audience: &str, rate: &str) -> Command {
     let csv = dir.join("audience.csv");
     std::fs::write(&csv, audience).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_sehat"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sehat"));
+    command
         .args([
             "whatsapp",
             "campaign",
@@ -38,13 +44,18 @@ fn campaign(dir: &Path, audience: &str, extra: &[&str]) -> Output {
             "--param",
             "puskesmas",
             "--rate",
-            "1000",
+            rate,
             "--rehearse",
         ])
+        .env_remove("WHATSAPP_TOKEN");
+    command
+}
+
+fn campaign(dir: &Path, audience: &str, extra: &[&str]) -> Output {
+    command(dir, audience, "1000")
         .arg("--rehearse-log")
         .arg(dir.join("rehearsal.jsonl"))
         .args(extra)
-        .env_remove("WHATSAPP_TOKEN")
         .output()
         .expect("the sehat binary runs")
 }
@@ -130,6 +141,30 @@ fn opt_outs_are_honoured_and_counted() {
     assert!(output.status.success());
     assert_eq!(line(&stdout, "sent"), "3");
     assert_eq!(line(&stdout, "opted out"), "1");
+}
+
+#[test]
+fn an_opt_outs_file_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let opt_outs = dir.path().join("opt-outs.txt");
+    std::fs::write(
+        &opt_outs,
+        "\u{feff}stop 6281234567802\r\nstop 0812-3456-7803\r\n",
+    )
+    .unwrap();
+    let output = campaign(
+        dir.path(),
+        AUDIENCE,
+        &["--opt-outs", opt_outs.to_str().unwrap()],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(line(&stdout, "sent"), "2");
+    assert_eq!(line(&stdout, "opted out"), "2");
 }
 
 #[test]
@@ -229,20 +264,7 @@ fn two_runs_at_once_on_one_journal_send_each_row_once() {
             String::from_utf8_lossy(&run.stderr)
         );
     }
-    let log = std::fs::read_to_string(dir.path().join("rehearsal.jsonl")).unwrap();
-    let mut keys: Vec<String> = log
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["key"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    assert_eq!(keys.len(), 600, "one request per member");
-    keys.sort_unstable();
-    keys.dedup();
-    assert_eq!(keys.len(), 600, "no member twice");
+    assert_sent_once_each(&dir.path().join("rehearsal.jsonl"), 600);
     // A third run finds everyone done.
     let third = campaign(dir.path(), &audience, &[]);
     assert!(third.status.success());
@@ -272,19 +294,10 @@ fn sigterm_stops_the_campaign_cleanly_and_a_rerun_finishes_it() {
     for i in 0..400 {
         audience.push_str(&format!("N{i},0812{:08},Cakung\n", 60_000_000 + i));
     }
-    let csv = dir.path().join("audience.csv");
-    std::fs::write(&csv, &audience).unwrap();
     // 80 messages/s: 400 members take 5 s; stop after about one.
-    let child = Command::new(env!("CARGO_BIN_EXE_sehat"))
-        .args(["whatsapp", "campaign", "--template", "pita_pink_2026"])
-        .arg("--audience")
-        .arg(&csv)
-        .arg("--journal")
-        .arg(dir.path().join("campaign.journal"))
-        .args(["--param", "nama", "--rate", "80", "--rehearse"])
+    let child = command(dir.path(), &audience, "80")
         .arg("--rehearse-log")
         .arg(dir.path().join("rehearsal.jsonl"))
-        .env_remove("WHATSAPP_TOKEN")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -311,18 +324,44 @@ fn sigterm_stops_the_campaign_cleanly_and_a_rerun_finishes_it() {
     );
     let stdout = String::from_utf8_lossy(&rerun.stdout);
     assert_eq!(line(&stdout, "unknown"), "0", "{stdout}");
-    let log = std::fs::read_to_string(dir.path().join("rehearsal.jsonl")).unwrap();
-    let mut keys: Vec<String> = log
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["key"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    assert_eq!(keys.len(), 400, "one request per member");
-    keys.sort_unstable();
-    keys.dedup();
-    assert_eq!(keys.len(), 400, "no member twice");
+    assert_sent_once_each(&dir.path().join("rehearsal.jsonl"), 400);
+}
+
+#[test]
+fn a_rehearsal_log_naming_the_audience_or_the_journal_is_refused() {
+    // Lines appended to the audience would be read as members on the next run; lines
+    // appended to the journal corrupt the SQLite database.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, log) in [
+        ("audience", dir.path().join("audience.csv")),
+        ("journal", dir.path().join("campaign.journal")),
+        ("keys", dir.path().join("campaign.journal.keys/x.json")),
+    ] {
+        let before = std::fs::read(dir.path().join("audience.csv")).ok();
+        let output = command(dir.path(), AUDIENCE, "1000")
+            .arg("--rehearse-log")
+            .arg(&log)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{name}: {stderr}");
+        assert!(
+            stderr.contains("refusing to append the rehearsal log"),
+            "{name}: {stderr}"
+        );
+        if let Some(before) = before {
+            assert_eq!(
+                std::fs::read(dir.path().join("audience.csv")).unwrap(),
+                before
+            );
+        }
+    }
+    // The journal is intact: a run with a log elsewhere sends everyone.
+    let output = campaign(dir.path(), AUDIENCE, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_sent_once_each(&dir.path().join("rehearsal.jsonl"), 4);
 }
