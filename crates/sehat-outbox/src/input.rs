@@ -178,7 +178,9 @@ pub fn prepare(keys: &OutboxKeys, request: &ScheduleRequest) -> Result<NewMessag
     }
     check_name("language", &request.language, 15)?;
     for (name, value) in &request.params {
-        let field = format!("param.{name}");
+        // A refused name is shown escaped: a control character in it never reaches a
+        // terminal or a log as it is.
+        let field = format!("param.{}", name.escape_debug());
         if name.is_empty()
             || !name
                 .bytes()
@@ -200,6 +202,9 @@ pub fn prepare(keys: &OutboxKeys, request: &ScheduleRequest) -> Result<NewMessag
                 field,
                 "has a line break, a tab or four spaces in a row (WhatsApp refuses them)",
             ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(InputError::new(field, "has a control character"));
         }
     }
     if request.not_after.is_some_and(|at| at < request.not_before) {

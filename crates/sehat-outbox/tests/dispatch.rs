@@ -60,11 +60,7 @@ async fn a_reminder_goes_out_once_with_its_parameters_and_moves_with_statuses() 
     );
 
     // Running again sends nothing.
-    let again = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let again = h.dispatch(DAY).await;
     assert_eq!(again.sent, 0);
     assert_eq!(h.sent().len(), 1);
 }
@@ -91,10 +87,7 @@ async fn the_same_key_twice_is_scheduled_and_sent_once_and_never_updated_after_t
         .await
         .expect("schedule");
     assert_eq!(out[0].as_ref().map(|o| o.as_str()), Ok("updated"));
-    h.dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    h.dispatch(DAY).await;
     assert_eq!(
         h.bodies()[0]["template"]["components"][0]["parameters"][0]["text"],
         "Dewi"
@@ -108,10 +101,7 @@ async fn the_same_key_twice_is_scheduled_and_sent_once_and_never_updated_after_t
         out[0],
         Ok(sehat_outbox::model::ScheduleOutcome::Refused { state: State::Sent })
     );
-    h.dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    h.dispatch(DAY).await;
     assert_eq!(h.sent().len(), 1);
 }
 
@@ -137,18 +127,10 @@ async fn cancelled_messages_never_leave_and_rescheduled_ones_leave_at_their_new_
             .await
             .expect("reschedule")
     );
-    let report = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(DAY).await;
     assert_eq!(report.sent, 0);
     assert!(h.sent().is_empty());
-    let report = h
-        .dispatcher(next_week)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(next_week).await;
     assert_eq!(report.sent, 1);
     assert_eq!(h.sent()[0].0, "6281211110002");
     assert_eq!(h.state("c/1").await, State::Cancelled);
@@ -159,11 +141,7 @@ async fn a_message_past_its_window_expires_instead_of_going_late() {
     let h = Harness::new().await;
     let r = reminder("e/1", "0812-1111-0003").not_after(DAY + Duration::from_secs(3600));
     h.schedule(&[r]).await;
-    let report = h
-        .dispatcher(DAY + Duration::from_secs(7200))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(DAY + Duration::from_secs(7200)).await;
     assert_eq!((report.sent, report.expired), (0, 1));
     assert_eq!(h.state("e/1").await, State::Expired);
     assert!(h.sent().is_empty());
@@ -192,24 +170,11 @@ async fn quiet_hours_follow_each_recipients_zone_and_defer_without_dropping() {
         .collect();
     h.schedule(&requests).await;
     // 13:30 UTC: 20:30 in Jakarta (fine), 21:30 in Makassar and 22:30 in Jayapura (quiet).
-    let report = h
-        .dispatcher(datetime!(2026-05-04 13:30 UTC))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(datetime!(2026-05-04 13:30 UTC)).await;
     assert_eq!((report.sent, report.deferred), (1, 2));
     assert_eq!(h.sent()[0].0, "6281222220001");
-    let store = h.outbox.store();
-    let makassar = store
-        .message(&key("q/makassar"))
-        .await
-        .expect("r")
-        .expect("e");
-    let jayapura = store
-        .message(&key("q/jayapura"))
-        .await
-        .expect("r")
-        .expect("e");
+    let makassar = h.view("q/makassar").await;
+    let jayapura = h.view("q/jayapura").await;
     // 07:00 local the next morning.
     assert_eq!(
         (makassar.state, makassar.not_before),
@@ -220,18 +185,10 @@ async fn quiet_hours_follow_each_recipients_zone_and_defer_without_dropping() {
         (State::Scheduled, datetime!(2026-05-04 22:00 UTC))
     );
     // 22:30 UTC: Jayapura is at 07:30 (goes), Makassar at 06:30 (still quiet, not due yet).
-    let report = h
-        .dispatcher(datetime!(2026-05-04 22:30 UTC))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(datetime!(2026-05-04 22:30 UTC)).await;
     assert_eq!(report.sent, 1);
     assert_eq!(h.sent()[1].0, "6281222220003");
-    let report = h
-        .dispatcher(datetime!(2026-05-04 23:00 UTC))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(datetime!(2026-05-04 23:00 UTC)).await;
     assert_eq!(report.sent, 1);
     assert_eq!(h.sent()[2].0, "6281222220002");
 }
@@ -260,11 +217,7 @@ async fn an_opt_out_in_any_number_format_suppresses_sends_in_every_other_format(
         let send_as = formats[(i + 1) % formats.len()];
         h.schedule(&[reminder(&format!("f/{i}"), send_as)]).await;
     }
-    let report = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(DAY).await;
     assert_eq!((report.sent, report.suppressed), (0, formats.len() as u64));
     assert!(h.sent().is_empty());
     for i in 0..formats.len() {
@@ -293,11 +246,7 @@ async fn campaigns_need_an_opt_in_and_reminders_do_not() {
         reminder("p/rem", "0812-7777-0002"),
     ])
     .await;
-    let report = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let report = h.dispatch(DAY).await;
     assert_eq!((report.sent, report.suppressed), (2, 1));
     assert_eq!(h.state("p/none").await, State::Suppressed);
     assert_eq!(h.state("p/in").await, State::Sent);
@@ -354,11 +303,7 @@ async fn keywords_opt_out_and_back_in() {
         }]
     ));
     h.schedule(&[reminder("kw/1", "0812-3450-0001")]).await;
-    let r = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY).await;
     assert_eq!((r.sent, r.suppressed), (0, 1));
     // "MULAI" later: the next reminder goes.
     h.outbox
@@ -366,11 +311,7 @@ async fn keywords_opt_out_and_back_in() {
         .await
         .expect("apply");
     h.schedule(&[reminder("kw/2", "0812-3450-0001")]).await;
-    let r = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY).await;
     assert_eq!(r.sent, 1);
     // An ordinary message changes nothing.
     let report = h
@@ -431,11 +372,7 @@ async fn a_bsuid_seen_with_the_number_carries_consent_to_the_number() {
         reminder("b/2", "0812 3450 0002"),
     ])
     .await;
-    let r = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY).await;
     // The stop (newer than the CSV opt-in) holds the campaign; the reminder is no marketing.
     assert_eq!((r.sent, r.suppressed), (1, 1));
     assert_eq!(h.state("b/1").await, State::Suppressed);
@@ -450,11 +387,7 @@ async fn error_131050_suppresses_and_records_the_opt_out() {
         code: 131_050,
         message: "(#131050) opted out".into(),
     });
-    let r = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY).await;
     assert_eq!((r.sent, r.suppressed), (0, 1));
     assert_eq!(h.state("o/1").await, State::Suppressed);
     let number = PhoneNumber::parse_mobile("+6281234500003", Region::ID).expect("n");
@@ -472,6 +405,50 @@ async fn error_131050_suppresses_and_records_the_opt_out() {
             .expect("c")
     );
     assert_eq!(h.sent().len(), 1, "one request, answered with 131050");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_131050_on_several_campaign_messages_to_one_person_records_each_opt_out_once() {
+    let h = Harness::new().await;
+    let number = PhoneNumber::parse_mobile("0812-3450-0013", Region::ID).expect("n");
+    h.outbox
+        .record_consent_for(
+            &number,
+            Purpose::Campaign.into(),
+            ConsentAction::OptIn,
+            &Evidence::new(ConsentSource::Csv, DAY - Duration::from_secs(3600)),
+        )
+        .await
+        .expect("consent");
+    let campaign =
+        |k: &str| ScheduleRequest::new(k, "0812-3450-0013", Purpose::Campaign, "pita_pink", DAY);
+    h.schedule(&[campaign("oo/1"), campaign("oo/2")]).await;
+    for _ in 0..2 {
+        h.mock.fail_next(Failure::Api {
+            status: 400,
+            code: 131_050,
+            message: "(#131050) opted out".into(),
+        });
+    }
+    let r = h.dispatch(DAY).await;
+    assert_eq!((r.sent, r.suppressed), (0, 2));
+    let db = rusqlite::Connection::open(h.dir.path().join("outbox.db")).expect("db");
+    let mut rows: Vec<(String, String, i64)> = db
+        .prepare("SELECT scope, action, count(*) FROM consent GROUP BY scope, action")
+        .expect("prepare")
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    rows.sort();
+    assert_eq!(
+        rows,
+        vec![
+            ("campaign".to_owned(), "opt_in".to_owned(), 1),
+            ("campaign".to_owned(), "opt_out".to_owned(), 1),
+            ("education".to_owned(), "opt_out".to_owned(), 1),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -495,13 +472,7 @@ async fn a_throughput_error_throttles_the_number_for_the_whole_fleet() {
         .await
         .expect("dispatch");
     assert_eq!((r.sent, r.retried), (0, 1));
-    let view = h
-        .outbox
-        .store()
-        .message(&key("t/1"))
-        .await
-        .expect("r")
-        .expect("e");
+    let view = h.view("t/1").await;
     assert_eq!(
         (view.state, view.attempts, view.error_code),
         (State::Scheduled, 1, Some(130_429))
@@ -515,11 +486,7 @@ async fn a_throughput_error_throttles_the_number_for_the_whole_fleet() {
         .expect("throttled");
     assert!(until > DAY);
     // Once due again and the throttle is over, it goes.
-    let r = h
-        .dispatcher(until + Duration::from_secs(1))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(until + Duration::from_secs(1)).await;
     assert_eq!(r.sent, 1);
 }
 
@@ -528,18 +495,10 @@ async fn an_unanswered_send_is_unknown_and_never_repeated() {
     let h = Harness::new().await;
     h.schedule(&[reminder("u/1", "0812-3450-0005")]).await;
     h.mock.fail_next(Failure::BadGateway);
-    let r = h
-        .dispatcher(DAY)
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY).await;
     assert_eq!(r.unknown, vec![key("u/1")]);
     assert_eq!(h.state("u/1").await, State::Unknown);
-    let r = h
-        .dispatcher(DAY + Duration::from_secs(3600))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY + Duration::from_secs(3600)).await;
     assert_eq!(r.sent, 0);
     assert_eq!(h.sent().len(), 1);
 }

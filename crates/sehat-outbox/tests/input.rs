@@ -79,6 +79,37 @@ fn refusals_name_the_field_and_never_echo_the_number() {
 }
 
 #[test]
+fn control_characters_in_parameters_are_refused_and_never_echoed() {
+    let keys = OutboxKeys::generate().expect("keys");
+    // A carriage return, an escape sequence or a NUL in a value would reach the
+    // recipient's phone as it is.
+    for value in ["Sari\rDewi", "Sari\u{1b}[2J", "Sari\u{0}"] {
+        let r = request("081234567890").param("nama", value);
+        let err = prepare(&keys, &r).expect_err(value);
+        assert_eq!(err.field, "param.nama", "{value:?}");
+        assert_eq!(err.problem, "has a control character", "{value:?}");
+    }
+    // A name with an escape sequence (from a CSV header) is named escaped.
+    let r = request("081234567890").param("nama\u{1b}[31m", "Sari");
+    let err = prepare(&keys, &r).expect_err("name");
+    assert_eq!(err.field, "param.nama\\u{1b}[31m");
+    assert!(!err.to_string().contains('\u{1b}'), "{err}");
+}
+
+#[test]
+fn a_bsuid_or_a_wa_id_in_the_phone_field() {
+    let keys = OutboxKeys::generate().expect("keys");
+    // A BSUID is no number: refused as the phone, without echoing it.
+    let bsuid = prepare(&keys, &request("ID.1349120865530274")).expect_err("bsuid");
+    assert_eq!(bsuid.field, "phone");
+    assert!(!bsuid.to_string().contains("1349120865530274"), "{bsuid}");
+    // A 13-digit wa_id (country code, no `+`) is the same person as the local format.
+    let wa_id = prepare(&keys, &request("6281234567890")).expect("wa_id");
+    let local = prepare(&keys, &request("0812-3456-7890")).expect("local");
+    assert_eq!((wa_id.subject, wa_id.token), (local.subject, local.token));
+}
+
+#[test]
 fn the_three_indonesian_zones_are_accepted() {
     let keys = OutboxKeys::generate().expect("keys");
     for zone in [

@@ -81,18 +81,10 @@ async fn a_send_in_flight_when_the_worker_dies_becomes_unknown_and_is_not_repeat
     let _ = task.await;
     assert_eq!(h.state("x/1").await, State::Claimed);
     // Within the lease nobody touches it.
-    let r = h
-        .dispatcher(DAY + Duration::from_secs(30))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY + Duration::from_secs(30)).await;
     assert_eq!((r.sent, r.unknown.len()), (0, 0));
     // After the lease, another worker reports it unknown and does not send it.
-    let r = h
-        .dispatcher(DAY + Duration::from_secs(120))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY + Duration::from_secs(120)).await;
     assert_eq!(r.unknown, vec![MessageKey::new("x/1").expect("key")]);
     assert_eq!(r.sent, 0);
     assert_eq!(h.state("x/1").await, State::Unknown);
@@ -114,11 +106,7 @@ async fn a_claim_never_marked_sending_is_taken_over_and_sent_once() {
     task.abort();
     let _ = task.await;
     assert_eq!(h.state("x/2").await, State::Claimed);
-    let r = h
-        .dispatcher(DAY + Duration::from_secs(120))
-        .run(RunMode::UntilIdle, never())
-        .await
-        .expect("dispatch");
+    let r = h.dispatch(DAY + Duration::from_secs(120)).await;
     assert_eq!((r.recovered, r.sent), (1, 1));
     assert_eq!(h.state("x/2").await, State::Sent);
     assert_eq!(h.sent().len(), 1);

@@ -1,14 +1,78 @@
-//! The storage conformance suite on SQLite.
+//! The storage conformance suite on SQLite, and what only a file path can bring: a file
+//! that is not an outbox.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
 
-use sehat_outbox::store::SqliteStore;
+use sehat_outbox::store::{SqliteStore, Store as _};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_conforms() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SqliteStore::open(dir.path().join("outbox.db")).expect("open");
     support::conformance::run(store).await;
+}
+
+#[test]
+fn a_file_that_is_no_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("jadwal.csv");
+    let text = "key,phone\nchild-1/dtp/1,081234567890\n";
+    std::fs::write(&path, text).expect("write");
+    let err = SqliteStore::open(&path).expect_err("refused");
+    assert!(err.to_string().contains("not a database"), "{err}");
+    assert!(!err.to_string().contains("081234567890"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_programs_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("register.db");
+    {
+        let db = rusqlite::Connection::open(&path).expect("db");
+        db.execute_batch(
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, name TEXT);
+             CREATE TABLE schema_migrations (version TEXT PRIMARY KEY);
+             INSERT INTO schema_migrations VALUES ('20240101');",
+        )
+        .expect("schema");
+    }
+    let err = SqliteStore::open(&path).expect_err("refused");
+    assert!(err.to_string().contains("not an outbox"), "{err}");
+    let db = rusqlite::Connection::open(&path).expect("db");
+    let journal: String = db
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal");
+    assert_eq!(journal, "delete", "the journal mode is the program's own");
+    let tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("tables");
+    assert_eq!(tables, ["child", "schema_migrations"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outbox_and_an_empty_file_open_as_outboxes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("outbox.db");
+    SqliteStore::open(&path)
+        .expect("new")
+        .migrate()
+        .await
+        .expect("migrate");
+    let again = SqliteStore::open(&path).expect("reopen");
+    again.migrate().await.expect("migrate again");
+    assert!(again.counts().await.expect("counts").is_empty());
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").expect("touch");
+    SqliteStore::open(&empty)
+        .expect("empty file")
+        .migrate()
+        .await
+        .expect("migrate");
 }

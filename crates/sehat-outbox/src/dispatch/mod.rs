@@ -23,6 +23,7 @@ mod classify;
 mod stop;
 mod transport;
 
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -673,7 +674,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             .store
             .mark_sending(&self.worker, &keys, self.now())
             .await?;
-        let held: std::collections::HashSet<MessageKey> = held.into_iter().collect();
+        let held: HashSet<MessageKey> = held.into_iter().collect();
         let offset = self.clock_offset;
         let results: Vec<(
             Claimed,
@@ -734,18 +735,24 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
         if !person_holds.is_empty() {
             self.store.reserve_slots(&person_holds, now).await?;
         }
-        for (subject, purpose) in opt_outs {
-            let evidence = Evidence::new(ConsentSource::Error131050, now);
-            for scope in [purpose, Purpose::Campaign, Purpose::Education] {
-                self.store
-                    .record_consent(
-                        &subject,
-                        ConsentScope::Purpose(scope),
-                        ConsentAction::OptOut,
-                        &evidence,
-                    )
-                    .await?;
-            }
+        // One opt-out per subject and purpose: a wave may hold several messages to one
+        // person, and the message's own purpose may be one of the marketing ones.
+        let opt_outs: BTreeSet<(SubjectRef, Purpose)> = opt_outs
+            .into_iter()
+            .flat_map(|(subject, purpose)| {
+                [purpose, Purpose::Campaign, Purpose::Education].map(|p| (subject.clone(), p))
+            })
+            .collect();
+        let evidence = Evidence::new(ConsentSource::Error131050, now);
+        for (subject, scope) in &opt_outs {
+            self.store
+                .record_consent(
+                    subject,
+                    ConsentScope::Purpose(*scope),
+                    ConsentAction::OptOut,
+                    &evidence,
+                )
+                .await?;
         }
         // Accepted sends are announced before their outcome is recorded, so an observer
         // that writes them down (a rehearsal log) never misses one that a crash right after

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::StoreError;
-use crate::model::{MessageKey, Purpose, State, SubjectRef, TimeZoneName};
+use super::{StoreError, to_micros};
+use crate::model::{MessageKey, NewMessage, Purpose, State, SubjectRef, TimeZoneName};
 
 pub(super) fn corrupt(key: &str, field: &'static str, reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
@@ -39,4 +39,35 @@ pub(super) fn zone_of(key: &str, text: &str) -> Result<TimeZoneName, StoreError>
 
 pub(super) fn subject_of(key: &str, text: &str) -> Result<SubjectRef, StoreError> {
     SubjectRef::parse(text).map_err(|e| corrupt(key, "subject", e))
+}
+
+/// A stored message's content as scheduling compares it with the same key scheduled again:
+/// the columns as stored, so that a value that no longer reads back counts as different.
+pub(super) struct StoredContent {
+    pub state: String,
+    pub subject: String,
+    pub token: Option<String>,
+    pub purpose: String,
+    pub template: String,
+    pub language: String,
+    pub params: Option<String>,
+    pub timezone: String,
+    pub not_before: i64,
+    pub not_after: Option<i64>,
+}
+
+impl StoredContent {
+    /// Whether `m`, whose parameters are stored as `params` ([`params_json`]), has this
+    /// content (a purged token or parameters never match).
+    pub(super) fn same_as(&self, m: &NewMessage, params: &str) -> bool {
+        self.subject == m.subject.as_str()
+            && self.token.as_deref() == Some(m.token.as_str())
+            && self.purpose == m.purpose.as_str()
+            && self.template == m.template
+            && self.language == m.language
+            && self.params.as_deref() == Some(params)
+            && self.timezone == m.timezone.as_str()
+            && self.not_before == to_micros(m.not_before)
+            && self.not_after == m.not_after.map(to_micros)
+    }
 }

@@ -37,7 +37,9 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use self::pool::{Conn, Pool};
-use super::columns::{corrupt, key_of, params_json, purpose_of, state_of, subject_of, zone_of};
+use super::columns::{
+    StoredContent, corrupt, key_of, params_json, purpose_of, state_of, subject_of, zone_of,
+};
 use super::{
     ClaimBatch, Claimed, Completion, DeliveryStatus, MessageView, Outcome, RecoverReport,
     SlotRequest, StateCount, Store, StoreError, duration_micros, from_micros, to_micros,
@@ -567,35 +569,6 @@ impl Columns {
     }
 }
 
-/// A stored row as scheduling compares it.
-struct Existing {
-    id: i64,
-    state: String,
-    subject: String,
-    token: Option<String>,
-    purpose: String,
-    template: String,
-    language: String,
-    params: Option<String>,
-    timezone: String,
-    not_before: i64,
-    not_after: Option<i64>,
-}
-
-impl Existing {
-    fn same_as(&self, m: &NewMessage, params: &str) -> bool {
-        self.subject == m.subject.as_str()
-            && self.token.as_deref() == Some(m.token.as_str())
-            && self.purpose == m.purpose.as_str()
-            && self.template == m.template
-            && self.language == m.language
-            && self.params.as_deref() == Some(params)
-            && self.timezone == m.timezone.as_str()
-            && self.not_before == to_micros(m.not_before)
-            && self.not_after == m.not_after.map(to_micros)
-    }
-}
-
 /// Schedules one run of messages whose keys are all different.
 async fn schedule_run(
     tx: &tokio_postgres::Transaction<'_>,
@@ -649,21 +622,24 @@ async fn schedule_run(
     let mut existing = HashMap::with_capacity(rows.len());
     for row in &rows {
         let key: String = get(row, 1, A)?;
+        let id: i64 = get(row, 0, A)?;
         existing.insert(
             key,
-            Existing {
-                id: get(row, 0, A)?,
-                state: get(row, 2, A)?,
-                subject: get(row, 3, A)?,
-                token: get(row, 4, A)?,
-                purpose: get(row, 5, A)?,
-                template: get(row, 6, A)?,
-                language: get(row, 7, A)?,
-                params: get(row, 8, A)?,
-                timezone: get(row, 9, A)?,
-                not_before: get(row, 10, A)?,
-                not_after: get(row, 11, A)?,
-            },
+            (
+                id,
+                StoredContent {
+                    state: get(row, 2, A)?,
+                    subject: get(row, 3, A)?,
+                    token: get(row, 4, A)?,
+                    purpose: get(row, 5, A)?,
+                    template: get(row, 6, A)?,
+                    language: get(row, 7, A)?,
+                    params: get(row, 8, A)?,
+                    timezone: get(row, 9, A)?,
+                    not_before: get(row, 10, A)?,
+                    not_after: get(row, 11, A)?,
+                },
+            ),
         );
     }
     let mut updates = Columns::default();
@@ -671,7 +647,7 @@ async fn schedule_run(
         if new_keys.contains(m.key.as_str()) {
             continue;
         }
-        let Some(old) = existing.get(m.key.as_str()) else {
+        let Some((id, old)) = existing.get(m.key.as_str()) else {
             return Err(StoreError::backend(
                 BACKEND,
                 A,
@@ -682,7 +658,7 @@ async fn schedule_run(
         outcomes[i] = if old.same_as(m, &params[i]) {
             ScheduleOutcome::Unchanged
         } else if state == State::Scheduled {
-            updates.ids.push(old.id);
+            updates.ids.push(*id);
             updates.push(m, params[i].clone());
             ScheduleOutcome::Updated
         } else {

@@ -3,10 +3,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use sehat_outbox::dispatch::{Dispatcher, StopSignal, Transport};
+use sehat_outbox::dispatch::{DispatchReport, Dispatcher, RunMode, StopSignal, Transport};
 use sehat_outbox::input::ScheduleRequest;
 use sehat_outbox::model::{MessageKey, Purpose, State};
-use sehat_outbox::store::{SqliteStore, Store};
+use sehat_outbox::store::{MessageView, SqliteStore, Store};
 use sehat_outbox::{Outbox, OutboxKeys};
 use sehat_whatsapp::PhoneNumberApi;
 use sehat_whatsapp::ids::PhoneNumberId;
@@ -69,6 +69,14 @@ impl Harness {
             .worker("test-worker")
     }
 
+    /// One run of [`Harness::dispatcher`] at `now` until nothing is due.
+    pub async fn dispatch(&self, now: OffsetDateTime) -> DispatchReport {
+        self.dispatcher(now)
+            .run(RunMode::UntilIdle, never())
+            .await
+            .expect("dispatch")
+    }
+
     pub async fn schedule(&self, requests: &[ScheduleRequest]) {
         let out = self.outbox.schedule(requests, DAY).await.expect("schedule");
         for (i, r) in out.iter().enumerate() {
@@ -76,14 +84,18 @@ impl Harness {
         }
     }
 
-    pub async fn state(&self, key: &str) -> State {
+    /// The stored message of `key` (it must exist).
+    pub async fn view(&self, key: &str) -> MessageView {
         self.outbox
             .store()
             .message(&MessageKey::new(key).expect("key"))
             .await
             .expect("read")
             .expect("exists")
-            .state
+    }
+
+    pub async fn state(&self, key: &str) -> State {
+        self.view(key).await.state
     }
 
     /// The `(to, template name)` of every message request the mock received.

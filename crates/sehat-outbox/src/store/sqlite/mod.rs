@@ -13,7 +13,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
 use time::OffsetDateTime;
 
-use super::columns::{corrupt, key_of, params_json, purpose_of, state_of, subject_of, zone_of};
+use super::columns::{
+    StoredContent, corrupt, key_of, params_json, purpose_of, state_of, subject_of, zone_of,
+};
 use super::{
     ClaimBatch, Claimed, Completion, DeliveryStatus, MessageView, Outcome, RecoverReport,
     SlotRequest, StateCount, Store, StoreError, duration_micros, from_micros, to_micros,
@@ -89,6 +91,45 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Refuses a database that holds the tables of something else (a register, another
+/// program's file given by mistake): migrating would add the outbox's tables to it, and the
+/// switch to WAL would change its journal for good. A file with no table (new, or empty) is
+/// an outbox to be; a file with tables must carry the outbox's first migration.
+fn refuse_foreign(conn: &Connection) -> Result<(), StoreError> {
+    const ACTION: &str = "opening the database";
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(backend(ACTION))?;
+    if tables == 0 {
+        return Ok(());
+    }
+    let (version, name, _) = MIGRATIONS[0];
+    // Another program's `schema_migrations` may lack these columns: that too is foreign.
+    let ours = conn
+        .query_row(
+            "SELECT name FROM schema_migrations WHERE version = ?1",
+            [version],
+            |r| r.get::<_, String>(0),
+        )
+        .ok()
+        .is_some_and(|found| found == name);
+    if ours {
+        return Ok(());
+    }
+    Err(StoreError::backend(
+        BACKEND,
+        ACTION,
+        format!(
+            "the file holds {tables} table(s) of something else and is not an outbox; \
+             it was left unchanged (give the outbox a file of its own)"
+        ),
+    ))
+}
+
 fn backend(action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |e| StoreError::backend(BACKEND, action, e)
 }
@@ -103,7 +144,8 @@ impl SqliteStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Backend`] when the file cannot be opened or set up.
+    /// [`StoreError::Backend`] when the file cannot be opened or set up, is not an SQLite
+    /// database, or is another program's database (tables, but not the outbox's).
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref().to_path_buf();
         create_private(&path)?;
@@ -116,6 +158,7 @@ impl SqliteStore {
         .map_err(backend("opening the database"))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(backend("setting the busy timeout"))?;
+        refuse_foreign(&conn)?;
         // WAL: readers never block the writer, and one writer at a time across processes.
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -182,20 +225,6 @@ impl SqliteStore {
 
 fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
-}
-
-/// The row of a message as scheduling compares it.
-struct Existing {
-    state: String,
-    subject: String,
-    token: Option<String>,
-    purpose: String,
-    template: String,
-    language: String,
-    params: Option<String>,
-    timezone: String,
-    not_before: i64,
-    not_after: Option<i64>,
 }
 
 const VIEW_COLUMNS: &str = "key, subject, purpose, state, template, not_before, not_after, \
@@ -352,7 +381,7 @@ impl Store for SqliteStore {
                 }
                 let existing = select
                     .query_row([m.key.as_str()], |r| {
-                        Ok(Existing {
+                        Ok(StoredContent {
                             state: r.get(0)?,
                             subject: r.get(1)?,
                             token: r.get(2)?,
@@ -366,17 +395,8 @@ impl Store for SqliteStore {
                         })
                     })
                     .map_err(backend("scheduling"))?;
-                let same = existing.subject == m.subject.as_str()
-                    && existing.token.as_deref() == Some(m.token.as_str())
-                    && existing.purpose == m.purpose.as_str()
-                    && existing.template == m.template
-                    && existing.language == m.language
-                    && existing.params.as_deref() == Some(params.as_str())
-                    && existing.timezone == m.timezone.as_str()
-                    && existing.not_before == to_micros(m.not_before)
-                    && existing.not_after == m.not_after.map(to_micros);
                 let state = state_of(m.key.as_str(), &existing.state)?;
-                let outcome = if same {
+                let outcome = if existing.same_as(m, &params) {
                     ScheduleOutcome::Unchanged
                 } else if state == State::Scheduled {
                     update.execute(values).map_err(backend("scheduling"))?;
