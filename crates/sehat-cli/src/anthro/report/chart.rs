@@ -298,10 +298,11 @@ pub(super) fn by_group(title: &str, axis: &str, rows: &[GroupEstimate<'_>]) -> S
         };
         let _ = write!(
             svg,
-            r#"<g class="group"><title>{}</title><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            r#"<g class="group"><title>{}</title><text x="{:.1}" y="{:.1}" text-anchor="end"{}>{}</text>"#,
             escape(&describe(row)),
             left - 6.0,
             cy + 4.0,
+            if i == 0 { r#" font-weight="700""# } else { "" },
             escape(&shown)
         );
         match row.value.filter(|v| v.is_finite()) {

@@ -51,7 +51,7 @@ fn names(standard: SurveyStandard, indicator: SurveyIndicator) -> (&'static str,
         }
         SurveyIndicator::WeightForAge => ("Weight-for-age", "underweight"),
         SurveyIndicator::BmiForAge if school_age => ("BMI-for-age", "thinness"),
-        SurveyIndicator::BmiForAge => ("BMI-for-age", "BMI-for-age below \u{2212}2 SD"),
+        SurveyIndicator::BmiForAge => ("BMI-for-age", "low BMI-for-age"),
         SurveyIndicator::WeightForHeight => ("Weight-for-length/height", "wasting"),
         _ => ("Other indicator", "below \u{2212}2 SD"),
     }
