@@ -3,6 +3,7 @@
 mod columns;
 pub(crate) mod prevalence;
 mod record;
+mod report;
 mod zscores;
 
 pub(crate) use zscores::{StandardName, convert};
@@ -46,6 +47,13 @@ pub enum Command {
     /// weight_in_kg, sw, cluster, strata. An empty field or NA is missing. The output has
     /// WHO's columns in WHO's order, one row per group, NA for missing values.
     Prevalence(prevalence::Args),
+    /// The survey analysis of `prevalence` as one self-contained HTML page (no script,
+    /// nothing fetched): the prevalence table and, per indicator, the z-score
+    /// distribution against the WHO standard and the prevalence below -2 SD by group
+    /// with its 95 % interval.
+    ///
+    /// Reads the same input, with the same options, as `prevalence`.
+    Report(report::Args),
 }
 
 /// Runs one `sehat anthro` subcommand.
@@ -53,5 +61,6 @@ pub fn run(command: Command) -> Result {
     match command {
         Command::Zscores(args) => zscores::run(&args),
         Command::Prevalence(args) => prevalence::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }

@@ -22,20 +22,59 @@ pub struct Args {
     /// The standard: who2006 (0-5 y, like `anthro_prevalence`) or who2007 (5-19 y, like
     /// `anthroplus_prevalence`).
     #[arg(long, value_enum, default_value_t = StandardName::Who2006)]
-    standard: StandardName,
+    pub(super) standard: StandardName,
     /// Write to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    pub(super) output: Option<PathBuf>,
     /// The input CSV file (comma separated, header line).
-    input: PathBuf,
+    pub(super) input: PathBuf,
+}
+
+/// A survey as read from its file, ready for the estimator (shared with `anthro report`,
+/// so that a file `prevalence` reads is read the same way there).
+pub(crate) enum Survey {
+    /// 0–5 years.
+    Who2006(Vec<Child>, SurveyDesign, Groupings),
+    /// 5–19 years.
+    Who2007(Vec<SchoolAgeChild>, SurveyDesign),
+}
+
+impl Survey {
+    /// Reads the input file of `args` for its standard.
+    pub(super) fn read(args: &Args) -> Result<Self> {
+        let name = args.input.display().to_string();
+        let data = read_input(&args.input)?;
+        Self::of(&Input::read(&data, &name)?, args.standard)
+    }
+
+    /// The survey in `input`, read for `standard`.
+    pub(crate) fn of(input: &Input, standard: StandardName) -> Result<Self> {
+        Ok(match standard {
+            StandardName::Who2006 => {
+                let (children, design, groupings) = input.who2006()?;
+                Self::Who2006(children, design, groupings)
+            }
+            StandardName::Who2007 => {
+                let (children, design) = input.who2007()?;
+                Self::Who2007(children, design)
+            }
+        })
+    }
+
+    /// WHO's prevalence table of the survey.
+    pub(crate) fn table(&self) -> Result<PrevalenceTable> {
+        Ok(match self {
+            Self::Who2006(children, design, groupings) => {
+                survey_prevalence(children, design, groupings)?
+            }
+            Self::Who2007(children, design) => school_age_survey_prevalence(children, design)?,
+        })
+    }
 }
 
 /// Runs `sehat anthro prevalence`.
 pub fn run(args: &Args) -> Result {
-    let name = args.input.display().to_string();
-    let data = read_input(&args.input)?;
-    let input = Input::read(&data, &name)?;
-    let table = input.prevalence(args.standard)?;
+    let table = Survey::read(args)?.table()?;
     let mut out = Output::create(args.output.as_deref(), &[&args.input])?;
     write_table(&mut out, &table)
         .map_err(|e| CliError::msg(format!("cannot write the table: {e}")))?;
@@ -84,16 +123,7 @@ impl Input {
 
     /// The prevalence table of the rows by `standard`.
     pub(crate) fn prevalence(&self, standard: StandardName) -> Result<PrevalenceTable> {
-        Ok(match standard {
-            StandardName::Who2006 => {
-                let (children, design, groupings) = self.who2006()?;
-                survey_prevalence(&children, &design, &groupings)?
-            }
-            StandardName::Who2007 => {
-                let (children, design) = self.who2007()?;
-                school_age_survey_prevalence(&children, &design)?
-            }
-        })
+        Survey::of(self, standard)?.table()
     }
 
     fn index(&self, column: &str) -> Option<usize> {
@@ -276,7 +306,7 @@ pub(crate) fn write_table(out: &mut dyn Write, table: &PrevalenceTable) -> std::
 
 /// A double as R writes it with 15 significant digits: the fewest digits that give the
 /// same 15-digit value, fixed notation unless scientific is narrower.
-fn r_number(x: f64) -> String {
+pub(super) fn r_number(x: f64) -> String {
     if x.is_nan() {
         return "NaN".to_owned();
     }
