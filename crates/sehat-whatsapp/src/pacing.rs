@@ -18,6 +18,7 @@
 //! `tokio::time::pause()`; the token buckets are governor's GCRA.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -169,11 +170,27 @@ type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, TokioClock, NoOpMiddle
 /// assert_eq!(throttle.remaining(&from, Some(&to)), None);
 /// # }
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Throttle {
     /// Recipients (by number and `to`) and numbers (by number and an empty `to`) held
     /// back until an instant.
     holds: Mutex<HashMap<(PhoneNumberId, String), tokio::time::Instant>>,
+}
+
+/// The counts of holds only: a held recipient is keyed by its phone number or
+/// business-scoped user id in clear.
+impl fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let numbers = holds.keys().filter(|(_, to)| to.is_empty()).count();
+        f.debug_struct("Throttle")
+            .field("numbers_held", &numbers)
+            .field("recipients_held", &(holds.len() - numbers))
+            .finish()
+    }
 }
 
 impl Throttle {
@@ -281,7 +298,6 @@ impl Throttle {
 }
 
 /// Shared per-number and per-recipient token buckets, and the [`Throttle`] they obey.
-#[derive(Debug)]
 pub struct Pacer {
     pacing: Pacing,
     clock: TokioClock,
@@ -289,6 +305,18 @@ pub struct Pacer {
     recipients: Keyed<(PhoneNumberId, String)>,
     acquired: AtomicU64,
     throttle: Arc<Throttle>,
+}
+
+/// The settings and counters only: the recipients' buckets are keyed by phone number or
+/// business-scoped user id in clear.
+impl fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pacer")
+            .field("pacing", &self.pacing)
+            .field("acquired", &self.acquired.load(Ordering::Relaxed))
+            .field("throttle", &self.throttle)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Pacer {

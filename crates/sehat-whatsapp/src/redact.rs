@@ -60,12 +60,17 @@ impl fmt::Debug for Number<'_> {
 
 /// Implements `Debug` for a struct, each field written through one of this module's
 /// functions (`shown`, `hidden`, `number`).
+///
+/// Every field must be listed: the struct is destructured without `..`, so a field added
+/// later does not compile until it is given a rule, rather than being left out of `Debug`
+/// or shown by a rule chosen for another.
 macro_rules! masked_debug {
     ($ty:ident { $($field:ident: $how:ident),* $(,)? }) => {
         impl std::fmt::Debug for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let $ty { $($field),* } = self;
                 f.debug_struct(stringify!($ty))
-                    $(.field(stringify!($field), &$crate::redact::$how(&self.$field)))*
+                    $(.field(stringify!($field), &$crate::redact::$how($field)))*
                     .finish()
             }
         }

@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
+use std::time::Duration;
 
-use sehat_whatsapp::ids::{BusinessScopedUserId, MessageId, Recipient, WaId};
+use sehat_whatsapp::ids::{BusinessScopedUserId, MessageId, PhoneNumberId, Recipient, WaId};
+use sehat_whatsapp::pacing::{Pacer, Pacing};
 use sehat_whatsapp::webhook::{SubscriptionQuery, WebhookPayload};
 use serde_json::Value;
 
@@ -191,4 +193,33 @@ fn ids_and_the_verify_token_are_masked() {
     assert!(!text.contains("rahasia"), "{text}");
     assert!(text.contains("1158201444"), "{text}");
     assert_eq!(query.verify("posyandu-rahasia-2026"), Ok("1158201444"));
+}
+
+#[tokio::test]
+async fn the_pacer_and_throttle_show_counts_not_recipients() {
+    // Both key their state by the recipient's `to` field: the number or id in clear.
+    let from = PhoneNumberId::new("106540352242922");
+    let phone = Recipient::from(WaId::parse("6281234567890").unwrap());
+    let user = Recipient::from(BusinessScopedUserId::new("ID.13491208655302741918"));
+    let pacer = Pacer::new(Pacing::default());
+    for to in [&phone, &user] {
+        pacer.acquire(&from, to).await;
+        pacer
+            .throttle()
+            .hold_recipient(&from, to, Duration::from_secs(30));
+    }
+    pacer.throttle().hold_number(&from, Duration::from_secs(1));
+    for text in [
+        format!("{pacer:?}"),
+        format!("{pacer:#?}"),
+        format!("{:?}", pacer.throttle()),
+    ] {
+        for secret in ["6281234567890", "13491208655302741918"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    assert_eq!(
+        format!("{:?}", pacer.throttle()),
+        "Throttle { numbers_held: 1, recipients_held: 2 }"
+    );
 }

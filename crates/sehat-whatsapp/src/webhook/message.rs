@@ -179,6 +179,7 @@ pub struct Media {
 crate::redact::masked_debug!(Media {
     id: shown,
     mime_type: shown,
+    sha256: shown,
     caption: hidden,
     filename: hidden,
     voice: shown,
