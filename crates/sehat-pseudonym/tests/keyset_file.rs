@@ -191,3 +191,45 @@ fn a_keyset_file_open_to_group_or_others_is_refused() {
         assert!(TokenKeyset::from_file(&token_path).is_ok(), "{mode:o}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_is_judged_by_the_file_it_points_to() {
+    // A link's own mode is always 0777; what the keys are exposed by is the target's.
+    // Secret mounts (Kubernetes, Docker) are links of this kind.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let open = dir.path().join("open.json");
+    let private = dir.path().join("private.json");
+    write_private(&open, VALID);
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    write_private(&private, VALID);
+    let to_open = dir.path().join("to-open.json");
+    let to_private = dir.path().join("to-private.json");
+    std::os::unix::fs::symlink(&open, &to_open).unwrap();
+    std::os::unix::fs::symlink(&private, &to_private).unwrap();
+
+    let error = Keyset::from_file(&to_open).unwrap_err();
+    assert!(
+        matches!(&error, KeysetError::Permissions { mode: 0o644, path } if *path == to_open),
+        "{error}"
+    );
+    assert!(matches!(
+        TokenKeyset::from_file(&to_open),
+        Err(KeysetError::Permissions { mode: 0o644, .. })
+    ));
+    assert_eq!(
+        Keyset::from_file(&to_private)
+            .unwrap()
+            .primary_kid()
+            .to_string(),
+        "0000002a"
+    );
+    // A link to a link to the open file is refused the same way.
+    let twice = dir.path().join("twice.json");
+    std::os::unix::fs::symlink(&to_open, &twice).unwrap();
+    assert!(matches!(
+        Keyset::from_file(&twice),
+        Err(KeysetError::Permissions { mode: 0o644, .. })
+    ));
+}
