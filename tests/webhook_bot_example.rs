@@ -598,34 +598,15 @@ async fn a_user_known_only_by_a_business_scoped_id_is_answered_by_that_id() {
 
 #[test]
 fn refuses_to_start_without_its_secrets() {
-    let mut process = Command::new(support::example_path("webhook_bot"))
-        .args(["--mock", "--listen", "127.0.0.1:0"])
-        .env_remove("WHATSAPP_APP_SECRET")
-        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    let status = loop {
-        if let Some(status) = process.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = process.kill();
-            let _ = process.wait();
-            panic!("the example kept running without WHATSAPP_APP_SECRET");
-        }
-        thread::sleep(Duration::from_millis(25));
-    };
+    let (status, _, stderr) = support::exit_within(
+        Command::new(support::example_path("webhook_bot"))
+            .args(["--mock", "--listen", "127.0.0.1:0"])
+            .env_remove("WHATSAPP_APP_SECRET")
+            .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN),
+        TIMEOUT,
+        "without WHATSAPP_APP_SECRET",
+    );
     assert!(!status.success());
-    let mut stderr = String::new();
-    process
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
     assert_eq!(
         stderr.trim(),
         "webhook_bot: error: WHATSAPP_APP_SECRET is not set"

@@ -499,45 +499,19 @@ async fn stats_need_the_token_and_stay_a_fixed_set_of_counters() {
 
 #[test]
 fn a_short_stats_token_is_refused_at_start() {
-    let mut process = Command::new(support::example_path("webhook_bot"))
-        .args(["--mock", "--listen", "127.0.0.1:0"])
-        .env("WHATSAPP_APP_SECRET", APP_SECRET)
-        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
-        .env("WEBHOOK_BOT_STATS_TOKEN", "short")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = process.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = process.kill();
-            let _ = process.wait();
-            panic!("the example kept running with a 5-character stats token");
-        }
-        thread::sleep(Duration::from_millis(25));
-    };
+    let (status, stdout, stderr) = support::exit_within(
+        Command::new(support::example_path("webhook_bot"))
+            .args(["--mock", "--listen", "127.0.0.1:0"])
+            .env("WHATSAPP_APP_SECRET", APP_SECRET)
+            .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
+            .env("WEBHOOK_BOT_STATS_TOKEN", "short"),
+        Duration::from_secs(20),
+        "with a 5-character stats token",
+    );
     assert!(!status.success());
-    let mut stderr = String::new();
-    process
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
     assert_eq!(
         stderr.trim(),
         "webhook_bot: error: WEBHOOK_BOT_STATS_TOKEN must be at least 16 characters"
     );
-    let mut stdout = String::new();
-    process
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
     assert_eq!(stdout, "", "it never listened");
 }

@@ -4,8 +4,11 @@
 //! `target/<profile>/examples/`, next to this test's own `deps/` folder.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus};
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
 
 /// The path of a built example.
 pub fn example_path(name: &str) -> PathBuf {
@@ -58,6 +61,41 @@ pub fn run_example_env(
         String::from_utf8(output.stdout).expect("UTF-8 stdout"),
         String::from_utf8(output.stderr).expect("UTF-8 stderr"),
     )
+}
+
+/// Runs `command`, which is expected to stop by itself (an example refusing to start),
+/// and returns its exit status, stdout and stderr. If it still runs after `limit`, it is
+/// killed and the test fails with `running`, which says what it should have refused.
+pub fn exit_within(
+    command: &mut Command,
+    limit: Duration,
+    running: &str,
+) -> (ExitStatus, String, String) {
+    let mut process = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the example starts");
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = process.try_wait().expect("the example's status") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = process.kill();
+            let _ = process.wait();
+            panic!("the example kept running {running}");
+        }
+        thread::sleep(Duration::from_millis(25));
+    };
+    let read = |pipe: &mut dyn Read| {
+        let mut text = String::new();
+        pipe.read_to_string(&mut text).expect("UTF-8 output");
+        text
+    };
+    let stdout = read(process.stdout.as_mut().expect("piped stdout"));
+    let stderr = read(process.stderr.as_mut().expect("piped stderr"));
+    (status, stdout, stderr)
 }
 
 /// The value of a `key: value` line of an example's summary.

@@ -2,6 +2,8 @@
 //! token and body sent and the typed answer; then the retry rules.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use serde_json::json;
@@ -22,37 +24,16 @@ use sehat_whatsapp::template::{
     ComponentDef, NewTemplate, TemplateCategory, TemplateEdit, TemplateQuery,
 };
 use sehat_whatsapp::{Client, Error, GraphVersion};
+use support::{PHONE, client, graph_error, messages_path, sent};
 
-const PHONE: &str = "106540352242922";
 const WABA: &str = "102290129340398";
-
-fn client(server: &MockServer) -> Client {
-    Client::builder("test-token")
-        .base_url(server.uri())
-        .no_pacing()
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
-        .build()
-        .unwrap()
-}
 
 fn success() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"success": true}))
 }
 
-fn graph_error(status: u16, code: i64) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({"error": {"message": format!("(#{code}) x"), "type": "OAuthException", "code": code, "fbtrace_id": "Atrace"}}))
-}
-
-fn sent() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"messaging_product":"whatsapp","contacts":[{"input":"6281234567890","wa_id":"6281234567890"}],"messages":[{"id":"wamid.OK"}]}))
-}
-
 fn text_message() -> Message {
     Message::new(WaId::parse("6281234567890").unwrap(), Text::new("Halo")).unwrap()
-}
-
-fn messages_path() -> String {
-    format!("/v26.0/{PHONE}/messages")
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 //! a number obeys after 130429 and 131056.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::{Duration, SystemTime};
 
 use serde_json::json;
@@ -14,29 +16,7 @@ use sehat_whatsapp::ids::{PhoneNumberId, Recipient, TemplateId, WaId};
 use sehat_whatsapp::message::{Message, Text};
 use sehat_whatsapp::retry::RetryPolicy;
 use sehat_whatsapp::{Client, Error};
-
-const PHONE: &str = "106540352242922";
-
-fn messages_path() -> String {
-    format!("/v26.0/{PHONE}/messages")
-}
-
-fn client(server: &MockServer) -> Client {
-    Client::builder("t")
-        .base_url(server.uri())
-        .no_pacing()
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
-        .build()
-        .unwrap()
-}
-
-fn sent() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"messaging_product":"whatsapp","contacts":[{"input":"6281234567890","wa_id":"6281234567890"}],"messages":[{"id":"wamid.OK"}]}))
-}
-
-fn graph_error(status: u16, code: i64) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({"error": {"message": format!("(#{code}) x"), "type": "OAuthException", "code": code, "fbtrace_id": "Atrace"}}))
-}
+use support::{PHONE, client, graph_error, messages_path, sent};
 
 fn to(number: &str) -> WaId {
     WaId::parse(number).unwrap()
@@ -172,6 +152,81 @@ async fn retry_after_as_an_http_date_is_read_with_and_without_a_json_body() {
         assert!(
             wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600),
             "case {case}: {wait:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_date_already_past_is_no_wait() {
+    let an_hour_ago = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(3600));
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", an_hour_ago.as_str()))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(sent())
+        .mount(&server)
+        .await;
+    let receipt = tokio::time::timeout(
+        Duration::from_secs(5),
+        client(&server)
+            .phone(PhoneNumberId::new(PHONE))
+            .send(&text("6281234567890")),
+    )
+    .await
+    .expect("a date in the past is not waited for")
+    .unwrap();
+    assert_eq!(receipt.message_id().unwrap().as_str(), "wamid.OK");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_any_clock_is_returned_and_the_hold_capped() {
+    for huge in [
+        "99999999999999999999999999",
+        "18446744073709551615",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(messages_path()))
+            .respond_with(graph_error(429, 130429).insert_header("retry-after", huge))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = client(&server);
+        let phone = client.phone(PhoneNumberId::new(PHONE));
+        let error = phone.send(&text("6281234567890")).await.unwrap_err();
+        let Error::Api { retry_after, .. } = &error else {
+            panic!("{huge}: {error}");
+        };
+        assert!(
+            retry_after.is_some_and(|wait| wait > Duration::from_secs(200 * 365 * 86_400)),
+            "{huge}: {retry_after:?}"
+        );
+        // The number is held for a day at most, not until the clock overflows.
+        let held = client
+            .throttle()
+            .remaining(&PhoneNumberId::new(PHONE), None)
+            .expect("the number is held");
+        assert!(
+            held > Duration::from_secs(86_000) && held <= Duration::from_secs(86_400),
+            "{huge}: {held:?}"
+        );
+        // The next send waits for the hold instead of going out.
+        assert!(
+            tokio::time::timeout(
+                Duration::from_millis(100),
+                phone.send(&text("6281234567890"))
+            )
+            .await
+            .is_err(),
+            "{huge}"
         );
     }
 }
