@@ -1,0 +1,81 @@
+//! Criterion benchmark of Posyandu growth monitoring: N/T, referral and plausibility
+//! flags for 1,000,000 visits (100,000 children with 10 monthly weighings each, some
+//! months missed, a length at every third visit), one child after another on one core
+//! and the children in parallel on all cores.
+//!
+//! `cargo bench -p sehat-anthro --bench monitoring`
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
+use sehat_anthro::Sex;
+use sehat_anthro::monitoring::{Weighing, judge};
+use time::{Date, Duration as Days, Month};
+
+const CHILDREN: usize = 100_000;
+const VISITS: usize = 10;
+
+struct Record {
+    sex: Sex,
+    born: Date,
+    weighings: Vec<Weighing>,
+}
+
+/// Deterministic children 0–50 months old at their first visit, weighed about monthly
+/// (every fifth child misses a month), weights around WHO's median with noise.
+fn records() -> Vec<Record> {
+    let first_day = Date::from_calendar_date(2020, Month::January, 1).unwrap_or(Date::MIN);
+    (0..CHILDREN)
+        .map(|i| {
+            let born = first_day + Days::days((i * 7919 % 1500) as i64);
+            let start_month = (i * 104_729 % 50) as i64;
+            let weighings = (0..VISITS)
+                .map(|v| {
+                    let skip = i64::from(i % 5 == 0 && v >= 5);
+                    let month = start_month + v as i64 + skip;
+                    let date = born + Days::days((month as f64 * 30.4375).round() as i64 + 1);
+                    let noise = ((i * 31 + v * 17) % 200) as f64 / 1000.0 - 0.1;
+                    let weight = 3.3 + 0.55 * (month as f64).powf(0.72) * 2.0 + noise;
+                    let w = Weighing::new(date, weight);
+                    if v % 3 == 0 {
+                        w.length_cm(50.0 + 2.2 * (month as f64).powf(0.8) * 2.0)
+                    } else {
+                        w
+                    }
+                })
+                .collect();
+            Record {
+                sex: if i % 2 == 0 { Sex::Male } else { Sex::Female },
+                born,
+                weighings,
+            }
+        })
+        .collect()
+}
+
+fn run(r: &Record) -> usize {
+    judge(r.sex, r.born, &r.weighings).map_or(0, |j| j.len())
+}
+
+fn monitoring(c: &mut Criterion) {
+    let records = records();
+    let mut group = c.benchmark_group("monitoring");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements((CHILDREN * VISITS) as u64));
+    group.bench_function("judge_1m_visits_one_core", |b| {
+        b.iter(|| black_box(records.iter().map(run).sum::<usize>()));
+    });
+    group.bench_function("judge_1m_visits_all_cores", |b| {
+        b.iter(|| black_box(records.par_iter().map(run).sum::<usize>()));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, monitoring);
+criterion_main!(benches);
