@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
-use sehat_anthro::{Indicator, Sex};
 use sehat_anthro::monitoring::{Nt, Weighing, judge};
+use sehat_anthro::{Indicator, Sex};
 use time::{Date, Duration as Days, Month};
 
 const CHILDREN: usize = 100_000;
@@ -30,7 +30,9 @@ struct Record {
 fn records() -> Vec<Record> {
     let first_day = Date::from_calendar_date(2020, Month::January, 1).unwrap_or(Date::MIN);
     let median = |indicator: Indicator, sex: Sex, days: i64| {
-        indicator.lms(sex, days as f64).map_or(f64::NAN, |lms| lms.m)
+        indicator
+            .lms(sex, days as f64)
+            .map_or(f64::NAN, |lms| lms.m)
     };
     (0..CHILDREN)
         .map(|i| {
@@ -77,7 +79,10 @@ fn monitoring(c: &mut Criterion) {
         };
         judged += visits.len();
         naik += visits.iter().filter(|v| v.nt == Some(Nt::Naik)).count();
-        tidak_naik += visits.iter().filter(|v| v.nt == Some(Nt::TidakNaik)).count();
+        tidak_naik += visits
+            .iter()
+            .filter(|v| v.nt == Some(Nt::TidakNaik))
+            .count();
         referred += visits.iter().filter(|v| v.referral()).count();
     }
     assert_eq!(judged, CHILDREN * VISITS);
