@@ -273,3 +273,109 @@ fn the_header_must_have_the_columns_and_not_the_added_ones() {
     assert_eq!(header.len(), 12);
     assert!(rows.is_empty());
 }
+
+#[test]
+fn hostile_files_follow_the_shared_csv_rules() {
+    // A byte-order mark and \r\n line ends are read like any other file.
+    let (header, rows) = monitor(
+        "\u{feff}child,sex,date_of_birth,date,weight\r\nA,1,2023-01-15,2023-02-15,4.35\r\nA,1,2023-01-15,2023-03-15,5.3\r\n",
+    );
+    assert_eq!(header[0], "child");
+    assert_eq!(rows[1][5..], ["2", "950", "900", "N", "false", "", ""]);
+    // A blank line between rows, a stray quote, a short row: refused with the line.
+    let head = "child,sex,date_of_birth,date,weight\n";
+    let stderr = failure(&format!(
+        "{head}A,1,2023-01-15,2023-02-15,4.35\n\nA,1,2023-01-15,2023-03-15,5.3\n"
+    ));
+    assert!(stderr.contains("line 3 is blank"), "{stderr}");
+    let stderr = failure(&format!(
+        "{head}\"A,1,2023-01-15,2023-02-15,4.35\nB,1,2023-01-15,2023-03-15,5.3\n"
+    ));
+    assert!(
+        stderr.contains("line 2: a quoted field runs over"),
+        "{stderr}"
+    );
+    let stderr = failure(&format!("{head}A,1,2023-01-15,2023-02-15\n"));
+    assert!(
+        stderr.contains("line: 2") && stderr.contains("4 fields"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_output_is_private_and_never_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("visits.csv");
+    std::fs::write(&input, VISITS).unwrap();
+    let out = sehat(&[
+        "anthro",
+        "monitor",
+        "--output",
+        input.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    stderr_of_failure(&out);
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), VISITS);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let output = dir.path().join("judged.csv");
+        let out = sehat(&[
+            "anthro",
+            "monitor",
+            "--output",
+            output.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert_ran(&out);
+        let mode = std::fs::metadata(&output).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn garbage_is_refused_with_a_message_not_a_crash() {
+    let mut state: u64 = 17;
+    for _ in 0..40 {
+        let mut bytes = b"child,sex,date_of_birth,date,weight,length\n".to_vec();
+        for _ in 0..200 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let pick = (state >> 33) as usize;
+            let pieces: [&[u8]; 12] = [
+                b"A",
+                b",",
+                b"\n",
+                b"1",
+                b"2023-01-15",
+                b"9.5",
+                b"-1",
+                b"NaN",
+                b"\"",
+                b"\xff",
+                b"99999-01-01",
+                b"1e309",
+            ];
+            bytes.extend_from_slice(pieces[pick % pieces.len()]);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("garbage.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let out = sehat(&["anthro", "monitor", path.to_str().unwrap()]);
+        // Exit code 1 with a message, or success; never a panic (101).
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if !out.status.success() {
+            assert!(
+                out.stderr.starts_with(b"sehat: "),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
