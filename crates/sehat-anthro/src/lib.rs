@@ -11,6 +11,7 @@ mod error;
 mod indicator;
 mod lms;
 mod measure;
+pub mod monitoring;
 mod prevalence;
 mod round;
 mod school_age;

@@ -1,6 +1,7 @@
 //! `sehat anthro`.
 
 mod columns;
+mod monitor;
 pub(crate) mod prevalence;
 mod record;
 mod report;
@@ -54,6 +55,16 @@ pub enum Command {
     ///
     /// Reads the same input, with the same options, as `prevalence`.
     Report(report::Args),
+    /// Posyandu growth monitoring: naik (N) or tidak naik (T) by the Buku KIA's rules,
+    /// referral and plausibility flags, one output row per visit.
+    ///
+    /// Reads the columns child, sex (1, 2, m, f, M, F), date_of_birth and date
+    /// (YYYY-MM-DD), weight (kg) and, optionally, length (cm; empty when not measured),
+    /// in any column order, the visits in any order. Writes every input row, in the
+    /// input's order, with the columns age_months, gain_g, kbm_g, nt (N, T or empty when
+    /// no judgement is possible), referral (true/false), reasons and flags (codes
+    /// joined by `;`) appended. See docs/growth-monitoring.md for the rules.
+    Monitor(monitor::Args),
 }
 
 /// Runs one `sehat anthro` subcommand.
@@ -62,5 +73,6 @@ pub fn run(command: Command) -> Result {
         Command::Zscores(args) => zscores::run(&args),
         Command::Prevalence(args) => prevalence::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Monitor(args) => monitor::run(&args),
     }
 }
