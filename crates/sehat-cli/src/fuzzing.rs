@@ -121,7 +121,8 @@ fn check_outbox_read(data: &[u8], used: usize, refused: &[Refusal]) {
         };
         let text = String::from_utf8_lossy(&text);
         let text = text.trim();
-        if text.chars().filter(char::is_ascii_digit).count() < 6 {
+        // What error messages mask as a phone number: seven digits or more.
+        if text.chars().filter(char::is_ascii_digit).count() < 7 {
             continue;
         }
         for refusal in refused.iter().filter(|r| r.row == index + 1) {

@@ -144,3 +144,20 @@ fn bulk_preparation_keeps_the_order_and_the_errors_in_place() {
         }
     }
 }
+
+#[test]
+fn a_number_in_a_consent_column_is_masked_in_the_error() {
+    use sehat_outbox::model::{ConsentAction, ConsentScope};
+    // Columns swapped by hand in a spreadsheet: the number lands where the purpose or
+    // the action was expected, and the error quotes what it found.
+    let scope = "0812-3456-7890".parse::<ConsentScope>().expect_err("scope");
+    assert_eq!(
+        scope.to_string(),
+        "unknown consent scope \"0812-****-**90\""
+    );
+    let action = "pengingat 6281234567890"
+        .parse::<ConsentAction>()
+        .expect_err("action");
+    assert!(!action.to_string().contains("6281234567890"), "{action}");
+    assert!(action.to_string().contains("6281*******90"), "{action}");
+}

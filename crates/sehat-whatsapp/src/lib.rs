@@ -29,4 +29,5 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, GraphVersion};
 pub use error::Error;
 pub use extra::Extra;
 pub use phone::{PhoneNumberApi, SendReceipt, SentContact, SentMessage};
+pub use redact::mask_identifiers;
 pub use waba::WabaApi;

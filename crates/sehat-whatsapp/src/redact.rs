@@ -78,3 +78,76 @@ macro_rules! masked_debug {
 }
 
 pub(crate) use masked_debug;
+
+/// `text` with what could identify a user masked, for an error message or a log line
+/// that quotes outside input: a run of seven or more digits (a phone number or `wa_id`,
+/// written with single spaces, `-`, `.`, `(` or `)` between digits or not) keeps its
+/// first four and last two digits, and a message id keeps only its `wamid.` prefix (a
+/// wamid carries the recipient's number in base64).
+///
+/// # Examples
+///
+/// ```
+/// let text = sehat_whatsapp::mask_identifiers("unknown purpose \"0812-3456-7890\"");
+/// assert_eq!(text, "unknown purpose \"0812-****-**90\"");
+/// assert_eq!(sehat_whatsapp::mask_identifiers("dose 2 of 3"), "dose 2 of 3");
+/// ```
+#[must_use]
+pub fn mask_identifiers(text: &str) -> String {
+    const WAMID: &str = "wamid.";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with(WAMID) {
+            out.push_str(WAMID);
+            out.push('…');
+            let id = &rest[WAMID.len()..];
+            let len = id
+                .find(|c: char| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
+                })
+                .unwrap_or(id.len());
+            rest = &id[len..];
+        } else if c.is_ascii_digit() {
+            let len = number_len(rest);
+            mask_number(&rest[..len], &mut out);
+            rest = &rest[len..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The length of a number as people write it at the start of `text`: digits, with single
+/// separators (space, `-`, `.`, `(`, `)`) between them.
+fn number_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            i += 1;
+            end = i;
+        } else if matches!(bytes[i], b' ' | b'-' | b'.' | b'(' | b')')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// Writes a number, masking all but its first four and last two digits when it has seven
+/// digits or more (separators are kept).
+fn mask_number(number: &str, out: &mut String) {
+    if number.bytes().filter(u8::is_ascii_digit).count() < 7 {
+        out.push_str(number);
+        return;
+    }
+    // Writing to a `String` cannot fail.
+    let _ = mask_middle(number, |c| c.is_ascii_digit(), out);
+}

@@ -18,7 +18,8 @@ pub struct Refusal {
     pub key: Option<String>,
     /// The column at fault, or what refused it (`duplicate`, `outbox`).
     pub what: String,
-    /// Why (never the refused value itself: it may be a phone number).
+    /// Why. A reason may quote the refused value; a phone number in it (one in the wrong
+    /// column) is masked when the refusal is shown.
     pub reason: String,
 }
 
@@ -26,10 +27,12 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The file's line: the header is line 1, and every row is one line.
         write!(f, "row {} (line {})", self.row, self.row + 1)?;
+        // A key or a reason may hold a phone number: never shown whole.
+        let mask = sehat_whatsapp::mask_identifiers;
         if let Some(key) = &self.key {
-            write!(f, ", key {key:?}")?;
+            write!(f, ", key {:?}", mask(key))?;
         }
-        write!(f, ": {}: {}", self.what, self.reason)
+        write!(f, ": {}: {}", self.what, mask(&self.reason))
     }
 }
 

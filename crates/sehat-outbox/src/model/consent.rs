@@ -228,7 +228,7 @@ impl ConsentPolicy {
 pub struct UnknownText {
     /// What was expected.
     pub what: &'static str,
-    /// The text found (at most 40 characters of it).
+    /// The text found (at most 40 characters of it, a phone number in it masked).
     pub found: String,
 }
 
@@ -236,7 +236,12 @@ impl UnknownText {
     fn new(what: &'static str, found: &str) -> UnknownText {
         UnknownText {
             what,
-            found: found.chars().take(40).collect(),
+            // Masked before it is cut, so that no cut leaves a number too short to mask:
+            // a phone number in the wrong column must not reach an error message.
+            found: sehat_whatsapp::mask_identifiers(found)
+                .chars()
+                .take(40)
+                .collect(),
         }
     }
 }

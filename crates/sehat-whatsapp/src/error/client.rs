@@ -133,7 +133,7 @@ pub(crate) fn decode_error(
     Error::Decode {
         endpoint,
         body: snippet(body),
-        reason: mask_identifiers(&reason.to_string()),
+        reason: crate::redact::mask_identifiers(&reason.to_string()),
     }
 }
 
@@ -147,66 +147,7 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    mask_identifiers(&text[..end])
-}
-
-fn mask_identifiers(text: &str) -> String {
-    const WAMID: &str = "wamid.";
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if rest.starts_with(WAMID) {
-            out.push_str(WAMID);
-            out.push('…');
-            let id = &rest[WAMID.len()..];
-            let len = id
-                .find(|c: char| {
-                    !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
-                })
-                .unwrap_or(id.len());
-            rest = &id[len..];
-        } else if c.is_ascii_digit() {
-            let len = number_len(rest);
-            mask_number(&rest[..len], &mut out);
-            rest = &rest[len..];
-        } else {
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    out
-}
-
-/// The length of a number as people write it at the start of `text`: digits, with single
-/// separators (space, `-`, `.`, `(`, `)`) between them.
-fn number_len(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let mut end = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            i += 1;
-            end = i;
-        } else if matches!(bytes[i], b' ' | b'-' | b'.' | b'(' | b')')
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-        {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    end
-}
-
-/// Writes a number, masking all but its first four and last two digits when it has seven
-/// digits or more (separators are kept).
-fn mask_number(number: &str, out: &mut String) {
-    if number.bytes().filter(u8::is_ascii_digit).count() < 7 {
-        out.push_str(number);
-        return;
-    }
-    // Writing to a `String` cannot fail.
-    let _ = crate::ids::mask_middle(number, |c| c.is_ascii_digit(), out);
+    crate::redact::mask_identifiers(&text[..end])
 }
 
 #[cfg(test)]
