@@ -283,7 +283,8 @@ impl GrowthChart {
         svg::document(&body)
     }
 
-    /// The chart as a PNG image, [`WIDTH`] × [`HEIGHT`] pixels, 8-bit RGB.
+    /// The chart as a PNG image, [`WIDTH`] × [`HEIGHT`] pixels, 8-bit indexed colour,
+    /// at most 100 KB.
     ///
     /// # Errors
     ///
