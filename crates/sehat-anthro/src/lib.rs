@@ -5,6 +5,9 @@
 
 mod age;
 mod centile;
+#[cfg(feature = "chart")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chart")))]
+pub mod chart;
 mod child;
 pub mod classification;
 mod error;

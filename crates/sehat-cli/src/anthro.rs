@@ -1,5 +1,6 @@
 //! `sehat anthro`.
 
+mod chart;
 mod columns;
 mod monitor;
 pub(crate) mod prevalence;
@@ -65,6 +66,15 @@ pub enum Command {
     /// no judgement is possible), referral (true/false), reasons and flags (codes
     /// joined by `;`) appended. See docs/growth-monitoring.md for the rules.
     Monitor(monitor::Args),
+    /// One child's growth chart as an image, the way the Buku KIA draws it.
+    ///
+    /// Reads a CSV with the columns date_of_birth, date (YYYY-MM-DD), weight (kg) and/or
+    /// length (cm), one row per visit of one child, and writes a PNG (1080 px wide, under
+    /// 100 KB, for WhatsApp) or an SVG, by the extension of --output: weight-for-age
+    /// (wfa) or length/height-for-age (lhfa) for 0-60 months, the WHO SD curves with the
+    /// red (-3 SD) and orange (+1 SD) lines and coloured bands, the child's points joined
+    /// and the latest labelled with its value and date.
+    Chart(chart::Args),
 }
 
 /// Runs one `sehat anthro` subcommand.
@@ -74,5 +84,6 @@ pub fn run(command: Command) -> Result {
         Command::Prevalence(args) => prevalence::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Monitor(args) => monitor::run(&args),
+        Command::Chart(args) => chart::run(&args),
     }
 }
