@@ -50,7 +50,7 @@
 //! # Ok::<(), sehat_anthro::monitoring::MonitoringError>(())
 //! ```
 
-mod buku_kia;
+pub(crate) mod buku_kia;
 mod calendar;
 mod plausibility;
 

@@ -293,6 +293,31 @@ mod tests {
     }
 
     #[test]
+    fn the_red_and_orange_lines_are_where_monitoring_refers() {
+        // The chart's colours and the referral rule of `monitoring` are two tables; a
+        // family must never see its point inside the green band while the rule refers it.
+        let rule = crate::monitoring::buku_kia::tables().unwrap();
+        let s = style(ChartIndicator::WeightForAge);
+        let red: Vec<f64> = s
+            .lines
+            .iter()
+            .filter(|l| l.color == RED)
+            .map(|l| l.z)
+            .collect();
+        let orange: Vec<f64> = s
+            .lines
+            .iter()
+            .filter(|l| l.color == ORANGE)
+            .map(|l| l.z)
+            .collect();
+        assert_eq!(red, [rule.red_z]);
+        assert_eq!(orange, [rule.orange_z]);
+        // The green band lies between them, as the rule's "normal" does.
+        let green = s.bands.iter().find(|b| b.fill == GREEN_BAND).unwrap();
+        assert!(green.from_z > rule.red_z && green.to_z <= rule.orange_z);
+    }
+
+    #[test]
     fn length_chart_has_no_orange_line() {
         let s = style(ChartIndicator::LengthHeightForAge);
         assert!(s.lines.iter().all(|l| l.color != ORANGE));
