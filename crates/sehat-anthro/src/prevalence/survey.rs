@@ -1,6 +1,8 @@
 //! The standard survey analysis of `anthro_prevalence` (0–5 years) and
 //! `anthroplus_prevalence` (5–19 years).
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 use thiserror::Error;
 
@@ -102,34 +104,43 @@ impl Grouping {
     /// value is a number, else by bytes) for the survey package, in order of first
     /// appearance for WHO's closed formulas.
     fn text(label: &'static str, values: &[Option<&str>], method: Method) -> Self {
-        let mut levels: Vec<String> = Vec::new();
-        for v in values.iter().flatten() {
-            let v = number_label(v);
-            if !levels.contains(&v) {
-                levels.push(v);
-            }
-        }
-        if method == Method::Survey {
-            let numbers: Option<Vec<f64>> = levels.iter().map(|l| l.parse::<f64>().ok()).collect();
-            match numbers {
-                Some(_) => levels.sort_by(|a, b| {
-                    let (x, y) = (
-                        a.parse::<f64>().unwrap_or(0.0),
-                        b.parse::<f64>().unwrap_or(0.0),
-                    );
-                    x.total_cmp(&y)
-                }),
-                None => levels.sort(),
-            }
-        }
-        let of_row = values
+        // Each distinct text is labelled once (`3` and `3.0` share the label `3`).
+        let mut by_text: HashMap<&str, usize> = HashMap::new();
+        let mut by_label: HashMap<String, usize> = HashMap::new();
+        let mut labels: Vec<String> = Vec::new();
+        let label_of_row: Vec<Option<usize>> = values
             .iter()
-            .map(|v| v.and_then(|v| levels.iter().position(|l| *l == number_label(v))))
+            .map(|v| {
+                v.map(|v| {
+                    *by_text.entry(v).or_insert_with(|| {
+                        let next = labels.len();
+                        *by_label.entry(number_label(v)).or_insert_with_key(|l| {
+                            labels.push(l.clone());
+                            next
+                        })
+                    })
+                })
+            })
             .collect();
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        if method == Method::Survey {
+            let numbers: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok()).collect();
+            match numbers {
+                Some(numbers) => order.sort_by(|&a, &b| numbers[a].total_cmp(&numbers[b])),
+                None => order.sort_by(|&a, &b| labels[a].cmp(&labels[b])),
+            }
+        }
+        let mut level_of_label = vec![0; labels.len()];
+        for (level, &l) in order.iter().enumerate() {
+            level_of_label[l] = level;
+        }
         Self {
             label,
-            levels,
-            of_row,
+            levels: order.iter().map(|&l| labels[l].clone()).collect(),
+            of_row: label_of_row
+                .iter()
+                .map(|l| l.map(|l| level_of_label[l]))
+                .collect(),
         }
     }
 }
