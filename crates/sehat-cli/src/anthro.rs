@@ -1,6 +1,7 @@
 //! `sehat anthro`.
 
 mod columns;
+mod mapping;
 mod prevalence;
 mod record;
 mod zscores;
