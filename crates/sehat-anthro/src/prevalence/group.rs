@@ -31,8 +31,8 @@ pub(crate) const NO_BIN: u8 = u8::MAX;
 const BINS: usize = 7;
 /// The bins beyond each cut-off, in the order of [`super::table::CUTOFFS`].
 const BEYOND: [Range<usize>; 6] = [0..1, 0..2, 0..3, 4..7, 5..7, 6..7];
-/// The bins of the combined indicators: neither, stunting with wasting, stunting with
-/// overweight (the two exclude each other).
+/// The bins of the combined indicators: stunting with wasting, neither, stunting with
+/// overweight (the two exclude each other; each is at one end, as a cut-off's bins are).
 const COMBINED_BINS: usize = 3;
 
 /// The bin of a rounded z-score (the cut-offs are strict: −3 is in [−3, −2)).
@@ -58,9 +58,9 @@ pub(crate) fn bin(z: f64) -> u8 {
 /// weight-for-height z (oedema at −3.1).
 pub(crate) fn combined_bin(height: Option<f64>, weight: Option<f64>) -> u8 {
     match (height, weight) {
-        (Some(h), Some(w)) if h < -2.0 && w < -2.0 => 1,
+        (Some(h), Some(w)) if h < -2.0 && w < -2.0 => 0,
         (Some(h), Some(w)) if h < -2.0 && w > 2.0 => 2,
-        (Some(_), Some(_)) => 0,
+        (Some(_), Some(_)) => 1,
         _ => NO_BIN,
     }
 }
@@ -119,11 +119,26 @@ impl<'a> Layout<'a> {
                 next
             });
         }
-        let mut origin: Vec<u32> = (0..u32::try_from(rows.len()).unwrap_or(u32::MAX)).collect();
-        origin.sort_by_key(|&i| {
-            let psu = rows[i as usize].psu;
-            (plan.psu_stratum[psu as usize], psu)
-        });
+        // Rows by stratum, then unit (a counting sort: units are numbered densely).
+        let mut units: Vec<usize> = (0..plan.psu_stratum.len()).collect();
+        units.sort_by_key(|&p| plan.psu_stratum[p]);
+        let mut start = vec![0usize; units.len() + 1];
+        let mut rank = vec![0usize; units.len()];
+        for (r, &p) in units.iter().enumerate() {
+            rank[p] = r;
+        }
+        for row in &rows {
+            start[rank[row.psu as usize] + 1] += 1;
+        }
+        for r in 0..units.len() {
+            start[r + 1] += start[r];
+        }
+        let mut origin = vec![0u32; rows.len()];
+        for (i, row) in rows.iter().enumerate() {
+            let slot = &mut start[rank[row.psu as usize]];
+            origin[*slot] = u32::try_from(i).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
         let rows = origin.iter().map(|&i| rows[i as usize]).collect();
         Self {
             rows,
@@ -509,26 +524,19 @@ impl Rate {
         }
     }
 
-    /// A unit's (or stratum's) totals for the two variances.
-    fn totals(&self, bins: &[[f64; 3]]) -> (f64, f64) {
+    /// A unit's (or stratum's) totals for the two variances, from its bins' running
+    /// sums.
+    fn totals(&self, sums: &Running) -> (f64, f64) {
         if !self.present {
             return (0.0, 0.0);
         }
-        let (mut all, mut beyond, mut w2_beyond, mut w2_others) = (0.0, 0.0, 0.0, 0.0);
-        for (b, bin) in bins.iter().enumerate() {
-            all += bin[0];
-            if self.beyond.contains(&b) {
-                beyond += bin[0];
-                w2_beyond += bin[2];
-            } else {
-                w2_others += bin[1];
-            }
-        }
-        let mean = (beyond - self.mean * all) / self.weight;
+        let (beyond, others) = sums.split(&self.beyond);
+        let all = beyond[0] + others[0];
+        let mean = (beyond[0] - self.mean * all) / self.weight;
         let fit = if self.fit.single_iteration {
-            (self.alpha * w2_beyond - self.beta * w2_others) / self.scale
+            (self.alpha * beyond[2] - self.beta * others[1]) / self.scale
         } else {
-            (self.alpha * beyond - self.beta * (all - beyond)) / self.scale
+            (self.alpha * beyond[0] - self.beta * others[0]) / self.scale
         };
         (mean, fit)
     }
@@ -585,6 +593,43 @@ impl Rate {
     }
 }
 
+/// A unit's bin sums from the lowest bin up and from the highest down, so that the
+/// sums beyond each cut-off and on its other side are read, not added up again.
+struct Running {
+    below: [[f64; 3]; BINS + 1],
+    above: [[f64; 3]; BINS + 1],
+}
+
+impl Running {
+    fn new(bins: &[[f64; 3]]) -> Self {
+        let mut running = Self {
+            below: [[0.0; 3]; BINS + 1],
+            above: [[0.0; 3]; BINS + 1],
+        };
+        for b in 0..bins.len() {
+            for k in 0..3 {
+                running.below[b + 1][k] = running.below[b][k] + bins[b][k];
+            }
+        }
+        for b in (0..bins.len()).rev() {
+            for k in 0..3 {
+                running.above[b][k] = running.above[b + 1][k] + bins[b][k];
+            }
+        }
+        running
+    }
+
+    /// The sums over the bins of `beyond` (which starts at the lowest bin or ends at the
+    /// highest) and over the others.
+    fn split(&self, beyond: &Range<usize>) -> ([f64; 3], [f64; 3]) {
+        if beyond.start == 0 {
+            (self.below[beyond.end], self.above[beyond.end])
+        } else {
+            (self.above[beyond.start], self.below[beyond.start])
+        }
+    }
+}
+
 /// The mean z-score of one indicator in one group.
 #[derive(Debug, Clone, Copy, Default)]
 struct Mean {
@@ -615,7 +660,7 @@ impl Columns {
             .collect();
         let combined = layout.combined.then(|| {
             [
-                Rate::new(&totals.combined, 1..2, mean_weight),
+                Rate::new(&totals.combined, 0..1, mean_weight),
                 Rate::new(&totals.combined, 2..3, mean_weight),
             ]
         });
@@ -645,8 +690,9 @@ impl Columns {
     fn totals(&self, sums: &UnitSums, out: &mut [f64; COLUMNS]) {
         for i in 0..self.indicators {
             let at = i * PER_INDICATOR;
+            let running = Running::new(&sums.bins[i]);
             for (c, rate) in self.rates[i].iter().enumerate() {
-                let (mean, fit) = rate.totals(&sums.bins[i]);
+                let (mean, fit) = rate.totals(&running);
                 out[at + 2 * c] = mean;
                 out[at + 2 * c + 1] = fit;
             }
@@ -659,8 +705,9 @@ impl Columns {
         }
         if let Some(combined) = &self.combined {
             let at = INDICATORS * PER_INDICATOR;
+            let running = Running::new(&sums.combined);
             for (c, rate) in combined.iter().enumerate() {
-                let (mean, fit) = rate.totals(&sums.combined);
+                let (mean, fit) = rate.totals(&running);
                 out[at + 2 * c] = mean;
                 out[at + 2 * c + 1] = fit;
             }

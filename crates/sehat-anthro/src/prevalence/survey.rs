@@ -393,15 +393,27 @@ pub fn survey_prevalence(
         strata,
     } = design_rows(&kept, design)?;
     let selected: Vec<&Child> = rows.iter().map(|&i| &children[i]).collect();
-    let results: Vec<_> = selected.par_iter().map(|c| zscores(c)).collect();
+    // Only the four z-scores the table uses are kept of each child's results.
+    let results: Vec<[Option<f64>; 4]> = selected
+        .par_iter()
+        .map(|c| {
+            let z = zscores(c);
+            [
+                z.length_for_age,
+                z.weight_for_age,
+                z.bmi_for_age,
+                z.weight_for_length,
+            ]
+            .map(usable)
+        })
+        .collect();
     let oedema: Vec<bool> = selected.iter().map(|c| c.oedema).collect();
-    let column = |f: &dyn Fn(&crate::ZScores) -> Outcome| -> Vec<Option<f64>> {
-        results.iter().map(|z| usable(f(z))).collect()
-    };
-    let zlen = column(&|z| z.length_for_age);
-    let (wa_summary, wa_prev) = with_oedema(&column(&|z| z.weight_for_age), &oedema);
-    let (bmi_summary, bmi_prev) = with_oedema(&column(&|z| z.bmi_for_age), &oedema);
-    let (wh_summary, wh_prev) = with_oedema(&column(&|z| z.weight_for_length), &oedema);
+    let column = |k: usize| -> Vec<Option<f64>> { results.iter().map(|z| z[k]).collect() };
+    let zlen = column(0);
+    let (wa_summary, wa_prev) = with_oedema(&column(1), &oedema);
+    let (bmi_summary, bmi_prev) = with_oedema(&column(2), &oedema);
+    let (wh_summary, wh_prev) = with_oedema(&column(3), &oedema);
+    drop(results);
     let combined = Some(
         zlen.iter()
             .zip(&wh_prev)
@@ -817,7 +829,7 @@ mod tests {
 
         fn combined_columns(&self) -> Option<[Vec<Option<f64>>; 2]> {
             self.combined.as_ref().map(|bins| {
-                [1, 2].map(|b| {
+                [0, 2].map(|b| {
                     bins.iter()
                         .map(|&x| (x != NO_BIN).then(|| f64::from(u8::from(x == b))))
                         .collect()
@@ -940,9 +952,9 @@ mod tests {
         let mut s = seed;
         let z = |s: &mut u64| -> Option<f64> {
             let r = next(s);
-            if r % 9 == 0 {
+            if r.is_multiple_of(9) {
                 None
-            } else if r % 31 == 0 {
+            } else if r.is_multiple_of(31) {
                 Some(OEDEMA_Z)
             } else {
                 Some(round2((next(s) % 1400) as f64 / 100.0 - 7.0))

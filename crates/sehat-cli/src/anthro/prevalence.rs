@@ -237,12 +237,12 @@ impl<'a> Input<'a> {
         ))
     }
 
-    /// Every row read with `parse`, in pieces in parallel; the first row that cannot
-    /// be read is the error.
+    /// Every row read with `parse`, in pieces in parallel, the pieces in the file's
+    /// order; the first row that cannot be read is the error.
     fn rows<T: Send>(
         &self,
         parse: impl Fn(&[u8], &Fields) -> std::result::Result<T, FieldError> + Sync,
-    ) -> Result<Vec<T>> {
+    ) -> Result<Vec<Vec<T>>> {
         let body: &[u8] = &self.body;
         // About 1 MiB per piece, cut after a line end.
         let mut pieces = Vec::new();
@@ -288,14 +288,18 @@ impl<'a> Input<'a> {
                 Ok(out)
             })
             .collect();
-        let mut rows = Vec::new();
+        let mut rows = 0;
+        let mut pieces = Vec::with_capacity(parsed.len());
         for piece in parsed {
             match piece {
-                Ok(mut part) => rows.append(&mut part),
-                Err((row, e)) => return Err(self.error(rows.len() + row, &e)),
+                Ok(part) => {
+                    rows += part.len();
+                    pieces.push(part);
+                }
+                Err((row, e)) => return Err(self.error(rows + row, &e)),
             }
         }
-        Ok(rows)
+        Ok(pieces)
     }
 
     fn who2006(&self, map: &ColumnMap) -> Result<(Vec<Child>, SurveyDesign, Groupings)> {
@@ -311,15 +315,28 @@ impl<'a> Input<'a> {
             design: DesignColumns::new(map),
             groupings: GROUPINGS.map(|g| CodeColumn::new(map, g)),
         };
-        let rows = self.rows(|line, fields| reader.row(line, fields))?;
-        let mut children = Vec::with_capacity(rows.len());
-        let mut design = Vec::with_capacity(rows.len());
-        let mut texts: [Vec<Option<String>>; 5] = Default::default();
-        for (child, d, groups) in rows {
-            children.push(child);
-            design.push(d);
-            for (column, text) in texts.iter_mut().zip(groups) {
-                column.push(text);
+        let pieces = self.rows(|line, fields| reader.row(line, fields))?;
+        let n = pieces.iter().map(Vec::len).sum();
+        let mut children = Vec::with_capacity(n);
+        let mut design = Vec::with_capacity(n);
+        let mut texts: [Vec<Option<String>>; 5] = std::array::from_fn(|k| {
+            Vec::with_capacity(if reader.groupings[k].index.is_some() {
+                n
+            } else {
+                0
+            })
+        });
+        // Each piece is moved into the columns and freed in turn.
+        for piece in pieces {
+            for (child, d, groups) in piece {
+                children.push(child);
+                design.push(d);
+                for ((column, text), source) in texts.iter_mut().zip(groups).zip(&reader.groupings)
+                {
+                    if source.index.is_some() {
+                        column.push(text);
+                    }
+                }
             }
         }
         let [area, region, wealth_quintile, mothers_education, other] = std::array::from_fn(|k| {
@@ -371,7 +388,7 @@ impl<'a> Input<'a> {
             }
             Ok((child, design.row(line, fields)?))
         })?;
-        let (children, design_rows): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let (children, design_rows): (Vec<_>, Vec<_>) = rows.into_iter().flatten().unzip();
         Ok((children, design.design(&design_rows)))
     }
 }
