@@ -201,6 +201,10 @@ impl<'a> Layout<'a> {
         let mut unit = UnitSums::default();
         let mut unit_totals = [0.0; COLUMNS];
         let mut current: Option<u32> = None;
+        // The working weights per unit only matter for a fit that stopped after its
+        // first iteration; without one, the terms need not be looked up again.
+        let single_iteration = columns.single_iteration();
+        let no_terms = RowTerms::default();
         let mut flush = |unit: &mut UnitSums, psu: u32| {
             let s = self.plan.psu_stratum[psu as usize];
             columns.totals(unit, &mut unit_totals);
@@ -225,7 +229,12 @@ impl<'a> Layout<'a> {
                     flush(&mut unit, p);
                 }
                 current = Some(row.psu);
-                unit.add(row, terms.get(k, row), self.indicators.len(), self.combined);
+                let t = if single_iteration {
+                    terms.get(k, row)
+                } else {
+                    &no_terms
+                };
+                unit.add(row, t, self.indicators.len(), self.combined);
             }
         }
         if let Some(p) = current {
@@ -684,6 +693,15 @@ impl Columns {
             nonzero_rows: totals.nonzero_rows,
             layout_indicators: layout.indicators.to_vec(),
         }
+    }
+
+    /// Whether some prevalence's fit stopped after its first iteration.
+    fn single_iteration(&self) -> bool {
+        self.rates
+            .iter()
+            .flatten()
+            .chain(self.combined.iter().flatten())
+            .any(|r| r.present && r.fit.single_iteration)
     }
 
     /// The variance columns' totals of a unit's (or stratum's) sums.

@@ -752,9 +752,15 @@ impl Prepared {
         let mut tasks: Vec<(usize, usize, Vec<u32>)> = Vec::new();
         for (g, grouping) in groupings.iter().enumerate() {
             let mut members: Vec<Vec<u32>> = vec![Vec::new(); grouping.levels.len()];
+            // Levels as small numbers first: the lookups below jump around the rows.
+            let level: Vec<u32> = grouping
+                .of_row
+                .iter()
+                .map(|l| l.map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX)))
+                .collect();
             for (k, &origin) in layout.origin.iter().enumerate() {
-                if let Some(l) = grouping.of_row[origin as usize] {
-                    members[l].push(u32::try_from(k).unwrap_or(u32::MAX));
+                if let Some(m) = members.get_mut(level[origin as usize] as usize) {
+                    m.push(u32::try_from(k).unwrap_or(u32::MAX));
                 }
             }
             for (l, m) in members.into_iter().enumerate() {
