@@ -615,14 +615,16 @@ impl Running {
             below: [[0.0; 3]; BINS + 1],
             above: [[0.0; 3]; BINS + 1],
         };
-        for b in 0..bins.len() {
-            for k in 0..3 {
-                running.below[b + 1][k] = running.below[b][k] + bins[b][k];
+        for (b, bin) in bins.iter().enumerate() {
+            let before = running.below[b];
+            for ((sum, before), value) in running.below[b + 1].iter_mut().zip(before).zip(bin) {
+                *sum = before + value;
             }
         }
-        for b in (0..bins.len()).rev() {
-            for k in 0..3 {
-                running.above[b][k] = running.above[b + 1][k] + bins[b][k];
+        for (b, bin) in bins.iter().enumerate().rev() {
+            let after = running.above[b + 1];
+            for ((sum, after), value) in running.above[b].iter_mut().zip(after).zip(bin) {
+                *sum = after + value;
             }
         }
         running
