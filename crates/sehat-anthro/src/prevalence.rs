@@ -6,6 +6,7 @@ use crate::{NaReason, Outcome};
 
 mod design;
 mod estimate;
+mod group;
 mod student_t;
 mod survey;
 mod table;

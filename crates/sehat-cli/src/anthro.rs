@@ -2,6 +2,7 @@
 
 mod chart;
 mod columns;
+mod mapping;
 mod monitor;
 pub(crate) mod prevalence;
 mod record;

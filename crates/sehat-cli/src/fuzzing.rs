@@ -179,7 +179,11 @@ pub fn prevalence_csv(data: &[u8]) {
     let Ok(input) = Input::read(data, "fuzz.csv") else {
         return;
     };
-    assert_eq!(input.rows(), rows_by_lines(data, true), "one row per line");
+    assert_eq!(
+        input.row_count(),
+        rows_by_lines(data, true),
+        "one row per line"
+    );
     for standard in [StandardName::Who2006, StandardName::Who2007] {
         if let Ok(table) = input.prevalence(standard) {
             let mut out = Vec::new();

@@ -156,6 +156,7 @@ impl Plan {
         }
     }
 
+    #[cfg(test)]
     /// The same design with every weight 1 (`weights = NULL`).
     pub(crate) fn unweighted(&self) -> Self {
         Self {
@@ -164,6 +165,7 @@ impl Plan {
         }
     }
 
+    #[cfg(test)]
     /// Scratch space for [`Self::variance`].
     pub(crate) fn scratch(&self) -> Scratch {
         Scratch {
@@ -176,6 +178,7 @@ impl Plan {
         }
     }
 
+    #[cfg(test)]
     /// Taylor-linearization variance of a total of `values` (`svyrecvar` of one
     /// column, one stage): PSU totals per stratum, padded with zero PSUs up to the
     /// design's count, centred on their mean, times n/(n − 1); a stratum with a single
@@ -236,6 +239,7 @@ impl Plan {
     }
 }
 
+#[cfg(test)]
 /// Reusable buffers for the variance computation.
 #[derive(Debug, Clone)]
 pub(crate) struct Scratch {
@@ -247,6 +251,7 @@ pub(crate) struct Scratch {
     strata_touched: Vec<usize>,
 }
 
+#[cfg(test)]
 /// The PSUs seen in one variance computation, with a membership bitmap.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Touched {
@@ -254,6 +259,7 @@ pub(crate) struct Touched {
     member: Vec<bool>,
 }
 
+#[cfg(test)]
 impl Touched {
     fn new() -> Self {
         Self::default()
@@ -276,6 +282,7 @@ impl Touched {
     }
 }
 
+#[cfg(test)]
 impl<'a> IntoIterator for &'a Touched {
     type Item = &'a usize;
     type IntoIter = std::slice::Iter<'a, usize>;
@@ -284,6 +291,7 @@ impl<'a> IntoIterator for &'a Touched {
     }
 }
 
+#[cfg(test)]
 impl Default for Scratch {
     fn default() -> Self {
         Self {

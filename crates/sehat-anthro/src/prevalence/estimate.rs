@@ -1,7 +1,13 @@
 //! The estimators WHO's prevalence functions call, for one domain (a group of rows):
 //! the survey package's `svytotal`, `svymean`, `svyvar` and `svyciprop(method =
 //! "logit")`, and `anthro`'s closed formulas for designs without clusters and strata.
+//!
+//! The table is computed from sums over each group's sampling units
+//! ([`super::group`]); the shared pieces are here (the estimate, the fit of
+//! `svyciprop`), and so are the row-by-row estimators, written as R's functions
+//! compute, which the tests compare the sums against.
 
+#[cfg(test)]
 use super::design::{Plan, Scratch};
 use super::student_t::t_975;
 
@@ -37,6 +43,7 @@ impl Estimate {
         upper: None,
     };
 
+    #[cfg(test)]
     fn of(value: f64, se: f64, lower: f64, upper: f64) -> Self {
         Self {
             value: Some(value),
@@ -47,6 +54,7 @@ impl Estimate {
     }
 }
 
+#[cfg(test)]
 /// Rows of one domain with their value in one column (`None` = NA).
 pub(crate) struct Domain<'a> {
     /// Row indices of the domain (all rows of the group, NA values included).
@@ -55,6 +63,7 @@ pub(crate) struct Domain<'a> {
     pub values: &'a [Option<f64>],
 }
 
+#[cfg(test)]
 impl Domain<'_> {
     /// Rows with a value and their value.
     fn valid(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
@@ -64,6 +73,7 @@ impl Domain<'_> {
     }
 }
 
+#[cfg(test)]
 /// `svytotal(~I(!is.na(x)))`: weighted and unweighted counts of rows with a value.
 pub(crate) fn counts(plan: &Plan, domain: &Domain<'_>) -> (f64, f64) {
     let mut weighted = 0.0;
@@ -75,12 +85,14 @@ pub(crate) fn counts(plan: &Plan, domain: &Domain<'_>) -> (f64, f64) {
     (weighted, unweighted)
 }
 
+#[cfg(test)]
 /// True when `svyby(..., na.rm.all = TRUE)` computes the domain at all: some row has
 /// a value and a weight other than 0.
 fn present(plan: &Plan, domain: &Domain<'_>) -> bool {
     domain.valid().any(|(r, _)| plan.weights[r] != 0.0)
 }
 
+#[cfg(test)]
 /// `svymean(~x, na.rm = TRUE)`: the weighted mean and its linearization variance.
 fn mean_and_variance(plan: &Plan, scratch: &mut Scratch, domain: &Domain<'_>) -> (f64, f64) {
     let psum: f64 = domain.valid().map(|(r, _)| plan.weights[r]).sum();
@@ -97,6 +109,7 @@ fn mean_and_variance(plan: &Plan, scratch: &mut Scratch, domain: &Domain<'_>) ->
     (mean, variance)
 }
 
+#[cfg(test)]
 /// Mean z-score (`svymean` and `confint(df = degf)`) and SD (`svyvar`) of one domain.
 pub(crate) fn zscore_summary(
     plan: &Plan,
@@ -134,6 +147,7 @@ pub(crate) fn zscore_summary(
     (estimate, sd)
 }
 
+#[cfg(test)]
 /// A prevalence in percent: `svymean` of the 0/1 column for the rate and its SE, and
 /// `svyciprop(method = "logit", df = degf)` for the interval, with `anthro`'s
 /// boundary rule (a rate of exactly 0 % gets the interval [0, 0], one of exactly 1 %
@@ -192,19 +206,26 @@ fn deviance_residual(y: f64, mu: f64, weight: f64) -> f64 {
 /// the row's weight rescaled within the group: computed once per group and shared by
 /// all of its 0/1 columns.
 pub(crate) struct FirstIteration {
+    #[cfg(test)]
     mean_weight: f64,
+    #[cfg(test)]
     terms: Vec<[Terms; 2]>,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Terms {
-    deviance: f64,
-    w2: f64,
-    w2z: f64,
-    good: bool,
+pub(crate) struct Terms {
+    /// Deviance residual.
+    pub deviance: f64,
+    /// Working weight (0 when not usable).
+    pub w2: f64,
+    /// Working weight × working response.
+    pub w2z: f64,
+    /// The working weight is usable (`w > 0` and dμ/dη ≠ 0).
+    pub good: bool,
 }
 
 impl FirstIteration {
+    #[cfg(test)]
     /// The terms for the rows of one group (`rows` as the domains of the group list
     /// them).
     pub(crate) fn new(plan: &Plan, rows: &[usize]) -> Self {
@@ -222,7 +243,7 @@ impl FirstIteration {
 
     /// `glm.fit`'s start `μ = (w y + 1/2)/(w + 1)` and the first iteration's deviance
     /// residual, working weight and working weight × working response.
-    fn terms(w: f64, y: f64) -> Terms {
+    pub(crate) fn terms(w: f64, y: f64) -> Terms {
         let mustart = (w * y + 0.5) / (w + 1.0);
         let eta = (mustart / (1.0 - mustart)).ln();
         let mu = link_inverse(eta);
@@ -248,6 +269,7 @@ impl FirstIteration {
     }
 }
 
+#[cfg(test)]
 /// The logit interval of `svyciprop`: an intercept-only quasibinomial `svyglm`, fitted
 /// by R's iteratively reweighted least squares (`glm.fit`: start from
 /// `(w y + 1/2)/(w + 1)`, stop when the relative deviance change is below 1e-8, at most
@@ -263,52 +285,31 @@ fn logit_interval(
 ) -> (f64, f64) {
     let prior = |r: usize| plan.weights[r] / first.mean_weight;
     // First iteration: every row starts from its own μ (terms computed once per group).
-    let mut devold = 0.0;
-    let (mut swz, mut sw) = (0.0, 0.0);
-    let (mut sum_prior, mut sum_prior_y) = (0.0, 0.0);
+    let mut sums = FitSums::default();
     for (k, &r) in domain.rows.iter().enumerate() {
         let Some(y) = domain.values[r] else { continue };
         let terms = first.terms[k][usize::from(y != 0.0)];
-        devold += terms.deviance;
+        sums.deviance += terms.deviance;
         if terms.good {
             let w = prior(r);
-            swz += terms.w2z;
-            sw += terms.w2;
-            sum_prior += w;
-            sum_prior_y += w * y;
+            sums.w2z += terms.w2z;
+            sums.w2 += terms.w2;
+            sums.prior += w;
+            sums.prior_y += w * y;
         }
     }
-    let deviance = |mu: f64| {
-        2.0 * (sum_prior_y * (1.0 / mu).ln() + (sum_prior - sum_prior_y) * (1.0 / (1.0 - mu)).ln())
-    };
-    let first_sum_w2 = sw;
-    let mut eta = swz / sw;
-    // After the first iteration η is common to all rows, and so is the working-weight
-    // factor μ'(η)²/V(μ): it cancels in the sandwich below.
-    let mut single_iteration = true;
-    for iteration in 1..=25 {
-        let mu = link_inverse(eta);
-        let dev = deviance(mu);
-        if (dev - devold).abs() / (dev.abs() + 0.1) < 1e-8 || iteration == 25 {
-            break;
-        }
-        devold = dev;
-        single_iteration = false;
-        eta += (sum_prior_y / sum_prior - mu) / mu_eta(eta);
-    }
-    let mu = link_inverse(eta);
-    let me = mu_eta(eta);
+    let fit = Fit::new(&sums);
     // estfun × (X'WX)⁻¹ per row: working residual × working weight of the last
     // iteration / Σ working weights.
     let sandwich = |k: usize, r: usize, y: f64| -> f64 {
         let w = prior(r);
-        let residual = (y - mu) / me;
-        if single_iteration {
+        let residual = (y - fit.mu) / fit.mu_eta;
+        if fit.single_iteration {
             let terms = first.terms[k][usize::from(y != 0.0)];
             let w2 = if terms.good { terms.w2 } else { 0.0 };
-            residual * w2 / first_sum_w2
+            residual * w2 / sums.w2
         } else {
-            residual * w / sum_prior
+            residual * w / sums.prior
         }
     };
     let variance = plan.variance(
@@ -319,15 +320,83 @@ fn logit_interval(
             .enumerate()
             .filter_map(|(k, &r)| domain.values[r].map(|y| (r, sandwich(k, r, y)))),
     );
-    let se = variance.sqrt();
-    if plan.df <= 0.0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let t = t_975(plan.df);
-    let expit = |x: f64| x.exp() / (1.0 + x.exp());
-    (expit(eta - t * se), expit(eta + t * se))
+    fit.interval(plan.df, variance.sqrt())
 }
 
+/// The sums over a domain's rows that the quasibinomial fit of `svyciprop` needs from
+/// its first iteration (weights rescaled to mean 1 over the group).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FitSums {
+    /// Σ deviance residuals of the first iteration (every row with a value).
+    pub deviance: f64,
+    /// Σ working weights (rows with a usable working weight).
+    pub w2: f64,
+    /// Σ working weight × working response.
+    pub w2z: f64,
+    /// Σ prior weights (same rows as `w2`).
+    pub prior: f64,
+    /// Σ prior weight × y.
+    pub prior_y: f64,
+}
+
+/// The quasibinomial fit of an intercept-only `svyglm`, replayed as R's `glm.fit`
+/// iterates: from the first iteration's sums, Newton steps on the common η until the
+/// relative deviance change is below 1e-8 (at most 25 iterations).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fit {
+    /// The fitted linear predictor.
+    pub eta: f64,
+    /// μ at the fit.
+    pub mu: f64,
+    /// dμ/dη at the fit.
+    pub mu_eta: f64,
+    /// The fit stopped after the first iteration: the sandwich then uses the first
+    /// iteration's per-row working weights.
+    pub single_iteration: bool,
+}
+
+impl Fit {
+    pub(crate) fn new(sums: &FitSums) -> Self {
+        let mut devold = sums.deviance;
+        let deviance = |mu: f64| {
+            2.0 * (sums.prior_y * (1.0 / mu).ln()
+                + (sums.prior - sums.prior_y) * (1.0 / (1.0 - mu)).ln())
+        };
+        let mut eta = sums.w2z / sums.w2;
+        // After the first iteration η is common to all rows, and so is the working-weight
+        // factor μ'(η)²/V(μ): it cancels in the sandwich.
+        let mut single_iteration = true;
+        for iteration in 1..=25 {
+            let mu = link_inverse(eta);
+            let dev = deviance(mu);
+            if (dev - devold).abs() / (dev.abs() + 0.1) < 1e-8 || iteration == 25 {
+                break;
+            }
+            devold = dev;
+            single_iteration = false;
+            eta += (sums.prior_y / sums.prior - mu) / mu_eta(eta);
+        }
+        Self {
+            eta,
+            mu: link_inverse(eta),
+            mu_eta: mu_eta(eta),
+            single_iteration,
+        }
+    }
+
+    /// The Wald interval on the logit scale with the t quantile on `df` degrees of
+    /// freedom, mapped back with `exp(x)/(1 + exp(x))`; NaN without degrees of freedom.
+    pub(crate) fn interval(&self, df: f64, se: f64) -> (f64, f64) {
+        if df <= 0.0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let t = t_975(df);
+        let expit = |x: f64| x.exp() / (1.0 + x.exp());
+        (expit(self.eta - t * se), expit(self.eta + t * se))
+    }
+}
+
+#[cfg(test)]
 /// `anthro`'s closed formulas without a design (`prevalence-simple.R`): `n_total` is
 /// the number of rows of the whole analysis, not of the group.
 pub(crate) mod simple {

@@ -1,15 +1,15 @@
 //! The standard survey analysis of `anthro_prevalence` (0–5 years) and
 //! `anthroplus_prevalence` (5–19 years).
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 use thiserror::Error;
 
 use super::design::{Method, Plan, SurveyDesign};
-use super::estimate::{self, Domain, Estimate, simple};
-use super::table::{
-    CUTOFFS, CombinedSummary, IndicatorSummary, PrevalenceRow, PrevalenceTable, SurveyIndicator,
-    SurveyStandard,
-};
+use super::estimate::Estimate;
+use super::group::{INDICATORS, Layout, NO_BIN, Row, bin, combined_bin};
+use super::table::{PrevalenceRow, PrevalenceTable, SurveyIndicator, SurveyStandard};
 use crate::school_age::{FIRST_MONTH, LAST_MONTH, LAST_MONTH_WEIGHT};
 use crate::{Child, Outcome, SchoolAgeChild, Sex, school_age_zscores, zscores};
 
@@ -104,34 +104,43 @@ impl Grouping {
     /// value is a number, else by bytes) for the survey package, in order of first
     /// appearance for WHO's closed formulas.
     fn text(label: &'static str, values: &[Option<&str>], method: Method) -> Self {
-        let mut levels: Vec<String> = Vec::new();
-        for v in values.iter().flatten() {
-            let v = number_label(v);
-            if !levels.contains(&v) {
-                levels.push(v);
-            }
-        }
-        if method == Method::Survey {
-            let numbers: Option<Vec<f64>> = levels.iter().map(|l| l.parse::<f64>().ok()).collect();
-            match numbers {
-                Some(_) => levels.sort_by(|a, b| {
-                    let (x, y) = (
-                        a.parse::<f64>().unwrap_or(0.0),
-                        b.parse::<f64>().unwrap_or(0.0),
-                    );
-                    x.total_cmp(&y)
-                }),
-                None => levels.sort(),
-            }
-        }
-        let of_row = values
+        // Each distinct text is labelled once (`3` and `3.0` share the label `3`).
+        let mut by_text: HashMap<&str, usize> = HashMap::new();
+        let mut by_label: HashMap<String, usize> = HashMap::new();
+        let mut labels: Vec<String> = Vec::new();
+        let label_of_row: Vec<Option<usize>> = values
             .iter()
-            .map(|v| v.and_then(|v| levels.iter().position(|l| *l == number_label(v))))
+            .map(|v| {
+                v.map(|v| {
+                    *by_text.entry(v).or_insert_with(|| {
+                        let next = labels.len();
+                        *by_label.entry(number_label(v)).or_insert_with_key(|l| {
+                            labels.push(l.clone());
+                            next
+                        })
+                    })
+                })
+            })
             .collect();
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        if method == Method::Survey {
+            let numbers: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok()).collect();
+            match numbers {
+                Some(numbers) => order.sort_by(|&a, &b| numbers[a].total_cmp(&numbers[b])),
+                None => order.sort_by(|&a, &b| labels[a].cmp(&labels[b])),
+            }
+        }
+        let mut level_of_label = vec![0; labels.len()];
+        for (level, &l) in order.iter().enumerate() {
+            level_of_label[l] = level;
+        }
         Self {
             label,
-            levels,
-            of_row,
+            levels: order.iter().map(|&l| labels[l].clone()).collect(),
+            of_row: label_of_row
+                .iter()
+                .map(|l| l.map(|l| level_of_label[l]))
+                .collect(),
         }
     }
 }
@@ -155,7 +164,6 @@ fn number_label(v: &str) -> String {
 struct IndicatorColumns {
     indicator: SurveyIndicator,
     summary: Vec<Option<f64>>,
-    cutoffs: Vec<Vec<Option<f64>>>,
     counted: Vec<Option<f64>>,
 }
 
@@ -165,19 +173,9 @@ impl IndicatorColumns {
         summary: Vec<Option<f64>>,
         prevalence: Vec<Option<f64>>,
     ) -> Self {
-        let cutoffs = CUTOFFS
-            .iter()
-            .map(|c| {
-                prevalence
-                    .iter()
-                    .map(|z| z.map(|z| f64::from(u8::from(c.contains(z)))))
-                    .collect()
-            })
-            .collect();
         Self {
             indicator,
             summary,
-            cutoffs,
             counted: prevalence,
         }
     }
@@ -189,8 +187,8 @@ struct Prepared {
     clusters: Option<Vec<f64>>,
     strata: Option<Vec<f64>>,
     indicators: Vec<IndicatorColumns>,
-    /// 0–5 years: (stunting & wasting, stunting & overweight) as 0/1.
-    combined: Option<[Vec<Option<f64>>; 2]>,
+    /// 0–5 years: the rows' bins for stunting & wasting and stunting & overweight.
+    combined: Option<Vec<u8>>,
 }
 
 /// An unflagged z-score (rounded as WHO returns it) or missing.
@@ -395,25 +393,33 @@ pub fn survey_prevalence(
         strata,
     } = design_rows(&kept, design)?;
     let selected: Vec<&Child> = rows.iter().map(|&i| &children[i]).collect();
-    let results: Vec<_> = selected.par_iter().map(|c| zscores(c)).collect();
+    // Only the four z-scores the table uses are kept of each child's results.
+    let results: Vec<[Option<f64>; 4]> = selected
+        .par_iter()
+        .map(|c| {
+            let z = zscores(c);
+            [
+                z.length_for_age,
+                z.weight_for_age,
+                z.bmi_for_age,
+                z.weight_for_length,
+            ]
+            .map(usable)
+        })
+        .collect();
     let oedema: Vec<bool> = selected.iter().map(|c| c.oedema).collect();
-    let column = |f: &dyn Fn(&crate::ZScores) -> Outcome| -> Vec<Option<f64>> {
-        results.iter().map(|z| usable(f(z))).collect()
-    };
-    let zlen = column(&|z| z.length_for_age);
-    let (wa_summary, wa_prev) = with_oedema(&column(&|z| z.weight_for_age), &oedema);
-    let (bmi_summary, bmi_prev) = with_oedema(&column(&|z| z.bmi_for_age), &oedema);
-    let (wh_summary, wh_prev) = with_oedema(&column(&|z| z.weight_for_length), &oedema);
-    let combined_with = |wh: fn(f64) -> bool| -> Vec<Option<f64>> {
+    let column = |k: usize| -> Vec<Option<f64>> { results.iter().map(|z| z[k]).collect() };
+    let zlen = column(0);
+    let (wa_summary, wa_prev) = with_oedema(&column(1), &oedema);
+    let (bmi_summary, bmi_prev) = with_oedema(&column(2), &oedema);
+    let (wh_summary, wh_prev) = with_oedema(&column(3), &oedema);
+    drop(results);
+    let combined = Some(
         zlen.iter()
             .zip(&wh_prev)
-            .map(|(l, w)| match (l, w) {
-                (Some(l), Some(w)) => Some(f64::from(u8::from(*l < -2.0 && wh(*w)))),
-                _ => None,
-            })
-            .collect()
-    };
-    let combined = Some([combined_with(|w| w < -2.0), combined_with(|w| w > 2.0)]);
+            .map(|(l, w)| combined_bin(*l, *w))
+            .collect(),
+    );
     let prepared = Prepared {
         weights,
         clusters,
@@ -721,14 +727,40 @@ impl Prepared {
         if method != Method::Simple && plan.psu_stratum.len() == 1 && self.strata.is_none() {
             return Err(PrevalenceError::SinglePsu);
         }
-        let unweighted = plan.unweighted();
-        // (grouping, level, rows of the level)
-        let mut tasks: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+        let indicators: Vec<SurveyIndicator> =
+            self.indicators.iter().map(|i| i.indicator).collect();
+        let rows = (0..n)
+            .map(|r| {
+                let mut bins = [NO_BIN; INDICATORS];
+                let mut summary = [f64::NAN; INDICATORS];
+                for (i, columns) in self.indicators.iter().enumerate() {
+                    bins[i] = columns.counted[r].map_or(NO_BIN, bin);
+                    summary[i] = columns.summary[r].unwrap_or(f64::NAN);
+                }
+                Row {
+                    weight: plan.weights[r],
+                    weight_id: 0,
+                    psu: u32::try_from(plan.psu[r]).unwrap_or(u32::MAX),
+                    bins,
+                    combined: self.combined.as_ref().map_or(NO_BIN, |c| c[r]),
+                    summary,
+                }
+            })
+            .collect();
+        let layout = Layout::new(rows, &plan, &indicators, self.combined.is_some(), method);
+        // (grouping, level, laid-out rows of the level)
+        let mut tasks: Vec<(usize, usize, Vec<u32>)> = Vec::new();
         for (g, grouping) in groupings.iter().enumerate() {
-            let mut members: Vec<Vec<usize>> = vec![Vec::new(); grouping.levels.len()];
-            for (row, level) in grouping.of_row.iter().enumerate() {
-                if let Some(l) = level {
-                    members[*l].push(row);
+            let mut members: Vec<Vec<u32>> = vec![Vec::new(); grouping.levels.len()];
+            // Levels as small numbers first: the lookups below jump around the rows.
+            let level: Vec<u32> = grouping
+                .of_row
+                .iter()
+                .map(|l| l.map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX)))
+                .collect();
+            for (k, &origin) in layout.origin.iter().enumerate() {
+                if let Some(m) = members.get_mut(level[origin as usize] as usize) {
+                    m.push(u32::try_from(k).unwrap_or(u32::MAX));
                 }
             }
             for (l, m) in members.into_iter().enumerate() {
@@ -744,111 +776,317 @@ impl Prepared {
                 } else {
                     format!("{}: {}", grouping.label, grouping.levels[*l])
                 };
-                self.row(group, members, method, &plan, &unweighted)
+                let (indicators, combined) = layout.group(members);
+                PrevalenceRow {
+                    group,
+                    age_labels: None,
+                    indicators,
+                    stunting_wasting: combined.map(|c| c.0),
+                    stunting_overweight: combined.map(|c| c.1),
+                }
             })
             .collect();
         Ok(rows)
     }
+}
 
-    fn row(
-        &self,
-        group: String,
-        members: &[usize],
-        method: Method,
-        plan: &Plan,
-        unweighted: &Plan,
-    ) -> PrevalenceRow {
-        let mut scratch = plan.scratch();
-        let first = estimate::FirstIteration::new(plan, members);
-        #[allow(clippy::cast_precision_loss)]
-        let n_total = self.n() as f64;
-        let weights = self.weights.as_deref();
-        let values = |col: &[Option<f64>]| -> (Vec<f64>, Vec<f64>) {
-            members
-                .iter()
-                .filter_map(|&r| col[r].map(|v| (v, weights.map_or(1.0, |w| w[r]))))
-                .unzip()
-        };
-        let counts = |col: &[Option<f64>]| -> (f64, f64) {
-            let domain = Domain {
-                rows: members,
-                values: col,
-            };
-            let (w, _) = estimate::counts(plan, &domain);
-            let (u, _) = estimate::counts(unweighted, &domain);
-            (w, u)
-        };
-        let prevalence = |scratch: &mut _, col: &[Option<f64>]| -> Estimate {
-            match method {
-                Method::Simple => simple::prevalence(&values(col).0, n_total),
-                Method::Hybrid | Method::Survey => estimate::prevalence(
-                    plan,
-                    scratch,
-                    &Domain {
-                        rows: members,
-                        values: col,
-                    },
-                    &first,
-                ),
-            }
-        };
-        let indicators = self
-            .indicators
-            .iter()
-            .map(|ind| {
-                let (weighted_n, unweighted_n) = counts(&ind.counted);
-                let cutoffs: Vec<Estimate> = ind
-                    .cutoffs
-                    .iter()
-                    .map(|col| prevalence(&mut scratch, col))
-                    .collect();
-                let (mean, sd) = match method {
-                    Method::Simple => simple::zscore(&values(&ind.summary).0, None, n_total),
-                    Method::Hybrid => {
-                        let (v, w) = values(&ind.summary);
-                        simple::zscore(&v, Some(&w), n_total)
+#[cfg(test)]
+mod tests {
+    use super::super::design::{Method, Plan};
+    use super::super::estimate::{self, Domain, Estimate, simple};
+    use super::super::table::{CUTOFFS, Cell, CombinedSummary, IndicatorSummary, PrevalenceRow};
+    use super::*;
+
+    impl Prepared {
+        /// The table computed row by row, column by column, with the estimators written
+        /// as R's functions compute: the reference for the sums over sampling units.
+        fn estimate_by_rows(&self, groupings: &[Grouping]) -> Vec<PrevalenceRow> {
+            let method = self.method();
+            let n = self.n();
+            let weights = self.weights.clone().unwrap_or_else(|| vec![1.0; n]);
+            let plan = Plan::new(weights, self.clusters.as_deref(), self.strata.as_deref());
+            let unweighted = plan.unweighted();
+            let mut rows = Vec::new();
+            for grouping in groupings {
+                let mut members: Vec<Vec<usize>> = vec![Vec::new(); grouping.levels.len()];
+                for (row, level) in grouping.of_row.iter().enumerate() {
+                    if let Some(l) = level {
+                        members[*l].push(row);
                     }
-                    Method::Survey => estimate::zscore_summary(
+                }
+                for m in members {
+                    rows.push(self.row(String::new(), &m, method, &plan, &unweighted));
+                }
+            }
+            rows
+        }
+
+        fn cutoff_columns(counted: &[Option<f64>]) -> Vec<Vec<Option<f64>>> {
+            CUTOFFS
+                .iter()
+                .map(|c| {
+                    counted
+                        .iter()
+                        .map(|z| z.map(|z| f64::from(u8::from(c.contains(z)))))
+                        .collect()
+                })
+                .collect()
+        }
+
+        fn combined_columns(&self) -> Option<[Vec<Option<f64>>; 2]> {
+            self.combined.as_ref().map(|bins| {
+                [0, 2].map(|b| {
+                    bins.iter()
+                        .map(|&x| (x != NO_BIN).then(|| f64::from(u8::from(x == b))))
+                        .collect()
+                })
+            })
+        }
+
+        fn row(
+            &self,
+            group: String,
+            members: &[usize],
+            method: Method,
+            plan: &Plan,
+            unweighted: &Plan,
+        ) -> PrevalenceRow {
+            let mut scratch = plan.scratch();
+            let first = estimate::FirstIteration::new(plan, members);
+            #[allow(clippy::cast_precision_loss)]
+            let n_total = self.n() as f64;
+            let weights = self.weights.as_deref();
+            let values = |col: &[Option<f64>]| -> (Vec<f64>, Vec<f64>) {
+                members
+                    .iter()
+                    .filter_map(|&r| col[r].map(|v| (v, weights.map_or(1.0, |w| w[r]))))
+                    .unzip()
+            };
+            let counts = |col: &[Option<f64>]| -> (f64, f64) {
+                let domain = Domain {
+                    rows: members,
+                    values: col,
+                };
+                let (w, _) = estimate::counts(plan, &domain);
+                let (u, _) = estimate::counts(unweighted, &domain);
+                (w, u)
+            };
+            let prevalence = |scratch: &mut _, col: &[Option<f64>]| -> Estimate {
+                match method {
+                    Method::Simple => simple::prevalence(&values(col).0, n_total),
+                    Method::Hybrid | Method::Survey => estimate::prevalence(
                         plan,
-                        &mut scratch,
+                        scratch,
                         &Domain {
                             rows: members,
-                            values: &ind.summary,
+                            values: col,
                         },
+                        &first,
                     ),
-                };
-                IndicatorSummary {
-                    indicator: ind.indicator,
-                    weighted_n: Some(weighted_n),
-                    unweighted_n: Some(unweighted_n),
-                    cutoffs: [
-                        cutoffs[0], cutoffs[1], cutoffs[2], cutoffs[3], cutoffs[4], cutoffs[5],
-                    ],
-                    mean,
-                    sd,
                 }
-            })
-            .collect();
-        let (stunting_wasting, stunting_overweight) = match &self.combined {
-            Some([wasting, overweight]) => {
-                let (weighted_n, unweighted_n) = counts(wasting);
-                (
-                    Some(CombinedSummary {
-                        weighted_n,
-                        unweighted_n,
-                        estimate: prevalence(&mut scratch, wasting),
-                    }),
-                    Some(prevalence(&mut scratch, overweight)),
-                )
+            };
+            let indicators = self
+                .indicators
+                .iter()
+                .map(|ind| {
+                    let (weighted_n, unweighted_n) = counts(&ind.counted);
+                    let cutoffs: Vec<Estimate> = Self::cutoff_columns(&ind.counted)
+                        .iter()
+                        .map(|col| prevalence(&mut scratch, col))
+                        .collect();
+                    let (mean, sd) = match method {
+                        Method::Simple => simple::zscore(&values(&ind.summary).0, None, n_total),
+                        Method::Hybrid => {
+                            let (v, w) = values(&ind.summary);
+                            simple::zscore(&v, Some(&w), n_total)
+                        }
+                        Method::Survey => estimate::zscore_summary(
+                            plan,
+                            &mut scratch,
+                            &Domain {
+                                rows: members,
+                                values: &ind.summary,
+                            },
+                        ),
+                    };
+                    IndicatorSummary {
+                        indicator: ind.indicator,
+                        weighted_n: Some(weighted_n),
+                        unweighted_n: Some(unweighted_n),
+                        cutoffs: [
+                            cutoffs[0], cutoffs[1], cutoffs[2], cutoffs[3], cutoffs[4], cutoffs[5],
+                        ],
+                        mean,
+                        sd,
+                    }
+                })
+                .collect();
+            let (stunting_wasting, stunting_overweight) = match &self.combined_columns() {
+                Some([wasting, overweight]) => {
+                    let (weighted_n, unweighted_n) = counts(wasting);
+                    (
+                        Some(CombinedSummary {
+                            weighted_n,
+                            unweighted_n,
+                            estimate: prevalence(&mut scratch, wasting),
+                        }),
+                        Some(prevalence(&mut scratch, overweight)),
+                    )
+                }
+                None => (None, None),
+            };
+            PrevalenceRow {
+                group,
+                age_labels: None,
+                indicators,
+                stunting_wasting,
+                stunting_overweight,
             }
-            None => (None, None),
-        };
-        PrevalenceRow {
-            group,
-            age_labels: None,
-            indicators,
-            stunting_wasting,
-            stunting_overweight,
         }
+    }
+
+    fn next(state: &mut u64) -> u64 {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        *state >> 33
+    }
+
+    /// A random analysis: `n` rows, z-scores with missing values and oedema's −3.1,
+    /// and the design asked for.
+    fn random(n: usize, seed: u64, design: (bool, bool, bool), zero_weights: bool) -> Prepared {
+        let mut s = seed;
+        let z = |s: &mut u64| -> Option<f64> {
+            let r = next(s);
+            if r.is_multiple_of(9) {
+                None
+            } else if r.is_multiple_of(31) {
+                Some(OEDEMA_Z)
+            } else {
+                Some(round2((next(s) % 1400) as f64 / 100.0 - 7.0))
+            }
+        };
+        let indicators: Vec<IndicatorColumns> = [
+            SurveyIndicator::HeightForAge,
+            SurveyIndicator::WeightForAge,
+            SurveyIndicator::BmiForAge,
+            SurveyIndicator::WeightForHeight,
+        ]
+        .into_iter()
+        .map(|indicator| {
+            let counted: Vec<Option<f64>> = (0..n).map(|_| z(&mut s)).collect();
+            let summary = counted
+                .iter()
+                .map(|v| v.filter(|&v| v != OEDEMA_Z))
+                .collect();
+            IndicatorColumns::new(indicator, summary, counted)
+        })
+        .collect();
+        let combined = Some(
+            indicators[0]
+                .counted
+                .iter()
+                .zip(&indicators[3].counted)
+                .map(|(h, w)| combined_bin(*h, *w))
+                .collect(),
+        );
+        let (weights, clusters, strata) = design;
+        Prepared {
+            weights: weights.then(|| {
+                (0..n)
+                    .map(|i| {
+                        if zero_weights && i % 17 == 0 {
+                            0.0
+                        } else {
+                            0.2 + (next(&mut s) % 48) as f64 / 10.0
+                        }
+                    })
+                    .collect()
+            }),
+            // Stratum 3 has a single cluster.
+            strata: strata.then(|| (0..n).map(|i| (i % 4) as f64).collect()),
+            clusters: clusters.then(|| {
+                (0..n)
+                    .map(|i| {
+                        if strata && i % 4 == 3 {
+                            99.0
+                        } else {
+                            (next(&mut s) % 7) as f64
+                        }
+                    })
+                    .collect()
+            }),
+            indicators,
+            combined,
+        }
+    }
+
+    fn round2(x: f64) -> f64 {
+        (x * 100.0).round() / 100.0
+    }
+
+    fn groupings(n: usize, seed: u64) -> Vec<Grouping> {
+        let mut s = seed;
+        vec![
+            Grouping::factor("All", &["All"], vec![Some(0); n]),
+            Grouping::factor(
+                "Three",
+                &["a", "b", "c"],
+                (0..n)
+                    .map(|_| match next(&mut s) % 4 {
+                        3 => None,
+                        l => Some(l as usize),
+                    })
+                    .collect(),
+            ),
+            // A level no row has, and a level with a single row.
+            Grouping::factor(
+                "Sparse",
+                &["empty", "one", "rest"],
+                (0..n).map(|i| Some(if i == 5 { 1 } else { 2 })).collect(),
+            ),
+        ]
+    }
+
+    fn same(a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(x), Some(y)) if x.is_nan() && y.is_nan() => true,
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-10 * (1.0 + x.abs().max(y.abs())),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn sums_over_units_agree_with_the_row_by_row_estimators() {
+        let mut compared = 0;
+        for (seed, design, zero_weights, n) in [
+            (1, (false, false, false), false, 300),
+            (2, (true, false, false), false, 300),
+            (3, (true, false, false), true, 250),
+            (4, (true, true, true), false, 400),
+            (5, (true, true, true), true, 400),
+            (6, (false, true, false), false, 300),
+            (7, (true, false, true), false, 300),
+            (8, (false, true, true), false, 120),
+            (9, (true, true, true), false, 3),
+        ] {
+            let prepared = random(n, seed, design, zero_weights);
+            let groupings = groupings(n, seed + 100);
+            let ours = prepared.estimate(&groupings).unwrap();
+            let reference = prepared.estimate_by_rows(&groupings);
+            assert_eq!(ours.len(), reference.len());
+            for (a, b) in ours.iter().zip(&reference) {
+                let (a, b) = (PrevalenceTable::cells(a), PrevalenceTable::cells(b));
+                for (k, (x, y)) in a.iter().zip(&b).enumerate().skip(1) {
+                    let (Cell::Number(x), Cell::Number(y)) = (x, y) else {
+                        panic!("column {k}");
+                    };
+                    assert!(same(*x, *y), "seed {seed}, column {k}: {x:?} vs {y:?}");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 8_000, "{compared}");
     }
 }

@@ -5,8 +5,63 @@ use sehat_anthro::{
     Age, Child, Measure, Outcome, SchoolAgeChild, Sex, parse_oedema, school_age_zscores, zscores,
 };
 
+use super::mapping::{ColumnMap, Dates, Targets, ValueMap};
 use super::record::{FieldError, Fields, code, number_field, write_f64, write_rounded};
 use crate::csv_input::excerpt;
+
+/// The Kemenkes names of the who2006 columns.
+pub const KEMENKES_2006: &[(&str, &str)] = &[
+    ("sex", "jk"),
+    ("weight", "bb"),
+    ("lenhei", "tb"),
+    ("measure", "cara_ukur"),
+];
+/// The Kemenkes names of the who2007 columns.
+pub const KEMENKES_2007: &[(&str, &str)] = &[
+    ("sex", "jk"),
+    ("weight_in_kg", "bb"),
+    ("height_in_cm", "tb"),
+];
+
+/// The columns `zscores --standard who2006` reads.
+pub const ZSCORES_2006: Targets = Targets {
+    name: "zscores --standard who2006",
+    columns: &[
+        "sex",
+        "age",
+        "is_age_in_month",
+        "weight",
+        "lenhei",
+        "measure",
+        "headc",
+        "armc",
+        "triskin",
+        "subskin",
+        "oedema",
+    ],
+    codes: &["sex", "measure", "oedema"],
+    age: "age",
+    age_unit: Some("is_age_in_month"),
+    age_in_months: false,
+    kemenkes: KEMENKES_2006,
+};
+
+/// The columns `zscores --standard who2007` reads.
+pub const ZSCORES_2007: Targets = Targets {
+    name: "zscores --standard who2007",
+    columns: &[
+        "sex",
+        "age_in_months",
+        "oedema",
+        "height_in_cm",
+        "weight_in_kg",
+    ],
+    codes: &["sex", "oedema"],
+    age: "age_in_months",
+    age_unit: None,
+    age_in_months: true,
+    kemenkes: KEMENKES_2007,
+};
 
 /// What a standard needs to turn one input line into its output columns.
 pub trait Standard: Sync {
@@ -54,43 +109,90 @@ fn check_age(age: Option<f64>, index: Option<usize>) -> Result<(), FieldError> {
     }
 }
 
-/// Position of each input column by name (`None` when the header lacks it).
-fn find(header: &[String], name: &str) -> Option<usize> {
-    header.iter().position(|h| h == name)
-}
-
 fn field<'a>(line: &'a [u8], fields: &Fields, index: Option<usize>) -> &'a [u8] {
     index.map_or(&b""[..], |i| fields.get(line, i))
+}
+
+/// A column holding codes: where it is, and the translation of its codes if any.
+#[derive(Debug, Clone)]
+pub struct CodeColumn {
+    /// The column's position.
+    pub index: Option<usize>,
+    values: Option<ValueMap>,
+}
+
+impl CodeColumn {
+    /// The column read as `target`.
+    pub fn new(map: &ColumnMap, target: &str) -> Self {
+        Self {
+            index: map.find(target),
+            values: map.values(target).cloned(),
+        }
+    }
+
+    /// The code of one row, translated (empty when missing).
+    ///
+    /// # Errors
+    ///
+    /// A code the translation has no value for.
+    pub fn text<'a>(&'a self, line: &'a [u8], fields: &Fields) -> Result<&'a [u8], FieldError> {
+        let text = field(line, fields, self.index);
+        match &self.values {
+            None => Ok(text),
+            Some(values) => Ok(values
+                .translate(text, self.index.unwrap_or(0))?
+                .map_or(&b""[..], str::as_bytes)),
+        }
+    }
+
+    fn column(&self) -> usize {
+        self.index.unwrap_or(0)
+    }
 }
 
 // The codes nearly every row uses are read straight from the bytes; every other text
 // goes through the library's parser, which is the reference (a test checks the two agree).
 
-fn sex(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<Option<Sex>, FieldError> {
-    match field(line, fields, index) {
+/// The sex code of one row.
+///
+/// # Errors
+///
+/// A code WHO does not accept.
+pub fn sex(line: &[u8], fields: &Fields, column: &CodeColumn) -> Result<Option<Sex>, FieldError> {
+    match column.text(line, fields)? {
         b"1" => Ok(Some(Sex::Male)),
         b"2" => Ok(Some(Sex::Female)),
-        text => code(text, index.unwrap_or(0), Sex::from_code),
+        text => code(text, column.column(), Sex::from_code),
     }
 }
 
-fn measure(
+/// The measuring position of one row.
+///
+/// # Errors
+///
+/// A code WHO does not accept.
+pub fn measure(
     line: &[u8],
     fields: &Fields,
-    index: Option<usize>,
+    column: &CodeColumn,
 ) -> Result<Option<Measure>, FieldError> {
-    match field(line, fields, index) {
+    match column.text(line, fields)? {
         b"l" => Ok(Some(Measure::Lying)),
         b"h" => Ok(Some(Measure::Standing)),
-        text => code(text, index.unwrap_or(0), Measure::from_code),
+        text => code(text, column.column(), Measure::from_code),
     }
 }
 
-fn oedema(line: &[u8], fields: &Fields, index: Option<usize>) -> Result<bool, FieldError> {
-    match field(line, fields, index) {
+/// Whether one row has oedema (missing: no).
+///
+/// # Errors
+///
+/// A code WHO does not accept.
+pub fn oedema(line: &[u8], fields: &Fields, column: &CodeColumn) -> Result<bool, FieldError> {
+    match column.text(line, fields)? {
         b"n" => Ok(false),
         b"y" => Ok(true),
-        text => Ok(code(text, index.unwrap_or(0), parse_oedema)?.unwrap_or(false)),
+        text => Ok(code(text, column.column(), parse_oedema)?.unwrap_or(false)),
     }
 }
 
@@ -153,40 +255,46 @@ fn write_sex(out: &mut Vec<u8>, sex: Option<Sex>) {
 /// WHO Child Growth Standards, 0–5 years (`anthro_zscores`).
 #[derive(Debug)]
 pub struct Who2006 {
-    sex: Option<usize>,
+    sex: CodeColumn,
     age: Option<usize>,
     is_age_in_month: Option<usize>,
     weight: Option<usize>,
     lenhei: Option<usize>,
-    measure: Option<usize>,
+    measure: CodeColumn,
     headc: Option<usize>,
     armc: Option<usize>,
     triskin: Option<usize>,
     subskin: Option<usize>,
-    oedema: Option<usize>,
+    oedema: CodeColumn,
+    dates: Option<Dates>,
     round: bool,
 }
 
 impl Who2006 {
-    /// The column positions of `header`.
-    pub fn new(header: &[String], round: bool) -> Self {
+    /// The columns as `map` finds them.
+    pub fn new(map: &ColumnMap, round: bool) -> Self {
         Self {
-            sex: find(header, "sex"),
-            age: find(header, "age"),
-            is_age_in_month: find(header, "is_age_in_month"),
-            weight: find(header, "weight"),
-            lenhei: find(header, "lenhei"),
-            measure: find(header, "measure"),
-            headc: find(header, "headc"),
-            armc: find(header, "armc"),
-            triskin: find(header, "triskin"),
-            subskin: find(header, "subskin"),
-            oedema: find(header, "oedema"),
+            sex: CodeColumn::new(map, "sex"),
+            age: map.find("age"),
+            is_age_in_month: map.find("is_age_in_month"),
+            weight: map.find("weight"),
+            lenhei: map.find("lenhei"),
+            measure: CodeColumn::new(map, "measure"),
+            headc: map.find("headc"),
+            armc: map.find("armc"),
+            triskin: map.find("triskin"),
+            subskin: map.find("subskin"),
+            oedema: CodeColumn::new(map, "oedema"),
+            dates: map.dates(),
             round,
         }
     }
 
     fn child(&self, line: &[u8], fields: &Fields) -> Result<Child, FieldError> {
+        if let Some(dates) = &self.dates {
+            let age = dates.age(line, fields)?;
+            return self.child_aged(line, fields, age.map(Age::Days));
+        }
         let age = num(line, fields, self.age)?;
         check_age(age, self.age)?;
         let in_months = match field(line, fields, self.is_age_in_month) {
@@ -200,23 +308,33 @@ impl Who2006 {
                 });
             }
         };
+        let age = age.map(|a| {
+            if in_months {
+                Age::Months(a)
+            } else {
+                Age::Days(a)
+            }
+        });
+        self.child_aged(line, fields, age)
+    }
+
+    fn child_aged(
+        &self,
+        line: &[u8],
+        fields: &Fields,
+        age: Option<Age>,
+    ) -> Result<Child, FieldError> {
         Ok(Child {
-            sex: sex(line, fields, self.sex)?,
-            age: age.map(|a| {
-                if in_months {
-                    Age::Months(a)
-                } else {
-                    Age::Days(a)
-                }
-            }),
+            sex: sex(line, fields, &self.sex)?,
+            age,
             weight_kg: num(line, fields, self.weight)?,
             lenhei_cm: num(line, fields, self.lenhei)?,
-            measure: measure(line, fields, self.measure)?,
+            measure: measure(line, fields, &self.measure)?,
             head_circumference_cm: num(line, fields, self.headc)?,
             arm_circumference_cm: num(line, fields, self.armc)?,
             triceps_skinfold_mm: num(line, fields, self.triskin)?,
             subscapular_skinfold_mm: num(line, fields, self.subskin)?,
-            oedema: oedema(line, fields, self.oedema)?,
+            oedema: oedema(line, fields, &self.oedema)?,
         })
     }
 }
@@ -274,23 +392,25 @@ impl Standard for Who2006 {
 /// WHO Growth Reference 2007, 5–19 years (`anthroplus_zscores`).
 #[derive(Debug)]
 pub struct Who2007 {
-    sex: Option<usize>,
+    sex: CodeColumn,
     age_in_months: Option<usize>,
-    oedema: Option<usize>,
+    oedema: CodeColumn,
     height: Option<usize>,
     weight: Option<usize>,
+    dates: Option<Dates>,
     round: bool,
 }
 
 impl Who2007 {
-    /// The column positions of `header`.
-    pub fn new(header: &[String], round: bool) -> Self {
+    /// The columns as `map` finds them.
+    pub fn new(map: &ColumnMap, round: bool) -> Self {
         Self {
-            sex: find(header, "sex"),
-            age_in_months: find(header, "age_in_months"),
-            oedema: find(header, "oedema"),
-            height: find(header, "height_in_cm"),
-            weight: find(header, "weight_in_kg"),
+            sex: CodeColumn::new(map, "sex"),
+            age_in_months: map.find("age_in_months"),
+            oedema: CodeColumn::new(map, "oedema"),
+            height: map.find("height_in_cm"),
+            weight: map.find("weight_in_kg"),
+            dates: map.dates(),
             round,
         }
     }
@@ -306,14 +426,20 @@ impl Standard for Who2007 {
         out: &mut Vec<u8>,
         invalid: &mut Vec<usize>,
     ) -> Result<(), FieldError> {
-        let age_months = num(line, fields, self.age_in_months)?;
-        check_age(age_months, self.age_in_months)?;
+        let age_months = match &self.dates {
+            Some(dates) => dates.age(line, fields)?,
+            None => {
+                let age = num(line, fields, self.age_in_months)?;
+                check_age(age, self.age_in_months)?;
+                age
+            }
+        };
         let child = SchoolAgeChild {
-            sex: sex(line, fields, self.sex)?,
+            sex: sex(line, fields, &self.sex)?,
             age_months,
             height_cm: num(line, fields, self.height)?,
             weight_kg: num(line, fields, self.weight)?,
-            oedema: oedema(line, fields, self.oedema)?,
+            oedema: oedema(line, fields, &self.oedema)?,
         };
         note_invalid(child.height_cm, self.height, invalid);
         note_invalid(child.weight_kg, self.weight, invalid);
@@ -339,23 +465,27 @@ mod tests {
     #[test]
     fn byte_shortcuts_agree_with_the_library() {
         let mut fields = Fields::default();
+        let column = CodeColumn {
+            index: Some(0),
+            values: None,
+        };
         for text in ["1", "2", "l", "h", "n", "y"] {
             let line = text.as_bytes();
             fields.split(line).unwrap();
             if let Ok(expected) = Sex::from_code(text) {
-                assert_eq!(sex(line, &fields, Some(0)).unwrap(), Some(expected));
+                assert_eq!(sex(line, &fields, &column).unwrap(), Some(expected));
             }
             if let Ok(expected) = Measure::from_code(text) {
-                assert_eq!(measure(line, &fields, Some(0)).unwrap(), Some(expected));
+                assert_eq!(measure(line, &fields, &column).unwrap(), Some(expected));
             }
             if let Ok(expected) = parse_oedema(text) {
-                assert_eq!(oedema(line, &fields, Some(0)).unwrap(), expected);
+                assert_eq!(oedema(line, &fields, &column).unwrap(), expected);
             }
         }
         let line = b"x";
         fields.split(line).unwrap();
-        assert!(sex(line, &fields, Some(0)).is_err());
-        assert!(measure(line, &fields, Some(0)).is_err());
-        assert!(oedema(line, &fields, Some(0)).is_err());
+        assert!(sex(line, &fields, &column).is_err());
+        assert!(measure(line, &fields, &column).is_err());
+        assert!(oedema(line, &fields, &column).is_err());
     }
 }

@@ -2,17 +2,22 @@
 //! columns, rows and number format of R's `write.csv` of `anthro_prevalence` /
 //! `anthroplus_prevalence`.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
+use rayon::prelude::*;
 use sehat_anthro::{
-    Age, Cell, Child, Groupings, Measure, PrevalenceTable, SchoolAgeChild, Sex, SurveyDesign,
-    parse_oedema, school_age_survey_prevalence, survey_prevalence,
+    Age, Cell, Child, Groupings, PrevalenceTable, SchoolAgeChild, SurveyDesign,
+    school_age_survey_prevalence, survey_prevalence,
 };
 
+use super::columns::{CodeColumn, KEMENKES_2006, KEMENKES_2007, measure, oedema, sex};
+use super::mapping::{ColumnMap, Dates, MapArgs, Targets};
+use super::record::{FieldError, Fields, code, number};
 use super::zscores::StandardName;
-use crate::csv_input::{check_header, check_lines, excerpt};
+use crate::csv_input::{check_header, check_lines};
 use crate::error::{CliError, Result};
 use crate::io::{Output, read_input};
 
@@ -26,9 +31,63 @@ pub struct Args {
     /// Write to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub(super) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) map: MapArgs,
     /// The input CSV file (comma separated, header line).
     pub(super) input: PathBuf,
 }
+
+/// The grouping columns of who2006, in the order of [`Groupings`].
+const GROUPINGS: [&str; 5] = ["typeres", "gregion", "wealthq", "mothered", "othergr"];
+
+/// The columns `prevalence --standard who2006` reads.
+const PREVALENCE_2006: Targets = Targets {
+    name: "prevalence --standard who2006",
+    columns: &[
+        "sex",
+        "age",
+        "is_age_in_month",
+        "weight",
+        "lenhei",
+        "measure",
+        "oedema",
+        "sw",
+        "cluster",
+        "strata",
+        "typeres",
+        "gregion",
+        "wealthq",
+        "mothered",
+        "othergr",
+    ],
+    codes: &[
+        "sex", "measure", "oedema", "typeres", "gregion", "wealthq", "mothered", "othergr",
+    ],
+    age: "age",
+    age_unit: Some("is_age_in_month"),
+    age_in_months: false,
+    kemenkes: KEMENKES_2006,
+};
+
+/// The columns `prevalence --standard who2007` reads.
+const PREVALENCE_2007: Targets = Targets {
+    name: "prevalence --standard who2007",
+    columns: &[
+        "sex",
+        "age_in_months",
+        "oedema",
+        "height_in_cm",
+        "weight_in_kg",
+        "sw",
+        "cluster",
+        "strata",
+    ],
+    codes: &["sex", "oedema"],
+    age: "age_in_months",
+    age_unit: None,
+    age_in_months: true,
+    kemenkes: KEMENKES_2007,
+};
 
 /// A survey as read from its file, ready for the estimator (shared with `anthro report`,
 /// so that a file `prevalence` reads is read the same way there).
@@ -40,22 +99,24 @@ pub(crate) enum Survey {
 }
 
 impl Survey {
-    /// Reads the input file of `args` for its standard.
+    /// Reads the input file of `args` for its standard, through its column map.
     pub(super) fn read(args: &Args) -> Result<Self> {
         let name = args.input.display().to_string();
         let data = read_input(&args.input)?;
-        Self::of(&Input::read(&data, &name)?, args.standard)
+        Self::of(&Input::read(&data, &name)?, args.standard, &args.map)
     }
 
-    /// The survey in `input`, read for `standard`.
-    pub(crate) fn of(input: &Input, standard: StandardName) -> Result<Self> {
+    /// The survey in `input`, read for `standard` through `map`.
+    pub(crate) fn of(input: &Input<'_>, standard: StandardName, map: &MapArgs) -> Result<Self> {
         Ok(match standard {
             StandardName::Who2006 => {
-                let (children, design, groupings) = input.who2006()?;
+                let map = ColumnMap::resolve(map, &input.header, &PREVALENCE_2006)?;
+                let (children, design, groupings) = input.who2006(&map)?;
                 Self::Who2006(children, design, groupings)
             }
             StandardName::Who2007 => {
-                let (children, design) = input.who2007()?;
+                let map = ColumnMap::resolve(map, &input.header, &PREVALENCE_2007)?;
+                let (children, design) = input.who2007(&map)?;
                 Self::Who2007(children, design)
             }
         })
@@ -81,21 +142,84 @@ pub fn run(args: &Args) -> Result {
     out.commit()
 }
 
-/// The input file: header and records, all as text.
-pub(crate) struct Input {
+/// The input file: its header, and its rows as text, one per line.
+pub(crate) struct Input<'a> {
     name: String,
     header: Vec<String>,
-    records: Vec<csv::StringRecord>,
+    body: Cow<'a, [u8]>,
 }
 
-/// A cell's text, `None` when empty or `NA` (R's `read.csv` reads both as missing).
-fn present(text: &str) -> Option<&str> {
-    (!text.is_empty() && text != "NA").then_some(text)
+/// A row's sampling weight, cluster and stratum.
+type DesignRow = [Option<f64>; 3];
+
+fn number_at(
+    line: &[u8],
+    fields: &Fields,
+    index: Option<usize>,
+) -> std::result::Result<Option<f64>, FieldError> {
+    index.map_or(Ok(None), |i| number(fields.get(line, i), i))
 }
 
-impl Input {
+/// A text field: `None` when missing (empty or `NA`), a doubled quote undone.
+fn text_at(
+    line: &[u8],
+    fields: &Fields,
+    column: &CodeColumn,
+) -> std::result::Result<Option<String>, FieldError> {
+    let Some(i) = column.index else {
+        return Ok(None);
+    };
+    let text = column.text(line, fields)?;
+    if text.is_empty() || text == b"NA" {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(text);
+    Ok(Some(if fields.is_escaped(i) {
+        text.replace("\"\"", "\"")
+    } else {
+        text.into_owned()
+    }))
+}
+
+/// Where a row's design columns are.
+struct DesignColumns {
+    sw: Option<usize>,
+    cluster: Option<usize>,
+    strata: Option<usize>,
+}
+
+impl DesignColumns {
+    fn new(map: &ColumnMap) -> Self {
+        Self {
+            sw: map.find("sw"),
+            cluster: map.find("cluster"),
+            strata: map.find("strata"),
+        }
+    }
+
+    fn row(&self, line: &[u8], fields: &Fields) -> std::result::Result<DesignRow, FieldError> {
+        Ok([
+            number_at(line, fields, self.sw)?,
+            number_at(line, fields, self.cluster)?,
+            number_at(line, fields, self.strata)?,
+        ])
+    }
+
+    fn design(&self, rows: &[DesignRow]) -> SurveyDesign {
+        let column = |index: Option<usize>, k: usize| {
+            index.map(|_| rows.iter().map(|r| r[k]).collect::<Vec<_>>())
+        };
+        SurveyDesign {
+            sampling_weights: column(self.sw, 0),
+            clusters: column(self.cluster, 1),
+            strata: column(self.strata, 2),
+        }
+    }
+}
+
+impl<'a> Input<'a> {
     /// Reads the file `name` whose contents (without a byte-order mark) are `data`.
-    pub(crate) fn read(data: &[u8], name: &str) -> Result<Self> {
+    pub(crate) fn read(data: &'a [u8], name: &str) -> Result<Self> {
         check_lines(data, name)?;
         let mut reader = csv::ReaderBuilder::new().from_reader(data);
         let header: Vec<String> = reader
@@ -105,179 +229,273 @@ impl Input {
             .map(str::to_owned)
             .collect();
         check_header(&header, name)?;
-        let records = reader
-            .records()
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| CliError::msg(format!("{name}: {e}")))?;
+        let start = usize::try_from(reader.position().byte())
+            .unwrap_or(data.len())
+            .min(data.len());
+        let body = &data[start..];
+        // Lines end at `\n`, `\r\n` or a lone `\r` (as `check_lines` reads them, and no
+        // field holds a line end): a lone `\r` becomes `\n`.
+        let lone_cr = memchr::memchr_iter(b'\r', body).any(|i| body.get(i + 1) != Some(&b'\n'));
+        let body = if lone_cr {
+            let mut owned = body.to_vec();
+            for i in 0..owned.len() {
+                if owned[i] == b'\r' && owned.get(i + 1) != Some(&b'\n') {
+                    owned[i] = b'\n';
+                }
+            }
+            Cow::Owned(owned)
+        } else {
+            Cow::Borrowed(body)
+        };
         Ok(Self {
             name: name.to_owned(),
             header,
-            records,
+            body,
         })
     }
 
     /// The number of rows after the header.
-    pub(crate) fn rows(&self) -> usize {
-        self.records.len()
+    pub(crate) fn row_count(&self) -> usize {
+        self.body
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.strip_suffix(b"\r").unwrap_or(line).is_empty())
+            .count()
     }
 
-    /// The prevalence table of the rows by `standard`.
+    /// The prevalence table of the rows by `standard`, with no column map.
     pub(crate) fn prevalence(&self, standard: StandardName) -> Result<PrevalenceTable> {
-        Survey::of(self, standard)?.table()
-    }
-
-    fn index(&self, column: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == column)
+        Survey::of(self, standard, &MapArgs::default())?.table()
     }
 
     /// An error naming the line (header = line 1) and column.
-    fn error(&self, row: usize, column: &str, message: impl std::fmt::Display) -> CliError {
+    fn error(&self, row: usize, e: &FieldError) -> CliError {
+        let place = match self.header.get(e.column) {
+            Some(column) => format!(", column {column}"),
+            None => String::new(),
+        };
         CliError::msg(format!(
-            "{}: line {}, column {column}: {message}",
+            "{}: line {}{place}: {}",
             self.name,
-            row + 2
+            row + 2,
+            e.message
         ))
     }
 
-    /// The texts of one column, `None` for an absent column.
-    fn texts(&self, column: &str) -> Option<Vec<Option<String>>> {
-        let i = self.index(column)?;
-        Some(
-            self.records
-                .iter()
-                .map(|r| present(r.get(i).unwrap_or("")).map(str::to_owned))
-                .collect(),
-        )
-    }
-
-    /// The numbers of one column, `None` for an absent column.
-    fn numbers(&self, column: &str) -> Result<Option<Vec<Option<f64>>>> {
-        let Some(i) = self.index(column) else {
-            return Ok(None);
-        };
-        self.records
-            .iter()
-            .enumerate()
-            .map(|(row, r)| {
-                present(r.get(i).unwrap_or(""))
-                    .map(|t| {
-                        t.trim().parse::<f64>().map_err(|_| {
-                            self.error(
-                                row,
-                                column,
-                                format!("`{}` is not a number", excerpt(t.as_bytes())),
-                            )
-                        })
-                    })
-                    .transpose()
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(Some)
-    }
-
-    /// A code column parsed per row with `parse`.
-    fn codes<T, E: std::fmt::Display>(
+    /// Every row read with `parse`, in pieces in parallel, the pieces in the file's
+    /// order; the first row that cannot be read is the error.
+    fn rows<T: Send>(
         &self,
-        column: &str,
-        parse: impl Fn(&str) -> std::result::Result<T, E>,
-    ) -> Result<Vec<Option<T>>> {
-        let Some(i) = self.index(column) else {
-            return Ok(self.records.iter().map(|_| None).collect());
-        };
-        self.records
-            .iter()
-            .enumerate()
-            .map(|(row, r)| {
-                present(r.get(i).unwrap_or(""))
-                    .map(|t| parse(t).map_err(|e| self.error(row, column, e)))
-                    .transpose()
+        parse: impl Fn(&[u8], &Fields) -> std::result::Result<T, FieldError> + Sync,
+    ) -> Result<Vec<Vec<T>>> {
+        let body: &[u8] = &self.body;
+        // About 1 MiB per piece, cut after a line end.
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        while start < body.len() {
+            let end = (start + (1 << 20)).min(body.len());
+            let end = match memchr::memchr(b'\n', &body[end..]) {
+                Some(i) if end < body.len() => end + i + 1,
+                _ => body.len(),
+            };
+            pieces.push(&body[start..end]);
+            start = end;
+        }
+        let columns = self.header.len();
+        let parsed: Vec<std::result::Result<Vec<T>, (usize, FieldError)>> = pieces
+            .par_iter()
+            .map(|piece| {
+                let mut fields = Fields::default();
+                let mut out = Vec::new();
+                for line in piece.split(|&b| b == b'\n') {
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    // `check_lines` has refused blank lines between rows: these are
+                    // the ones at the end of the file.
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let row = out.len();
+                    fields.split(line).map_err(|e| (row, e))?;
+                    if fields.len() != columns {
+                        return Err((
+                            row,
+                            FieldError {
+                                column: usize::MAX,
+                                message: format!(
+                                    "{} fields, the header has {columns}",
+                                    fields.len()
+                                ),
+                            },
+                        ));
+                    }
+                    out.push(parse(line, &fields).map_err(|e| (row, e))?);
+                }
+                Ok(out)
             })
-            .collect()
-    }
-
-    fn column_or_missing(&self, column: &str) -> Result<Vec<Option<f64>>> {
-        Ok(self
-            .numbers(column)?
-            .unwrap_or_else(|| vec![None; self.records.len()]))
-    }
-
-    fn design(&self) -> Result<SurveyDesign> {
-        Ok(SurveyDesign {
-            sampling_weights: self.numbers("sw")?,
-            clusters: self.numbers("cluster")?,
-            strata: self.numbers("strata")?,
-        })
-    }
-
-    fn who2006(&self) -> Result<(Vec<Child>, SurveyDesign, Groupings)> {
-        let sex = self.codes("sex", Sex::from_code)?;
-        let in_months = self.codes("is_age_in_month", |t| match t {
-            "TRUE" | "true" | "True" | "T" => Ok(true),
-            "FALSE" | "false" | "False" | "F" => Ok(false),
-            other => Err(format!("is_age_in_month `{other}` is not TRUE or FALSE")),
-        })?;
-        let age = self.column_or_missing("age")?;
-        let weight = self.column_or_missing("weight")?;
-        let lenhei = self.column_or_missing("lenhei")?;
-        let measure = self.codes("measure", Measure::from_code)?;
-        let oedema = self.codes("oedema", parse_oedema)?;
-        let mut children = Vec::with_capacity(self.records.len());
-        for row in 0..self.records.len() {
-            if let Some(a) = age[row].filter(|a| *a < 0.0) {
-                return Err(self.error(row, "age", format!("negative age {a}")));
+            .collect();
+        let mut rows = 0;
+        let mut pieces = Vec::with_capacity(parsed.len());
+        for piece in parsed {
+            match piece {
+                Ok(part) => {
+                    rows += part.len();
+                    pieces.push(part);
+                }
+                Err((row, e)) => return Err(self.error(rows + row, &e)),
             }
-            children.push(Child {
-                sex: sex[row],
-                age: age[row].map(|a| {
-                    if in_months[row].unwrap_or(false) {
+        }
+        Ok(pieces)
+    }
+
+    fn who2006(&self, map: &ColumnMap) -> Result<(Vec<Child>, SurveyDesign, Groupings)> {
+        let reader = Who2006Rows {
+            sex: CodeColumn::new(map, "sex"),
+            age: map.find("age"),
+            is_age_in_month: map.find("is_age_in_month"),
+            weight: map.find("weight"),
+            lenhei: map.find("lenhei"),
+            measure: CodeColumn::new(map, "measure"),
+            oedema: CodeColumn::new(map, "oedema"),
+            dates: map.dates(),
+            design: DesignColumns::new(map),
+            groupings: GROUPINGS.map(|g| CodeColumn::new(map, g)),
+        };
+        let pieces = self.rows(|line, fields| reader.row(line, fields))?;
+        let n = pieces.iter().map(Vec::len).sum();
+        let mut children = Vec::with_capacity(n);
+        let mut design = Vec::with_capacity(n);
+        let mut texts: [Vec<Option<String>>; 5] = std::array::from_fn(|k| {
+            Vec::with_capacity(if reader.groupings[k].index.is_some() {
+                n
+            } else {
+                0
+            })
+        });
+        // Each piece is moved into the columns and freed in turn.
+        for piece in pieces {
+            for (child, d, groups) in piece {
+                children.push(child);
+                design.push(d);
+                for ((column, text), source) in texts.iter_mut().zip(groups).zip(&reader.groupings)
+                {
+                    if source.index.is_some() {
+                        column.push(text);
+                    }
+                }
+            }
+        }
+        let [area, region, wealth_quintile, mothers_education, other] = std::array::from_fn(|k| {
+            reader.groupings[k]
+                .index
+                .map(|_| std::mem::take(&mut texts[k]))
+        });
+        let groupings = Groupings {
+            area,
+            region,
+            wealth_quintile,
+            mothers_education,
+            other,
+        };
+        Ok((children, reader.design.design(&design), groupings))
+    }
+
+    fn who2007(&self, map: &ColumnMap) -> Result<(Vec<SchoolAgeChild>, SurveyDesign)> {
+        let sex_column = CodeColumn::new(map, "sex");
+        let oedema_column = CodeColumn::new(map, "oedema");
+        let age = map.find("age_in_months");
+        let height = map.find("height_in_cm");
+        let weight = map.find("weight_in_kg");
+        let dates = map.dates();
+        let design = DesignColumns::new(map);
+        let rows = self.rows(|line, fields| {
+            let age_months = match &dates {
+                Some(dates) => dates.age(line, fields)?,
+                None => number_at(line, fields, age)?,
+            };
+            let child = SchoolAgeChild {
+                sex: sex(line, fields, &sex_column)?,
+                age_months,
+                height_cm: number_at(line, fields, height)?,
+                weight_kg: number_at(line, fields, weight)?,
+                oedema: oedema(line, fields, &oedema_column)?,
+            };
+            for (column, value) in [
+                (age, child.age_months),
+                (height, child.height_cm),
+                (weight, child.weight_kg),
+            ] {
+                if let (Some(column), Some(v)) = (column, value.filter(|v| *v < 0.0)) {
+                    return Err(FieldError {
+                        column,
+                        message: format!("negative value {v}"),
+                    });
+                }
+            }
+            Ok((child, design.row(line, fields)?))
+        })?;
+        let (children, design_rows): (Vec<_>, Vec<_>) = rows.into_iter().flatten().unzip();
+        Ok((children, design.design(&design_rows)))
+    }
+}
+
+/// Where the who2006 columns are.
+struct Who2006Rows {
+    sex: CodeColumn,
+    age: Option<usize>,
+    is_age_in_month: Option<usize>,
+    weight: Option<usize>,
+    lenhei: Option<usize>,
+    measure: CodeColumn,
+    oedema: CodeColumn,
+    dates: Option<Dates>,
+    design: DesignColumns,
+    groupings: [CodeColumn; 5],
+}
+
+type Who2006Row = (Child, DesignRow, [Option<String>; 5]);
+
+impl Who2006Rows {
+    fn row(&self, line: &[u8], fields: &Fields) -> std::result::Result<Who2006Row, FieldError> {
+        let age = match &self.dates {
+            Some(dates) => dates.age(line, fields)?.map(Age::Days),
+            None => {
+                let in_months = match self.is_age_in_month {
+                    Some(i) => code(fields.get(line, i), i, |t| match t {
+                        "TRUE" | "true" | "True" | "T" => Ok(true),
+                        "FALSE" | "false" | "False" | "F" => Ok(false),
+                        other => Err(format!("is_age_in_month `{other}` is not TRUE or FALSE")),
+                    })?,
+                    None => None,
+                };
+                let age = number_at(line, fields, self.age)?;
+                if let (Some(a), Some(column)) = (age.filter(|a| *a < 0.0), self.age) {
+                    return Err(FieldError {
+                        column,
+                        message: format!("negative age {a}"),
+                    });
+                }
+                age.map(|a| {
+                    if in_months.unwrap_or(false) {
                         Age::Months(a)
                     } else {
                         Age::Days(a)
                     }
-                }),
-                weight_kg: weight[row],
-                lenhei_cm: lenhei[row],
-                measure: measure[row],
-                oedema: oedema[row].unwrap_or(false),
-                ..Child::default()
-            });
-        }
-        let groupings = Groupings {
-            area: self.texts("typeres"),
-            region: self.texts("gregion"),
-            wealth_quintile: self.texts("wealthq"),
-            mothers_education: self.texts("mothered"),
-            other: self.texts("othergr"),
-        };
-        Ok((children, self.design()?, groupings))
-    }
-
-    fn who2007(&self) -> Result<(Vec<SchoolAgeChild>, SurveyDesign)> {
-        let sex = self.codes("sex", Sex::from_code)?;
-        let age = self.column_or_missing("age_in_months")?;
-        let height = self.column_or_missing("height_in_cm")?;
-        let weight = self.column_or_missing("weight_in_kg")?;
-        let oedema = self.codes("oedema", parse_oedema)?;
-        let mut children = Vec::with_capacity(self.records.len());
-        for row in 0..self.records.len() {
-            for (column, value) in [
-                ("age_in_months", age[row]),
-                ("height_in_cm", height[row]),
-                ("weight_in_kg", weight[row]),
-            ] {
-                if let Some(v) = value.filter(|v| *v < 0.0) {
-                    return Err(self.error(row, column, format!("negative value {v}")));
-                }
+                })
             }
-            children.push(SchoolAgeChild {
-                sex: sex[row],
-                age_months: age[row],
-                height_cm: height[row],
-                weight_kg: weight[row],
-                oedema: oedema[row].unwrap_or(false),
-            });
+        };
+        let child = Child {
+            sex: sex(line, fields, &self.sex)?,
+            age,
+            weight_kg: number_at(line, fields, self.weight)?,
+            lenhei_cm: number_at(line, fields, self.lenhei)?,
+            measure: measure(line, fields, &self.measure)?,
+            oedema: oedema(line, fields, &self.oedema)?,
+            ..Child::default()
+        };
+        let mut groups: [Option<String>; 5] = Default::default();
+        for (group, column) in groups.iter_mut().zip(&self.groupings) {
+            *group = text_at(line, fields, column)?;
         }
-        Ok((children, self.design()?))
+        Ok((child, self.design.row(line, fields)?, groups))
     }
 }
 

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
 
-use super::columns::{Standard, Who2006, Who2007};
+use super::columns::{Standard, Who2006, Who2007, ZSCORES_2006, ZSCORES_2007};
+use super::mapping::{ColumnMap, MapArgs};
 use super::record::Fields;
 use crate::csv_input::check_header;
 use crate::error::{CliError, Result};
@@ -34,6 +35,8 @@ pub struct Args {
     /// Write to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    map: MapArgs,
     /// The input CSV file (comma separated, header line).
     input: PathBuf,
 }
@@ -52,7 +55,15 @@ pub fn run(args: &Args) -> Result {
     let size = file.metadata().map_or(0, |m| m.len());
     let name = args.input.display().to_string();
     let mut out = Output::create(args.output.as_deref(), &[&args.input])?;
-    let summary = convert(file, size, args.standard, !args.no_round, &name, &mut out)?;
+    let summary = convert_mapped(
+        file,
+        size,
+        args.standard,
+        !args.no_round,
+        &args.map,
+        &name,
+        &mut out,
+    )?;
     out.commit()?;
     summary.report(&name);
     Ok(())
@@ -108,6 +119,23 @@ pub fn convert<R: Read + Send>(
     file: &str,
     out: &mut dyn Write,
 ) -> Result<Summary> {
+    convert_mapped(input, size, standard, round, &MapArgs::default(), file, out)
+}
+
+/// [`convert`] reading the columns and codes as `map` says.
+///
+/// # Errors
+///
+/// As [`convert`], and a map that does not fit the header.
+pub fn convert_mapped<R: Read + Send>(
+    input: R,
+    size: u64,
+    standard: StandardName,
+    round: bool,
+    map: &MapArgs,
+    file: &str,
+    out: &mut dyn Write,
+) -> Result<Summary> {
     let pool = Pool::default();
     let mut pieces = Pieces::new(input, CHUNK_BYTES, &pool);
     let first = pieces
@@ -115,22 +143,14 @@ pub fn convert<R: Read + Send>(
         .map_err(|e| CliError::msg(format!("cannot read {file}: {e}")))?;
     let header = header_of(&first, file)?;
     match standard {
-        StandardName::Who2006 => convert_with(
-            pieces,
-            size,
-            &header,
-            &Who2006::new(&header.names, round),
-            file,
-            out,
-        ),
-        StandardName::Who2007 => convert_with(
-            pieces,
-            size,
-            &header,
-            &Who2007::new(&header.names, round),
-            file,
-            out,
-        ),
+        StandardName::Who2006 => {
+            let map = ColumnMap::resolve(map, &header.names, &ZSCORES_2006)?;
+            convert_with(pieces, size, &header, &Who2006::new(&map, round), file, out)
+        }
+        StandardName::Who2007 => {
+            let map = ColumnMap::resolve(map, &header.names, &ZSCORES_2007)?;
+            convert_with(pieces, size, &header, &Who2007::new(&map, round), file, out)
+        }
     }
 }
 

@@ -175,6 +175,7 @@ mod tests {
         Survey::read(&Args {
             standard,
             output: None,
+            map: crate::anthro::mapping::MapArgs::default(),
             input,
         })
         .unwrap()

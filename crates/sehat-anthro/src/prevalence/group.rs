@@ -1,0 +1,829 @@
+//! The estimates of one group of rows from sums over its sampling units.
+//!
+//! Every estimate of a group is a function of a few sums over its rows: a prevalence,
+//! its linearization variance and its logit interval need, per cut-off, sums over the
+//! rows beyond the cut-off and over the others; a mean z-score needs Σ w and Σ w z.
+//! The rows of an indicator fall into seven bins between its six cut-offs, so one pass
+//! that adds each row to its bin gives the sums of all six cut-offs at once. The
+//! variances need the totals of each primary sampling unit: the rows are laid out by
+//! stratum and unit, so that a unit's rows follow each other in every group. Two passes
+//! per group: the first gives the group's and each stratum's sums (hence the estimates,
+//! the fits and the strata's mean unit totals); the second the spread of the unit
+//! totals around their stratum's mean.
+//!
+//! The results are those of the row-by-row estimators in [`super::estimate`] (a test
+//! compares the two), summed in another order.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::design::{Method, Plan};
+use super::estimate::{Estimate, FirstIteration, Fit, FitSums};
+use super::student_t::t_975;
+use super::table::{CombinedSummary, IndicatorSummary, SurveyIndicator};
+
+/// The most indicators of a table (0–5 years: four).
+pub(crate) const INDICATORS: usize = 4;
+/// A row without a value for a prevalence.
+pub(crate) const NO_BIN: u8 = u8::MAX;
+/// The bins between the cut-offs: z < −3, [−3, −2), [−2, −1), [−1, 1], (1, 2], (2, 3],
+/// z > 3.
+const BINS: usize = 7;
+/// The bins beyond each cut-off, in the order of [`super::table::CUTOFFS`].
+const BEYOND: [Range<usize>; 6] = [0..1, 0..2, 0..3, 4..7, 5..7, 6..7];
+/// The bins of the combined indicators: stunting with wasting, neither, stunting with
+/// overweight (the two exclude each other; each is at one end, as a cut-off's bins are).
+const COMBINED_BINS: usize = 3;
+
+/// The bin of a rounded z-score (the cut-offs are strict: −3 is in [−3, −2)).
+pub(crate) fn bin(z: f64) -> u8 {
+    if z < -3.0 {
+        0
+    } else if z < -2.0 {
+        1
+    } else if z < -1.0 {
+        2
+    } else if z > 3.0 {
+        6
+    } else if z > 2.0 {
+        5
+    } else if z > 1.0 {
+        4
+    } else {
+        3
+    }
+}
+
+/// The bin of a row for the combined indicators, from its height-for-age z and its
+/// weight-for-height z (oedema at −3.1).
+pub(crate) fn combined_bin(height: Option<f64>, weight: Option<f64>) -> u8 {
+    match (height, weight) {
+        (Some(h), Some(w)) if h < -2.0 && w < -2.0 => 0,
+        (Some(h), Some(w)) if h < -2.0 && w > 2.0 => 2,
+        (Some(_), Some(_)) => 1,
+        _ => NO_BIN,
+    }
+}
+
+/// One row as the estimators see it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row {
+    /// Sampling weight (1 without weights; a missing one is 0).
+    pub weight: f64,
+    /// Index of the weight among the survey's distinct weights.
+    pub weight_id: u32,
+    /// Primary sampling unit.
+    pub psu: u32,
+    /// The bin of each indicator's prevalence z ([`NO_BIN`] when missing).
+    pub bins: [u8; INDICATORS],
+    /// The bin of the combined indicators.
+    pub combined: u8,
+    /// Each indicator's z for the mean and SD (NaN when missing).
+    pub summary: [f64; INDICATORS],
+}
+
+/// The rows of the analysis, laid out by stratum and sampling unit, and what every group
+/// shares.
+pub(crate) struct Layout<'a> {
+    /// The rows in stratum and unit order.
+    rows: Vec<Row>,
+    /// The position in the analysis of each laid-out row.
+    pub origin: Vec<u32>,
+    plan: &'a Plan,
+    distinct_weights: Vec<f64>,
+    indicators: &'a [SurveyIndicator],
+    combined: bool,
+    method: Method,
+    /// Number of rows of the whole analysis.
+    n_total: f64,
+}
+
+impl<'a> Layout<'a> {
+    /// Lays out `rows` (one per row of the analysis, in its order; `psu` and `weight`
+    /// from `plan`, `weight_id` filled here).
+    pub(crate) fn new(
+        mut rows: Vec<Row>,
+        plan: &'a Plan,
+        indicators: &'a [SurveyIndicator],
+        combined: bool,
+        method: Method,
+    ) -> Self {
+        #[allow(clippy::cast_precision_loss)]
+        let n_total = rows.len() as f64;
+        let mut ids: HashMap<u64, u32> = HashMap::new();
+        let mut distinct_weights = Vec::new();
+        for row in &mut rows {
+            let next = u32::try_from(distinct_weights.len()).unwrap_or(u32::MAX);
+            row.weight_id = *ids.entry(row.weight.to_bits()).or_insert_with(|| {
+                distinct_weights.push(row.weight);
+                next
+            });
+        }
+        // Rows by stratum, then unit (a counting sort: units are numbered densely).
+        let mut units: Vec<usize> = (0..plan.psu_stratum.len()).collect();
+        units.sort_by_key(|&p| plan.psu_stratum[p]);
+        let mut start = vec![0usize; units.len() + 1];
+        let mut rank = vec![0usize; units.len()];
+        for (r, &p) in units.iter().enumerate() {
+            rank[p] = r;
+        }
+        for row in &rows {
+            start[rank[row.psu as usize] + 1] += 1;
+        }
+        for r in 0..units.len() {
+            start[r + 1] += start[r];
+        }
+        let mut origin = vec![0u32; rows.len()];
+        for (i, row) in rows.iter().enumerate() {
+            let slot = &mut start[rank[row.psu as usize]];
+            origin[*slot] = u32::try_from(i).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
+        let rows = origin.iter().map(|&i| rows[i as usize]).collect();
+        Self {
+            rows,
+            origin,
+            plan,
+            distinct_weights,
+            indicators,
+            combined,
+            method,
+            n_total,
+        }
+    }
+
+    fn stratum(&self, row: &Row) -> usize {
+        self.plan.psu_stratum[row.psu as usize]
+    }
+
+    /// The estimates of the group made of the laid-out rows `members` (ascending).
+    pub(crate) fn group(
+        &self,
+        members: &[u32],
+    ) -> (Vec<IndicatorSummary>, Option<(CombinedSummary, Estimate)>) {
+        let terms = GroupTerms::new(self, members);
+        let strata = self.plan.stratum_psus.len();
+        let survey = self.method != Method::Simple;
+        // First pass: the group's sums, and each stratum's unit sums.
+        let mut totals = Totals::default();
+        let mut stratum_sums = if survey {
+            vec![UnitSums::default(); strata]
+        } else {
+            Vec::new()
+        };
+        for (k, &m) in members.iter().enumerate() {
+            let row = &self.rows[m as usize];
+            let t = terms.get(k, row);
+            totals.add(row, t, self.indicators.len(), self.combined);
+            if survey {
+                stratum_sums[self.stratum(row)].add(row, t, self.indicators.len(), self.combined);
+            }
+        }
+        let columns = Columns::new(self, &totals, terms.mean_weight);
+        // The strata's sums of unit totals, then their means.
+        let mut stratum_totals = vec![[0.0; COLUMNS]; if survey { strata } else { 0 }];
+        let mut stratum_means = stratum_totals.clone();
+        for (s, sums) in stratum_sums.iter().enumerate() {
+            columns.totals(sums, &mut stratum_totals[s]);
+            let n_psu = self.plan.stratum_psus[s];
+            if n_psu > 1 {
+                #[allow(clippy::cast_precision_loss)]
+                for (mean, total) in stratum_means[s].iter_mut().zip(&stratum_totals[s]) {
+                    *mean = total / n_psu as f64;
+                }
+            }
+        }
+        // Second pass: squared deviations of the unit totals from their stratum's mean,
+        // and of the z-scores from their mean.
+        let mut squares = vec![[0.0; COLUMNS]; stratum_totals.len()];
+        let mut present = vec![0usize; stratum_totals.len()];
+        let mut spread = Spread::default();
+        let mut unit = UnitSums::default();
+        let mut unit_totals = [0.0; COLUMNS];
+        let mut current: Option<u32> = None;
+        // The working weights per unit only matter for a fit that stopped after its
+        // first iteration; without one, the terms need not be looked up again.
+        let single_iteration = columns.single_iteration();
+        let no_terms = RowTerms::default();
+        let mut flush = |unit: &mut UnitSums, psu: u32| {
+            let s = self.plan.psu_stratum[psu as usize];
+            columns.totals(unit, &mut unit_totals);
+            for ((square, total), mean) in squares[s]
+                .iter_mut()
+                .zip(&unit_totals)
+                .zip(&stratum_means[s])
+            {
+                let d = total - mean;
+                *square += d * d;
+            }
+            present[s] += 1;
+            *unit = UnitSums::default();
+        };
+        for (k, &m) in members.iter().enumerate() {
+            let row = &self.rows[m as usize];
+            spread.add(row, &columns, self.indicators.len());
+            if survey {
+                if let Some(p) = current
+                    && p != row.psu
+                {
+                    flush(&mut unit, p);
+                }
+                current = Some(row.psu);
+                let t = if single_iteration {
+                    terms.get(k, row)
+                } else {
+                    &no_terms
+                };
+                unit.add(row, t, self.indicators.len(), self.combined);
+            }
+        }
+        if let Some(p) = current {
+            flush(&mut unit, p);
+        }
+        // Each column's variance: the strata's contributions, as `svyrecvar` with
+        // `lonely.psu = "adjust"` (units of the stratum absent from the group count
+        // with a total of 0).
+        let mut variance = [0.0; COLUMNS];
+        for s in 0..stratum_totals.len() {
+            let n_psu = self.plan.stratum_psus[s];
+            for j in 0..COLUMNS {
+                variance[j] += if n_psu > 1 {
+                    #[allow(clippy::cast_precision_loss)]
+                    let (n, absent) = (n_psu as f64, (n_psu - present[s]) as f64);
+                    let mean = stratum_means[s][j];
+                    (squares[s][j] + absent * mean * mean) * n / (n - 1.0)
+                } else {
+                    stratum_totals[s][j] * stratum_totals[s][j]
+                };
+            }
+        }
+        columns.estimates(&totals, &spread, &variance)
+    }
+}
+
+/// The first-iteration terms of the fit for y = 0 and y = 1, for one weight.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowTerms {
+    deviance: [f64; 2],
+    w2: [f64; 2],
+    w2z: [f64; 2],
+    /// The prior weight (rescaled to mean 1 over the group) where the working weight is
+    /// usable, else 0.
+    prior: [f64; 2],
+}
+
+impl RowTerms {
+    fn new(weight: f64, mean_weight: f64) -> Self {
+        let w = weight / mean_weight;
+        let mut terms = Self::default();
+        for y in 0..2 {
+            let t = FirstIteration::terms(w, f64::from(u8::from(y == 1)));
+            terms.deviance[y] = t.deviance;
+            if t.good {
+                terms.w2[y] = t.w2;
+                terms.w2z[y] = t.w2z;
+                terms.prior[y] = w;
+            }
+        }
+        terms
+    }
+}
+
+/// The terms of a group's rows: one per distinct weight when there are fewer of those
+/// than rows (survey weights repeat), else one per row.
+struct GroupTerms {
+    /// The group's mean weight, which rescales the weights in the fit.
+    mean_weight: f64,
+    by_weight: bool,
+    terms: Vec<RowTerms>,
+}
+
+impl GroupTerms {
+    fn new(layout: &Layout<'_>, members: &[u32]) -> Self {
+        let sum: f64 = members
+            .iter()
+            .map(|&m| layout.rows[m as usize].weight)
+            .sum();
+        #[allow(clippy::cast_precision_loss)]
+        let mean_weight = sum / members.len() as f64;
+        let by_weight = layout.distinct_weights.len() < members.len();
+        let terms = if by_weight {
+            layout
+                .distinct_weights
+                .iter()
+                .map(|&w| RowTerms::new(w, mean_weight))
+                .collect()
+        } else {
+            members
+                .iter()
+                .map(|&m| RowTerms::new(layout.rows[m as usize].weight, mean_weight))
+                .collect()
+        };
+        Self {
+            mean_weight,
+            by_weight,
+            terms,
+        }
+    }
+
+    fn get(&self, k: usize, row: &Row) -> &RowTerms {
+        &self.terms[if self.by_weight {
+            row.weight_id as usize
+        } else {
+            k
+        }]
+    }
+}
+
+/// Sums over the rows of one bin for the whole group.
+#[derive(Debug, Clone, Copy, Default)]
+struct BinTotals {
+    count: f64,
+    nonzero: f64,
+    weight: f64,
+    deviance: [f64; 2],
+    w2: [f64; 2],
+    w2z: [f64; 2],
+    prior: [f64; 2],
+}
+
+impl BinTotals {
+    fn add(&mut self, weight: f64, t: &RowTerms) {
+        self.count += 1.0;
+        self.nonzero += f64::from(u8::from(weight != 0.0));
+        self.weight += weight;
+        for y in 0..2 {
+            self.deviance[y] += t.deviance[y];
+            self.w2[y] += t.w2[y];
+            self.w2z[y] += t.w2z[y];
+            self.prior[y] += t.prior[y];
+        }
+    }
+}
+
+/// Sums over the rows with a z for the mean, for the whole group.
+#[derive(Debug, Clone, Copy, Default)]
+struct SummaryTotals {
+    count: f64,
+    nonzero: f64,
+    weight: f64,
+    weighted: f64,
+    plain: f64,
+}
+
+/// The group's sums.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    bins: [[BinTotals; BINS]; INDICATORS],
+    combined: [BinTotals; COMBINED_BINS],
+    summary: [SummaryTotals; INDICATORS],
+    /// Rows of the group with a weight other than 0 (`svyvar`'s n).
+    nonzero_rows: f64,
+}
+
+impl Totals {
+    fn add(&mut self, row: &Row, t: &RowTerms, indicators: usize, combined: bool) {
+        let w = row.weight;
+        self.nonzero_rows += f64::from(u8::from(w != 0.0));
+        for i in 0..indicators {
+            if let Some(bin) = self.bins[i].get_mut(usize::from(row.bins[i])) {
+                bin.add(w, t);
+            }
+            let v = row.summary[i];
+            if !v.is_nan() {
+                let s = &mut self.summary[i];
+                s.count += 1.0;
+                s.nonzero += f64::from(u8::from(w != 0.0));
+                s.weight += w;
+                s.weighted += w * v;
+                s.plain += v;
+            }
+        }
+        if combined && let Some(bin) = self.combined.get_mut(usize::from(row.combined)) {
+            bin.add(w, t);
+        }
+    }
+}
+
+/// Sums over the rows of a sampling unit (or of a stratum): per bin Σ w and the working
+/// weights for y = 0 and y = 1; per indicator Σ w z and Σ w over the z for the mean.
+#[derive(Debug, Clone, Copy, Default)]
+struct UnitSums {
+    bins: [[[f64; 3]; BINS]; INDICATORS],
+    combined: [[f64; 3]; COMBINED_BINS],
+    summary: [[f64; 2]; INDICATORS],
+}
+
+impl UnitSums {
+    fn add(&mut self, row: &Row, t: &RowTerms, indicators: usize, combined: bool) {
+        let w = row.weight;
+        for i in 0..indicators {
+            if let Some(bin) = self.bins[i].get_mut(usize::from(row.bins[i])) {
+                bin[0] += w;
+                bin[1] += t.w2[0];
+                bin[2] += t.w2[1];
+            }
+            let v = row.summary[i];
+            if !v.is_nan() {
+                self.summary[i][0] += w * v;
+                self.summary[i][1] += w;
+            }
+        }
+        if combined && let Some(bin) = self.combined.get_mut(usize::from(row.combined)) {
+            bin[0] += w;
+            bin[1] += t.w2[0];
+            bin[2] += t.w2[1];
+        }
+    }
+}
+
+/// Sums of squared deviations from the group's means, over its rows.
+#[derive(Debug, Clone, Copy, Default)]
+struct Spread {
+    /// Σ w (z − weighted mean)².
+    weighted: [f64; INDICATORS],
+    /// Σ (w (z − weighted mean))².
+    weighted_squared: [f64; INDICATORS],
+    /// Σ (z − mean)².
+    plain: [f64; INDICATORS],
+}
+
+impl Spread {
+    fn add(&mut self, row: &Row, columns: &Columns, indicators: usize) {
+        for i in 0..indicators {
+            let v = row.summary[i];
+            if !v.is_nan() {
+                let d = v - columns.summary[i].weighted_mean;
+                self.weighted[i] += row.weight * d * d;
+                self.weighted_squared[i] += (row.weight * d) * (row.weight * d);
+                let d = v - columns.summary[i].plain_mean;
+                self.plain[i] += d * d;
+            }
+        }
+    }
+}
+
+/// Variance columns: per indicator, for each cut-off the mean's and the fit's unit
+/// totals, then the mean z's; then the two combined prevalences, mean's and fit's.
+const PER_INDICATOR: usize = 13;
+const COLUMNS: usize = INDICATORS * PER_INDICATOR + 4;
+
+/// A prevalence of one group: its estimate and how a unit's sums give the unit's
+/// contributions to the two variances (of the mean, and of the fit's coefficient).
+#[derive(Debug, Clone)]
+struct Rate {
+    beyond: Range<usize>,
+    /// Some row with a value has a weight other than 0.
+    present: bool,
+    /// Σ w over the rows with a value.
+    weight: f64,
+    /// Weighted mean of the 0/1 value.
+    mean: f64,
+    fit: Fit,
+    /// The fit's unit total is (α Σ beyond − β Σ others) / `scale`, over the working
+    /// weights of the first iteration, or over the prior weights when the fit took
+    /// more than one.
+    alpha: f64,
+    beta: f64,
+    scale: f64,
+    /// Unweighted counts: rows with a value, rows beyond the cut-off.
+    count: f64,
+    count_beyond: f64,
+}
+
+impl Rate {
+    fn new(bins: &[BinTotals], beyond: Range<usize>, mean_weight: f64) -> Self {
+        let mut sums = FitSums::default();
+        let (mut weight, mut weight_beyond, mut nonzero) = (0.0, 0.0, 0.0);
+        let (mut count, mut count_beyond) = (0.0, 0.0);
+        for (b, bin) in bins.iter().enumerate() {
+            let y = usize::from(beyond.contains(&b));
+            sums.deviance += bin.deviance[y];
+            sums.w2 += bin.w2[y];
+            sums.w2z += bin.w2z[y];
+            sums.prior += bin.prior[y];
+            if y == 1 {
+                sums.prior_y += bin.prior[1];
+                weight_beyond += bin.weight;
+                count_beyond += bin.count;
+            }
+            weight += bin.weight;
+            nonzero += bin.nonzero;
+            count += bin.count;
+        }
+        let present = nonzero > 0.0;
+        let fit = Fit::new(&sums);
+        let (alpha, beta) = ((1.0 - fit.mu) / fit.mu_eta, fit.mu / fit.mu_eta);
+        let scale = if fit.single_iteration {
+            sums.w2
+        } else {
+            mean_weight * sums.prior
+        };
+        Self {
+            beyond,
+            present,
+            weight,
+            mean: weight_beyond / weight,
+            fit,
+            alpha,
+            beta,
+            scale,
+            count,
+            count_beyond,
+        }
+    }
+
+    /// A unit's (or stratum's) totals for the two variances, from its bins' running
+    /// sums.
+    fn totals(&self, sums: &Running) -> (f64, f64) {
+        if !self.present {
+            return (0.0, 0.0);
+        }
+        let (beyond, others) = sums.split(&self.beyond);
+        let all = beyond[0] + others[0];
+        let mean = (beyond[0] - self.mean * all) / self.weight;
+        let fit = if self.fit.single_iteration {
+            (self.alpha * beyond[2] - self.beta * others[1]) / self.scale
+        } else {
+            (self.alpha * beyond[0] - self.beta * others[0]) / self.scale
+        };
+        (mean, fit)
+    }
+
+    /// The estimate in percent, with anthro's rule for rates of exactly 0 % and 1 %.
+    fn estimate(&self, variance_mean: f64, variance_fit: f64, df: f64) -> Estimate {
+        if !self.present {
+            return Estimate::NA;
+        }
+        let (lower, upper) = self.fit.interval(df, variance_fit.sqrt());
+        let r = self.mean * 100.0;
+        let (lower, upper) = if r == 0.0 {
+            (0.0, 0.0)
+        } else if r == 1.0 {
+            (1.0, 1.0)
+        } else {
+            (lower * 100.0, upper * 100.0)
+        };
+        Estimate {
+            value: Some(r),
+            se: Some(variance_mean.sqrt() * 100.0),
+            lower: Some(lower),
+            upper: Some(upper),
+        }
+    }
+
+    /// `anthro`'s closed formulas without a design (`logit_rate_estimate`).
+    fn simple(&self, n_total: f64) -> Estimate {
+        let n = self.count;
+        if n == 0.0 {
+            return Estimate::NA;
+        }
+        let r = self.count_beyond / n;
+        let squares = self.count_beyond * (1.0 - r) * (1.0 - r) + (n - self.count_beyond) * r * r;
+        let se = (n_total / (n_total - 1.0)).sqrt() / n * squares.sqrt();
+        let (lower, upper) = if r == 1.0 {
+            (1.0, 1.0)
+        } else if r == 0.0 {
+            (0.0, 0.0)
+        } else {
+            let logit = (r / (1.0 - r)).ln();
+            let var = 1.0 / (n * r * (1.0 - r));
+            let se_logit = (n_total / (n_total - 1.0) * var).sqrt();
+            let t = t_975(n_total - 1.0);
+            let plogis = |x: f64| 1.0 / (1.0 + (-x).exp());
+            (plogis(logit - se_logit * t), plogis(logit + se_logit * t))
+        };
+        Estimate {
+            value: Some(r * 100.0),
+            se: Some(se * 100.0),
+            lower: Some(lower * 100.0),
+            upper: Some(upper * 100.0),
+        }
+    }
+}
+
+/// A unit's bin sums from the lowest bin up and from the highest down, so that the
+/// sums beyond each cut-off and on its other side are read, not added up again.
+struct Running {
+    below: [[f64; 3]; BINS + 1],
+    above: [[f64; 3]; BINS + 1],
+}
+
+impl Running {
+    fn new(bins: &[[f64; 3]]) -> Self {
+        let mut running = Self {
+            below: [[0.0; 3]; BINS + 1],
+            above: [[0.0; 3]; BINS + 1],
+        };
+        for (b, bin) in bins.iter().enumerate() {
+            let before = running.below[b];
+            for ((sum, before), value) in running.below[b + 1].iter_mut().zip(before).zip(bin) {
+                *sum = before + value;
+            }
+        }
+        for (b, bin) in bins.iter().enumerate().rev() {
+            let after = running.above[b + 1];
+            for ((sum, after), value) in running.above[b].iter_mut().zip(after).zip(bin) {
+                *sum = after + value;
+            }
+        }
+        running
+    }
+
+    /// The sums over the bins of `beyond` (which starts at the lowest bin or ends at the
+    /// highest) and over the others.
+    fn split(&self, beyond: &Range<usize>) -> ([f64; 3], [f64; 3]) {
+        if beyond.start == 0 {
+            (self.below[beyond.end], self.above[beyond.end])
+        } else {
+            (self.above[beyond.start], self.below[beyond.start])
+        }
+    }
+}
+
+/// The mean z-score of one indicator in one group.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mean {
+    present: bool,
+    weight: f64,
+    weighted_mean: f64,
+    plain_mean: f64,
+}
+
+/// How a group's estimates follow from its sums.
+struct Columns {
+    rates: Vec<[Rate; 6]>,
+    combined: Option<[Rate; 2]>,
+    summary: [Mean; INDICATORS],
+    indicators: usize,
+    df: f64,
+    method: Method,
+    n_total: f64,
+    nonzero_rows: f64,
+    layout_indicators: Vec<SurveyIndicator>,
+}
+
+impl Columns {
+    fn new(layout: &Layout<'_>, totals: &Totals, mean_weight: f64) -> Self {
+        let indicators = layout.indicators.len();
+        let rates = (0..indicators)
+            .map(|i| BEYOND.map(|beyond| Rate::new(&totals.bins[i], beyond, mean_weight)))
+            .collect();
+        let combined = layout.combined.then(|| {
+            [
+                Rate::new(&totals.combined, 0..1, mean_weight),
+                Rate::new(&totals.combined, 2..3, mean_weight),
+            ]
+        });
+        let mut summary = [Mean::default(); INDICATORS];
+        for (mean, s) in summary.iter_mut().zip(&totals.summary) {
+            *mean = Mean {
+                present: s.nonzero > 0.0,
+                weight: s.weight,
+                weighted_mean: s.weighted / s.weight,
+                plain_mean: s.plain / s.count,
+            };
+        }
+        Self {
+            rates,
+            combined,
+            summary,
+            indicators,
+            df: layout.plan.df,
+            method: layout.method,
+            n_total: layout.n_total,
+            nonzero_rows: totals.nonzero_rows,
+            layout_indicators: layout.indicators.to_vec(),
+        }
+    }
+
+    /// Whether some prevalence's fit stopped after its first iteration.
+    fn single_iteration(&self) -> bool {
+        self.rates
+            .iter()
+            .flatten()
+            .chain(self.combined.iter().flatten())
+            .any(|r| r.present && r.fit.single_iteration)
+    }
+
+    /// The variance columns' totals of a unit's (or stratum's) sums.
+    fn totals(&self, sums: &UnitSums, out: &mut [f64; COLUMNS]) {
+        for i in 0..self.indicators {
+            let at = i * PER_INDICATOR;
+            let running = Running::new(&sums.bins[i]);
+            for (c, rate) in self.rates[i].iter().enumerate() {
+                let (mean, fit) = rate.totals(&running);
+                out[at + 2 * c] = mean;
+                out[at + 2 * c + 1] = fit;
+            }
+            let m = &self.summary[i];
+            out[at + 12] = if m.present {
+                (sums.summary[i][0] - m.weighted_mean * sums.summary[i][1]) / m.weight
+            } else {
+                0.0
+            };
+        }
+        if let Some(combined) = &self.combined {
+            let at = INDICATORS * PER_INDICATOR;
+            let running = Running::new(&sums.combined);
+            for (c, rate) in combined.iter().enumerate() {
+                let (mean, fit) = rate.totals(&running);
+                out[at + 2 * c] = mean;
+                out[at + 2 * c + 1] = fit;
+            }
+        }
+    }
+
+    fn estimates(
+        &self,
+        totals: &Totals,
+        spread: &Spread,
+        variance: &[f64; COLUMNS],
+    ) -> (Vec<IndicatorSummary>, Option<(CombinedSummary, Estimate)>) {
+        let rate = |rate: &Rate, at: usize| match self.method {
+            Method::Simple => rate.simple(self.n_total),
+            Method::Hybrid | Method::Survey => {
+                rate.estimate(variance[at], variance[at + 1], self.df)
+            }
+        };
+        let indicators = (0..self.indicators)
+            .map(|i| {
+                let at = i * PER_INDICATOR;
+                let rates = &self.rates[i];
+                let cutoffs = std::array::from_fn(|c| rate(&rates[c], at + 2 * c));
+                let (mean, sd) = self.mean(i, totals, spread, variance[at + 12]);
+                IndicatorSummary {
+                    indicator: self.layout_indicators[i],
+                    weighted_n: Some(rates[0].weight),
+                    unweighted_n: Some(rates[0].count),
+                    cutoffs,
+                    mean,
+                    sd,
+                }
+            })
+            .collect();
+        let combined = self.combined.as_ref().map(|[wasting, overweight]| {
+            let at = INDICATORS * PER_INDICATOR;
+            (
+                CombinedSummary {
+                    weighted_n: wasting.weight,
+                    unweighted_n: wasting.count,
+                    estimate: rate(wasting, at),
+                },
+                rate(overweight, at + 2),
+            )
+        });
+        (indicators, combined)
+    }
+
+    /// The mean z-score and SD of indicator `i`: `svymean` and `svyvar` with a design,
+    /// `anthro`'s closed formulas without one.
+    fn mean(
+        &self,
+        i: usize,
+        totals: &Totals,
+        spread: &Spread,
+        variance: f64,
+    ) -> (Estimate, Option<f64>) {
+        let s = &totals.summary[i];
+        let m = &self.summary[i];
+        let interval = |mean: f64, se: f64, df: f64| {
+            let t = t_975(df);
+            Estimate {
+                value: Some(mean),
+                se: Some(se),
+                lower: Some(mean - t * se),
+                upper: Some(mean + t * se),
+            }
+        };
+        match self.method {
+            Method::Simple | Method::Hybrid if s.count == 0.0 => (Estimate::NA, None),
+            Method::Simple => {
+                let n = s.count;
+                let mean = m.plain_mean;
+                let sd = (n > 1.0).then(|| (spread.plain[i] / (n - 1.0)).sqrt());
+                let se = (self.n_total / (self.n_total - 1.0)).sqrt() / n * spread.plain[i].sqrt();
+                (interval(mean, se, self.n_total - 1.0), sd)
+            }
+            Method::Hybrid => {
+                let n = s.count;
+                let mean = m.weighted_mean;
+                let sd = (spread.weighted[i] / s.weight * n / (n - 1.0)).sqrt();
+                let se = (self.n_total / (self.n_total - 1.0)).sqrt() / s.weight
+                    * spread.weighted_squared[i].sqrt();
+                (
+                    interval(mean, se, self.n_total - 1.0),
+                    (n > 1.0).then_some(sd),
+                )
+            }
+            Method::Survey => {
+                if !m.present {
+                    return (Estimate::NA, None);
+                }
+                let n = self.nonzero_rows;
+                let sd = (n > 1.0).then(|| (spread.weighted[i] * n / (n - 1.0) / m.weight).sqrt());
+                (interval(m.weighted_mean, variance.sqrt(), self.df), sd)
+            }
+        }
+    }
+}
