@@ -161,12 +161,88 @@ fn label_stem(label: &str) -> &str {
         .trim()
 }
 
+/// The combination vaccines of a file, by component: each antigen of a combination
+/// counts toward its own series, as CDSi's vaccine-antigen map does.
+struct Combinations {
+    /// For each vaccine (by index), the combinations that carry it.
+    by_component: Vec<Vec<usize>>,
+}
+
+impl Combinations {
+    /// Reads and checks the `components` of every vaccine: each must be a vaccine of
+    /// the file whose antigens the combination carries.
+    fn new(
+        file: &str,
+        codes: &[&String],
+        tvaccines: &HashMap<String, TVaccine>,
+    ) -> Result<Self, ScheduleError> {
+        let mut by_component = vec![Vec::new(); codes.len()];
+        for (ci, code) in codes.iter().enumerate() {
+            let Some(combination) = tvaccines.get(*code) else {
+                continue;
+            };
+            let at = format!("vaccines.{code} components");
+            for part in &combination.components {
+                let (pi, component) = codes
+                    .iter()
+                    .position(|c| *c == part)
+                    .and_then(|pi| tvaccines.get(part).map(|v| (pi, v)))
+                    .ok_or_else(|| {
+                        ScheduleError::new(file, &at, format!("unknown vaccine {part:?}"))
+                    })?;
+                if pi == ci {
+                    return Err(ScheduleError::new(
+                        file,
+                        &at,
+                        "a vaccine is not its own component",
+                    ));
+                }
+                if let Some(missing) = component
+                    .antigens
+                    .iter()
+                    .find(|a| !combination.antigens.contains(a))
+                {
+                    return Err(ScheduleError::new(
+                        file,
+                        &at,
+                        format!("{part} carries {missing:?}, which {code} does not list"),
+                    ));
+                }
+                by_component[pi].push(ci);
+            }
+        }
+        Ok(Self { by_component })
+    }
+
+    /// The vaccine rules of a dose listing `listed`: those vaccines, forecast, then
+    /// every combination carrying one of them, accepted but not forecast.
+    fn rules(&self, listed: &[usize]) -> Vec<VaccineRule> {
+        let rule = |vaccine, forecast| VaccineRule {
+            vaccine,
+            begin_age: None,
+            end_age: None,
+            forecast,
+            mvx: None,
+        };
+        let mut out: Vec<VaccineRule> = listed.iter().map(|&i| rule(i, true)).collect();
+        for &i in listed {
+            for &c in self.by_component.get(i).map_or(&[][..], Vec::as_slice) {
+                if !out.iter().any(|r| r.vaccine == c) {
+                    out.push(rule(c, false));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The schedule under construction, for the school and T-status series.
 struct Built<'a> {
     file: &'a str,
     options: &'a KemenkesOptions,
     codes: &'a [&'a String],
     tvaccines: &'a HashMap<String, TVaccine>,
+    combinations: &'a Combinations,
     default_interval: Option<Duration>,
     vaccines: &'a mut Vec<Vaccine>,
     series: &'a mut Vec<Series>,
@@ -189,17 +265,13 @@ impl Built<'_> {
         begin_age: Option<Duration>,
         at: &str,
     ) -> Result<Vec<VaccineRule>, ScheduleError> {
-        let mut out = Vec::new();
+        let mut listed = Vec::new();
         for code in codes {
-            let i = self.vaccine(code, at)?;
-            out.push(VaccineRule {
-                vaccine: i,
-                begin_age: None,
-                end_age: None,
-                forecast: true,
-                mvx: None,
-            });
-            self.associate(i, track, begin_age);
+            listed.push(self.vaccine(code, at)?);
+        }
+        let out = self.combinations.rules(&listed);
+        for rule in &out {
+            self.associate(rule.vaccine, track, begin_age);
         }
         Ok(out)
     }
@@ -553,6 +625,10 @@ struct TVaccine {
     live: bool,
     #[serde(default)]
     antigens: Vec<String>,
+    /// For a combination vaccine: the vaccines whose antigens it carries
+    /// (`DPT_HB_Hib_IPV` = `DPT_HB_Hib` + `IPV`). It counts wherever one of them is listed.
+    #[serde(default)]
+    components: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -752,6 +828,7 @@ impl Schedule {
                 .position(|c| c.as_str() == code)
                 .ok_or_else(|| ScheduleError::new(file, at, format!("unknown vaccine {code:?}")))
         };
+        let combinations = Combinations::new(file, &codes, &data.vaccines)?;
         let mut series_out: Vec<Series> = Vec::new();
         let mut groups: Vec<VaccineGroup> = Vec::new();
         let mut track_of_antigen_alternatives: HashMap<String, String> = HashMap::new();
@@ -872,23 +949,21 @@ impl Schedule {
                     })
                     .into_iter()
                     .collect();
-                let mut preferable = Vec::new();
+                let mut listed = Vec::new();
                 for v in &d.vaccines {
-                    let i = vaccine_of(v, &format!("{dat} vaccines"))?;
-                    preferable.push(VaccineRule {
-                        vaccine: i,
-                        begin_age: None,
-                        end_age: None,
-                        forecast: true,
-                        mvx: None,
-                    });
+                    listed.push(vaccine_of(v, &format!("{dat} vaccines"))?);
+                }
+                let preferable = combinations.rules(&listed);
+                for rule in &preferable {
                     let assoc = AntigenAssociation {
                         antigen: track.clone(),
                         begin_age: None,
                         end_age: None,
                     };
-                    if !vaccines[i].antigens.contains(&assoc) {
-                        vaccines[i].antigens.push(assoc);
+                    if let Some(v) = vaccines.get_mut(rule.vaccine)
+                        && !v.antigens.contains(&assoc)
+                    {
+                        v.antigens.push(assoc);
                     }
                 }
                 let mut bands = Vec::new();
@@ -999,6 +1074,7 @@ impl Schedule {
             options,
             codes: &codes,
             tvaccines: &data.vaccines,
+            combinations: &combinations,
             default_interval,
             vaccines: &mut vaccines,
             series: &mut series_out,
