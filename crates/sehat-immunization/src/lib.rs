@@ -3,28 +3,22 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod assessment;
-mod cohort;
-mod duration;
+mod date;
+mod engine;
 mod error;
-mod evaluation;
-mod kemenkes;
-mod patient;
+mod loaders;
+mod model;
 mod record;
-mod region;
-mod schedule;
-mod school;
-mod supporting_data;
-mod t_status;
 
-pub use assessment::{
+pub use engine::assessment::{
     Assessment, DoseEvaluation, EvaluationReason, EvaluationStatus, GroupAssessment, SeriesStatus,
     assess, assess_group,
 };
-pub use cohort::{DateWindow, Reminder, ReminderStatus, cohort_due};
-pub use duration::Duration;
+pub use engine::cohort::{DateWindow, Reminder, ReminderStatus, cohort_due};
 pub use error::{DurationError, PatientError, ScheduleError};
-pub use kemenkes::{Band, KemenkesOptions};
-pub use patient::{AdministeredDose, Patient, Sex};
+pub use model::band::Band;
+pub use model::duration::Duration;
+pub use model::kemenkes_options::KemenkesOptions;
+pub use model::patient::{AdministeredDose, Patient, Sex};
+pub use model::schedule::{Schedule, Series, SeriesDose, SeriesType, Vaccine, VaccineGroup};
 pub use record::{DoseRecord, DoseResult, ForecastRecord, GroupRecord, PatientRecord};
-pub use schedule::{Schedule, Series, SeriesDose, SeriesType, Vaccine, VaccineGroup};

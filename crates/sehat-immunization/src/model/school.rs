@@ -10,9 +10,9 @@
 
 use time::{Date, Month};
 
-use crate::duration::Duration;
-use crate::patient::{Patient, SchoolGrade};
-use crate::schedule::{AgeRule, Series};
+use crate::model::duration::Duration;
+use crate::model::patient::{Patient, SchoolGrade};
+use crate::model::schedule::{AgeRule, Series};
 
 /// The school part of a series dose.
 #[derive(Debug, Clone, PartialEq, Eq)]

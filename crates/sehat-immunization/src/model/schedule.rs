@@ -6,13 +6,12 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::OnceLock;
 
 use time::Date;
 
-use crate::duration::Duration;
 use crate::error::ScheduleError;
-use crate::patient::Sex;
+use crate::model::duration::Duration;
+use crate::model::patient::Sex;
 
 /// An antigen index with the association's begin and end ages.
 pub(crate) type AntigenSlot = (usize, Option<Duration>, Option<Duration>);
@@ -29,7 +28,7 @@ pub struct Schedule {
     pub(crate) conflicts: Vec<LiveVirusConflict>,
     pub(crate) immunity: Vec<BirthImmunity>,
     pub(crate) grace_period_days: i32,
-    pub(crate) kemenkes: Option<crate::kemenkes::KemenkesExtras>,
+    pub(crate) kemenkes: Option<crate::model::kemenkes_options::KemenkesExtras>,
     /// normalized code, CVX or alias → vaccine index
     pub(crate) vaccine_index: HashMap<String, usize>,
     /// series indices per antigen index
@@ -157,7 +156,7 @@ pub struct Series {
     /// A population series (women of childbearing age): applies in `[from, until)`.
     pub(crate) population_ages: Option<(Duration, Duration)>,
     /// Evaluated by T-status (Td for women of childbearing age).
-    pub(crate) t_status: Option<crate::t_status::TStatusRule>,
+    pub(crate) t_status: Option<crate::model::t_status::TStatusRule>,
     pub(crate) doses: Vec<SeriesDose>,
 }
 
@@ -240,10 +239,10 @@ pub struct SeriesDose {
     /// Dose not due for children who reached its recommended age before this date
     /// (programme introduction).
     pub(crate) introduced: Option<Date>,
-    pub(crate) bands: Vec<crate::kemenkes::BandRange>,
+    pub(crate) bands: Vec<crate::model::band::BandRange>,
     pub(crate) sources: Vec<String>,
     /// A dose given by school grade in a BIAS month.
-    pub(crate) school: Option<crate::school::SchoolDose>,
+    pub(crate) school: Option<crate::model::school::SchoolDose>,
 }
 
 impl SeriesDose {
@@ -458,55 +457,6 @@ pub(crate) fn is_cvx(code: &str) -> bool {
 }
 
 impl Schedule {
-    /// CDC's ACIP schedule from the CDSi supporting data 4.64, embedded in the crate and
-    /// parsed once on first use.
-    ///
-    /// # Errors
-    ///
-    /// Never in practice: the embedded data is checked by the crate's tests. The
-    /// `Result` carries a [`ScheduleError`] should the embedded data be corrupted.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let us = sehat_immunization::Schedule::cdsi_us()?;
-    /// assert_eq!(us.id(), "cdsi-us");
-    /// assert!(us.vaccine_group("MMR").is_some());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn cdsi_us() -> Result<&'static Schedule, ScheduleError> {
-        static US: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
-        US.get_or_init(crate::supporting_data::load_embedded)
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
-    /// Indonesia's national programme (Kemenkes), from the crate's `id-kemenkes.toml`,
-    /// with Kemenkes' grace period of 0 days. Parsed once on first use.
-    ///
-    /// # Errors
-    ///
-    /// Never in practice (the embedded file is tested); a [`ScheduleError`] otherwise.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let id = sehat_immunization::Schedule::id_kemenkes()?;
-    /// assert!(id.vaccine("DPT-HB-Hib").is_some());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn id_kemenkes() -> Result<&'static Schedule, ScheduleError> {
-        static ID: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
-        ID.get_or_init(|| {
-            Schedule::from_kemenkes_toml(
-                crate::kemenkes::EMBEDDED_TOML,
-                &crate::kemenkes::KemenkesOptions::default(),
-            )
-        })
-        .as_ref()
-        .map_err(Clone::clone)
-    }
-
     /// The schedule's id (`cdsi-us`, `id-kemenkes`).
     #[must_use]
     pub fn id(&self) -> &str {
@@ -528,7 +478,7 @@ impl Schedule {
 
     /// The options a Kemenkes schedule was loaded with.
     #[must_use]
-    pub fn kemenkes_options(&self) -> Option<&crate::kemenkes::KemenkesOptions> {
+    pub fn kemenkes_options(&self) -> Option<&crate::model::kemenkes_options::KemenkesOptions> {
         self.kemenkes.as_ref().map(|k| &k.options)
     }
 

@@ -2,140 +2,23 @@
 //! colour bands, and the configurable choices where Kemenkes sources conflict.
 
 use std::collections::HashMap;
-use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use time::Date;
 
-use crate::duration::Duration;
+use crate::date::parse_date;
 use crate::error::ScheduleError;
-use crate::patient::Sex;
-use crate::schedule::{
+use crate::model::band::{Band, BandRange};
+use crate::model::duration::Duration;
+use crate::model::kemenkes_options::{KemenkesExtras, KemenkesOptions};
+use crate::model::patient::Sex;
+use crate::model::schedule::{
     AgeRule, AntigenAssociation, Interval, IntervalFrom, Schedule, Series, SeriesDose, Vaccine,
     VaccineGroup, VaccineRule,
 };
-use crate::supporting_data::parse_date;
 
-pub(crate) static EMBEDDED_TOML: &str = include_str!("../data/id-kemenkes.toml");
-
-/// A Buku KIA colour band ("Jadwal Imunisasi Lengkap Bayi dan Balita").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Band {
-    /// White: *dianjurkan* (recommended age).
-    Dianjurkan,
-    /// Yellow: *masih diperbolehkan* (still allowed, "rentang diperbolehkan").
-    MasihDiperbolehkan,
-    /// Orange: *imunisasi kejar* (catch-up).
-    ImunisasiKejar,
-    /// Grey: *tidak diperbolehkan* (not allowed).
-    TidakDiperbolehkan,
-}
-
-impl fmt::Display for Band {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Band::Dianjurkan => "dianjurkan",
-            Band::MasihDiperbolehkan => "masih diperbolehkan",
-            Band::ImunisasiKejar => "imunisasi kejar",
-            Band::TidakDiperbolehkan => "tidak diperbolehkan",
-        })
-    }
-}
-
-/// One band over completed months `[from, to]` (inclusive month columns).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BandRange {
-    pub(crate) band: Band,
-    pub(crate) from_month: i32,
-    pub(crate) to_month: i32,
-}
-
-/// Completed months of age on `on`.
-fn completed_months(dob: Date, on: Date) -> i32 {
-    let mut months = (on.year() - dob.year()) * 12
-        + (i32::from(on.month() as u8) - i32::from(dob.month() as u8));
-    if Duration::months(months).after(dob) > on {
-        months -= 1;
-    }
-    months
-}
-
-/// The band of a dose with `bands` for a child born `dob`, on `on`.
-pub(crate) fn band_on(bands: &[BandRange], dob: Date, on: Date) -> Option<Band> {
-    if bands.is_empty() {
-        return None;
-    }
-    let m = completed_months(dob, on);
-    if let Some(b) = bands.iter().find(|b| b.from_month <= m && m <= b.to_month) {
-        return Some(b.band);
-    }
-    let previous = bands
-        .iter()
-        .filter(|b| b.to_month < m)
-        .max_by_key(|b| b.to_month);
-    let next = bands
-        .iter()
-        .filter(|b| b.from_month > m)
-        .min_by_key(|b| b.from_month);
-    match (previous, next) {
-        (Some(_), Some(n)) if n.band == Band::MasihDiperbolehkan => Some(Band::MasihDiperbolehkan),
-        (Some(p), Some(_)) => Some(p.band),
-        _ => Some(Band::TidakDiperbolehkan),
-    }
-}
-
-/// The choices made where Kemenkes sources conflict (see the crate's `docs/decisions.md`),
-/// each configurable. [`Default`] gives the choices `id-kemenkes` ships with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct KemenkesOptions {
-    /// Grace period in days (Kemenkes defines none: 0).
-    pub grace_period_days: i32,
-    /// HB0 maximum age (exclusive): `7d` ("< 7 hari", default) or `8d` (inclusive "0–7 hari").
-    pub hb0_max_age: Duration,
-    /// PCV 3 maximum age: `60m` (Buku KIA chart kejar band, default) or `24m` (PCV slide).
-    pub pcv3_max_age: Duration,
-    /// IPV 2 minimum interval after IPV 1: `4m` (2024+, default) or `28d` (2023 transition).
-    pub ipv2_min_interval: Duration,
-    /// RV 1 maximum age: `5m` (chart transcriptions A and C, default) or `7m` (B).
-    pub rv1_max_age: Duration,
-    /// Use WHO minimum ages (6 weeks) for DPT-HB-Hib 1, bOPV 2, PCV 1 and RV 1 instead of
-    /// the Buku KIA chart's month columns (2 months, default `false`).
-    pub who_minimum_ages: bool,
-    /// Age from which school (BIAS) series apply to a child without a known school grade,
-    /// and from which doses count for them: `60m` (default), when the Buku KIA balita
-    /// schedule ends. With a grade, the grade decides.
-    pub school_age_from: Duration,
-    /// Minimum interval before an HPV dose that a two-dose rule adds (the 2023 rule:
-    /// "interval 12 bulan (minimal 6 bulan)"): `6m` (default).
-    pub hpv_second_dose_min_interval: Duration,
-    /// Ages of women of childbearing age (*wanita usia subur*), `[from, until)`: `15y`
-    /// to `50y` (default).
-    pub wus_ages: (Duration, Duration),
-    /// Credit childhood doses toward a woman's T-status by the screening table
-    /// (DPT-HB-Hib 1–3 → T2, lanjutan → T3, DT kelas 1 → T4, Td kelas 2 → T5; default
-    /// `true`, as the doc gives it, unverified). With `false`, only Td doses from the
-    /// first WUS age count, one T step each.
-    pub childhood_t_status: bool,
-}
-
-impl Default for KemenkesOptions {
-    fn default() -> Self {
-        KemenkesOptions {
-            grace_period_days: 0,
-            hb0_max_age: Duration::days(7),
-            pcv3_max_age: Duration::months(60),
-            ipv2_min_interval: Duration::months(4),
-            rv1_max_age: Duration::months(5),
-            who_minimum_ages: false,
-            school_age_from: Duration::months(60),
-            hpv_second_dose_min_interval: Duration::months(6),
-            wus_ages: (Duration::new(15, 0, 0), Duration::new(50, 0, 0)),
-            childhood_t_status: true,
-        }
-    }
-}
+pub(crate) static EMBEDDED_TOML: &str = include_str!("../../data/id-kemenkes.toml");
 
 /// The population of the Td T-status series.
 const WUS: &str = "wanita usia subur";
@@ -454,7 +337,7 @@ impl Built<'_> {
                         "{} dosis {} ({})",
                         group_name(first_code),
                         number,
-                        crate::school::grade_label(grade)
+                        crate::model::school::grade_label(grade)
                     )
                 };
                 let preferable = self.preferable(
@@ -469,7 +352,7 @@ impl Built<'_> {
                     intervals: min_interval.map(|m| self.interval(m)).into_iter().collect(),
                     preferable,
                     sources: d.source.clone(),
-                    school: Some(crate::school::SchoolDose {
+                    school: Some(crate::model::school::SchoolDose {
                         grade,
                         age_proxy,
                         bias_month,
@@ -576,7 +459,7 @@ impl Built<'_> {
                 .map(|a| a.regions.clone())
                 .unwrap_or_default(),
             population_ages: Some((from, until)),
-            t_status: Some(crate::t_status::TStatusRule {
+            t_status: Some(crate::model::t_status::TStatusRule {
                 adult_from: from,
                 primary,
                 primary_doses: 3,
@@ -595,12 +478,6 @@ impl Built<'_> {
         self.push(series, vec![name, ts.id.clone(), ts.label.clone()]);
         Ok(())
     }
-}
-
-/// Kemenkes-specific data kept with the schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct KemenkesExtras {
-    pub(crate) options: KemenkesOptions,
 }
 
 #[derive(Debug, Deserialize)]
@@ -771,7 +648,7 @@ impl Schedule {
     /// ```
     /// use sehat_immunization::{KemenkesOptions, Schedule};
     ///
-    /// let toml = include_str!("../data/id-kemenkes.toml");
+    /// let toml = include_str!("../../data/id-kemenkes.toml");
     /// let mut options = KemenkesOptions::default();
     /// options.grace_period_days = 4;
     /// let schedule = Schedule::from_kemenkes_toml(toml, &options)?;
@@ -1140,28 +1017,30 @@ impl Schedule {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn completed_months_follow_calendar_arithmetic() {
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 31), date!(2024 - 02 - 29)),
-            0
-        );
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 31), date!(2024 - 03 - 01)),
-            1
-        );
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 15), date!(2025 - 01 - 15)),
-            12
-        );
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 15), date!(2025 - 01 - 14)),
-            11
-        );
+impl Schedule {
+    /// Indonesia's national programme (Kemenkes), from the crate's `id-kemenkes.toml`,
+    /// with Kemenkes' grace period of 0 days. Parsed once on first use.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice (the embedded file is tested); a [`ScheduleError`] otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let id = sehat_immunization::Schedule::id_kemenkes()?;
+    /// assert!(id.vaccine("DPT-HB-Hib").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn id_kemenkes() -> Result<&'static Schedule, ScheduleError> {
+        static ID: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
+        ID.get_or_init(|| {
+            Schedule::from_kemenkes_toml(
+                EMBEDDED_TOML,
+                &crate::model::kemenkes_options::KemenkesOptions::default(),
+            )
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 }
