@@ -350,7 +350,7 @@ fn group_record(
         past_due_date: iso(g.past_due_date),
         latest_date: iso(g.latest_date),
         dose_label: g.dose_label.clone(),
-        band: g.band.map(|b| b.to_string()),
+        band: g.band_label.clone(),
         recommended_vaccines: g.recommended_vaccines.clone(),
         doses: dose_results(assessment, Some(g), seqs, others),
     }

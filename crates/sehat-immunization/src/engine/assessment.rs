@@ -159,6 +159,9 @@ pub struct GroupAssessment {
     /// For schedules with Buku KIA bands: the band of the forecast dose on the
     /// assessment date.
     pub band: Option<Band>,
+    /// The schedule's words for `band` (`id-kemenkes`: the Buku KIA chart's, such as
+    /// `"dianjurkan"`).
+    pub band_label: Option<String>,
     /// Evaluated doses, in history order.
     pub doses: Vec<DoseEvaluation>,
 }
@@ -849,6 +852,7 @@ fn merge_group(
             .map(|(r, _)| schedule.series[r.series].name.clone())
             .collect(),
         band: None,
+        band_label: None,
         doses: Vec::new(),
     };
     if let Some((series, dose)) = m.target {
@@ -873,6 +877,7 @@ fn merge_group(
         let dose = &schedule.series[series].doses[dose];
         out.dose_label = Some(dose.label.clone());
         out.band = crate::model::band::band_on(&dose.bands, patient.dob, on);
+        out.band_label = out.band.map(|b| schedule.band_label(b).to_owned());
     }
     // Dose evaluations: within an antigen, the best status over its best series (an
     // adult's PCV dose is valid in the 50+ series even if too old for the infant one);

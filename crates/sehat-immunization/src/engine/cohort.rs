@@ -68,6 +68,8 @@ pub struct Reminder<'a> {
     pub latest_date: Option<Date>,
     /// The Buku KIA band on the window's first day, for schedules that have bands.
     pub band: Option<Band>,
+    /// The schedule's words for `band` (`id-kemenkes`: the Buku KIA chart's).
+    pub band_label: Option<&'a str>,
 }
 
 /// For every child, assesses on `window.from` and lists the vaccine groups whose next
@@ -128,6 +130,8 @@ fn reminders_for<'a>(
         })
         .map(|(g, m)| {
             let dose = m.target.map(|(s, d)| &schedule.series[s].doses[d]);
+            let band =
+                dose.and_then(|d| crate::model::band::band_on(&d.bands, patient.dob, window.from));
             Reminder {
                 patient_index: index,
                 patient_id: patient.id.as_deref(),
@@ -142,8 +146,8 @@ fn reminders_for<'a>(
                 recommended_date: m.recommended,
                 past_due_date: m.past_due,
                 latest_date: m.latest,
-                band: dose
-                    .and_then(|d| crate::model::band::band_on(&d.bands, patient.dob, window.from)),
+                band,
+                band_label: band.map(|b| schedule.band_label(b)),
             }
         })
         .collect())

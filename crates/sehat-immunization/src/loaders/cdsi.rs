@@ -527,6 +527,7 @@ impl Schedule {
             conflicts,
             immunity,
             grace_period_days: 4,
+            band_labels: Vec::new(),
             kemenkes: None,
             vaccine_index: HashMap::new(),
             series_by_antigen: Vec::new(),

@@ -493,6 +493,9 @@ struct TSchedule {
     title: String,
     #[serde(default)]
     default_min_interval_same_antigen: Option<String>,
+    /// The words shown for each kind of band, by the keys of `buku_kia_bands`.
+    #[serde(default)]
+    band_labels: HashMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -574,7 +577,7 @@ struct TDose {
     interval_from: Option<String>,
     #[serde(default)]
     effective_from: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "bands")]
     buku_kia_bands: HashMap<String, Vec<String>>,
     #[serde(default)]
     source: Vec<String>,
@@ -618,6 +621,23 @@ fn month_number(file: &str, at: &str, s: &str) -> Result<i32, ScheduleError> {
         .ok_or_else(|| {
             ScheduleError::new(file, at, format!("band month {s:?} is not like \"12m\""))
         })
+}
+
+/// The kind of band a file's key names (`recommended`, `allowed`, `kejar`, `not_allowed`).
+fn band_of(file: &str, at: &str, key: &str) -> Result<Band, ScheduleError> {
+    match key {
+        "recommended" => Ok(Band::Recommended),
+        "allowed" => Ok(Band::Allowed),
+        "kejar" | "catch_up" => Ok(Band::CatchUp),
+        "not_allowed" => Ok(Band::NotAllowed),
+        other => Err(ScheduleError::new(
+            file,
+            at,
+            format!(
+                "unknown band {other:?} (expected \"recommended\", \"allowed\", \"kejar\" or \"not_allowed\")"
+            ),
+        )),
+    }
 }
 
 fn group_name(code: &str) -> String {
@@ -706,6 +726,11 @@ impl Schedule {
                 .ok_or_else(|| ScheduleError::new(file, at, format!("unknown vaccine {code:?}")))
         };
         let combinations = Combinations::new(file, &codes, &data.vaccines)?;
+        let mut band_labels = Vec::new();
+        for (name, label) in &data.schedule.band_labels {
+            band_labels.push((band_of(file, "schedule.band_labels", name)?, label.clone()));
+        }
+        band_labels.sort_by_key(|(b, _)| *b as u8);
         let mut series_out: Vec<Series> = Vec::new();
         let mut groups: Vec<VaccineGroup> = Vec::new();
         let mut track_of_antigen_alternatives: HashMap<String, String> = HashMap::new();
@@ -845,19 +870,7 @@ impl Schedule {
                 }
                 let mut bands = Vec::new();
                 for (name, range) in &d.buku_kia_bands {
-                    let band = match name.as_str() {
-                        "recommended" => Band::Dianjurkan,
-                        "allowed" => Band::MasihDiperbolehkan,
-                        "kejar" => Band::ImunisasiKejar,
-                        "not_allowed" => Band::TidakDiperbolehkan,
-                        other => {
-                            return Err(ScheduleError::new(
-                                file,
-                                format!("{dat} buku_kia_bands"),
-                                format!("unknown band {other:?}"),
-                            ));
-                        }
-                    };
+                    let band = band_of(file, &format!("{dat} buku_kia_bands"), name)?;
                     let [from, to] = range.as_slice() else {
                         return Err(ScheduleError::new(
                             file,
@@ -1002,6 +1015,7 @@ impl Schedule {
             conflicts: Vec::new(),
             immunity: Vec::new(),
             grace_period_days: options.grace_period_days,
+            band_labels,
             kemenkes: Some(KemenkesExtras {
                 options: options.clone(),
             }),

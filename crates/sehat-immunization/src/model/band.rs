@@ -1,5 +1,5 @@
-//! Age bands of a series dose over completed months, with the band's label as the
-//! schedule gives it (the Buku KIA colour bands of `id-kemenkes`).
+//! Age bands of a series dose over completed months (the Buku KIA colour bands of
+//! `id-kemenkes`); each schedule names the kinds in its own words.
 
 use std::fmt;
 
@@ -7,28 +7,55 @@ use time::Date;
 
 use crate::model::duration::Duration;
 
-/// A Buku KIA colour band ("Jadwal Imunisasi Lengkap Bayi dan Balita").
+/// What an age band of a dose says on a date: the dose is recommended, still allowed,
+/// a catch-up dose, or not allowed. The words a schedule shows for each kind are data
+/// ([`Schedule::band_label`](crate::Schedule::band_label)): `id-kemenkes` gives the Buku
+/// KIA chart's (*dianjurkan*, *masih diperbolehkan*, *imunisasi kejar*, *tidak
+/// diperbolehkan*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Band {
-    /// White: *dianjurkan* (recommended age).
-    Dianjurkan,
-    /// Yellow: *masih diperbolehkan* (still allowed, "rentang diperbolehkan").
-    MasihDiperbolehkan,
-    /// Orange: *imunisasi kejar* (catch-up).
-    ImunisasiKejar,
-    /// Grey: *tidak diperbolehkan* (not allowed).
-    TidakDiperbolehkan,
+    /// The recommended age (Buku KIA: white, *dianjurkan*).
+    Recommended,
+    /// Past the recommended age and still allowed (yellow, *masih diperbolehkan*).
+    Allowed,
+    /// Catch-up (orange, *imunisasi kejar*).
+    CatchUp,
+    /// Not allowed at this age (grey, *tidak diperbolehkan*).
+    NotAllowed,
+}
+
+#[allow(non_upper_case_globals)]
+impl Band {
+    /// The Buku KIA name of [`Band::Recommended`].
+    #[deprecated(note = "use Band::Recommended; the Buku KIA words are Schedule::band_label")]
+    pub const Dianjurkan: Band = Band::Recommended;
+    /// The Buku KIA name of [`Band::Allowed`].
+    #[deprecated(note = "use Band::Allowed; the Buku KIA words are Schedule::band_label")]
+    pub const MasihDiperbolehkan: Band = Band::Allowed;
+    /// The Buku KIA name of [`Band::CatchUp`].
+    #[deprecated(note = "use Band::CatchUp; the Buku KIA words are Schedule::band_label")]
+    pub const ImunisasiKejar: Band = Band::CatchUp;
+    /// The Buku KIA name of [`Band::NotAllowed`].
+    #[deprecated(note = "use Band::NotAllowed; the Buku KIA words are Schedule::band_label")]
+    pub const TidakDiperbolehkan: Band = Band::NotAllowed;
+
+    /// The kind's neutral name (`recommended`, `allowed`, `catch-up`, `not allowed`),
+    /// the label of a schedule that gives none.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Recommended => "recommended",
+            Band::Allowed => "allowed",
+            Band::CatchUp => "catch-up",
+            Band::NotAllowed => "not allowed",
+        }
+    }
 }
 
 impl fmt::Display for Band {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Band::Dianjurkan => "dianjurkan",
-            Band::MasihDiperbolehkan => "masih diperbolehkan",
-            Band::ImunisasiKejar => "imunisasi kejar",
-            Band::TidakDiperbolehkan => "tidak diperbolehkan",
-        })
+        f.write_str(self.name())
     }
 }
 
@@ -68,9 +95,9 @@ pub(crate) fn band_on(bands: &[BandRange], dob: Date, on: Date) -> Option<Band> 
         .filter(|b| b.from_month > m)
         .min_by_key(|b| b.from_month);
     match (previous, next) {
-        (Some(_), Some(n)) if n.band == Band::MasihDiperbolehkan => Some(Band::MasihDiperbolehkan),
+        (Some(_), Some(n)) if n.band == Band::Allowed => Some(Band::Allowed),
         (Some(p), Some(_)) => Some(p.band),
-        _ => Some(Band::TidakDiperbolehkan),
+        _ => Some(Band::NotAllowed),
     }
 }
 

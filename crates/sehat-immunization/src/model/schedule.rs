@@ -28,6 +28,8 @@ pub struct Schedule {
     pub(crate) conflicts: Vec<LiveVirusConflict>,
     pub(crate) immunity: Vec<BirthImmunity>,
     pub(crate) grace_period_days: i32,
+    /// The words the schedule shows for each kind of age band.
+    pub(crate) band_labels: Vec<(crate::model::band::Band, String)>,
     pub(crate) kemenkes: Option<crate::model::kemenkes_options::KemenkesExtras>,
     /// normalized code, CVX or alias → vaccine index
     pub(crate) vaccine_index: HashMap<String, usize>,
@@ -474,6 +476,27 @@ impl Schedule {
     #[must_use]
     pub fn grace_period_days(&self) -> i32 {
         self.grace_period_days
+    }
+
+    /// The words this schedule shows for a kind of age band (`id-kemenkes`: the Buku
+    /// KIA chart's, such as `"tidak diperbolehkan"`), or the kind's neutral name when the
+    /// schedule gives none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_immunization::{Band, Schedule};
+    ///
+    /// let id = Schedule::id_kemenkes()?;
+    /// assert_eq!(id.band_label(Band::CatchUp), "imunisasi kejar");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn band_label(&self, band: crate::model::band::Band) -> &str {
+        self.band_labels
+            .iter()
+            .find(|(b, _)| *b == band)
+            .map_or(band.name(), |(_, l)| l.as_str())
     }
 
     /// The options a Kemenkes schedule was loaded with.
