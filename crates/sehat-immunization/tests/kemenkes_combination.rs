@@ -2,6 +2,7 @@
 //! counts toward its own series. The case is DI Yogyakarta's hexavalent DPT-HB-Hib-IPV
 //! (from October 2025) at 2, 3 and 4 months: the dose at 4 months is IPV 1, so IPV 2 is
 //! forecast at 9 months (at least 4 months later) and no separate IPV 1 is asked for.
+#![cfg(feature = "id-kemenkes")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sehat_immunization::{

@@ -2,6 +2,7 @@
 //! project's immunization reference (§1.2, §1.4 and §5.1): an on-time child, late
 //! starters at 8, 14 and 30 months, the rotavirus cut-off, IPV2 four months after IPV1,
 //! PCV begun at 12–23 and 24–59 months, and the DPT-HB-Hib booster 12 months after dose 3.
+#![cfg(all(feature = "cdsi-us", feature = "id-kemenkes"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sehat_immunization::{

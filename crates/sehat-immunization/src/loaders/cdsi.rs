@@ -405,6 +405,7 @@ impl Schedule {
     /// let bad = Schedule::from_cdsi_xml("<scheduleSupportingData>", &[]);
     /// assert!(bad.is_err());
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "cdsi-us")))]
     pub fn from_cdsi_xml(
         schedule_xml: &str,
         antigen_files: &[(&str, &str)],
@@ -822,6 +823,7 @@ impl Schedule {
     /// assert!(us.vaccine_group("MMR").is_some());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "cdsi-us")))]
     pub fn cdsi_us() -> Result<&'static Schedule, ScheduleError> {
         static US: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
         US.get_or_init(load_embedded).as_ref().map_err(Clone::clone)

@@ -337,7 +337,7 @@ impl Built<'_> {
                         "{} dosis {} ({})",
                         group_name(first_code),
                         number,
-                        crate::model::school::grade_label(grade)
+                        grade_label(grade)
                     )
                 };
                 let preferable = self.preferable(
@@ -640,6 +640,15 @@ fn band_of(file: &str, at: &str, key: &str) -> Result<Band, ScheduleError> {
     }
 }
 
+/// "kelas 5 SD", "kelas 3 SMP", "kelas 1 SMA" for grades 1–12.
+fn grade_label(grade: u8) -> String {
+    match grade {
+        0..=6 => format!("kelas {grade} SD"),
+        7..=9 => format!("kelas {} SMP", grade - 6),
+        _ => format!("kelas {} SMA", grade - 9),
+    }
+}
+
 fn group_name(code: &str) -> String {
     code.replace('_', "-")
 }
@@ -676,6 +685,7 @@ impl Schedule {
     /// assert!(Schedule::from_kemenkes_toml("schema_version = 1", &options).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "id-kemenkes")))]
     pub fn from_kemenkes_toml(
         text: &str,
         options: &KemenkesOptions,
@@ -1046,6 +1056,7 @@ impl Schedule {
     /// assert!(id.vaccine("DPT-HB-Hib").is_some());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "id-kemenkes")))]
     pub fn id_kemenkes() -> Result<&'static Schedule, ScheduleError> {
         static ID: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
         ID.get_or_init(|| {
@@ -1056,5 +1067,17 @@ impl Schedule {
         })
         .as_ref()
         .map_err(Clone::clone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grade_label;
+
+    #[test]
+    fn grades_are_named_by_school_level() {
+        assert_eq!(grade_label(1), "kelas 1 SD");
+        assert_eq!(grade_label(9), "kelas 3 SMP");
+        assert_eq!(grade_label(12), "kelas 3 SMA");
     }
 }

@@ -277,6 +277,8 @@ pub struct AgeRule {
     pub(crate) cessation: Option<Date>,
 }
 
+// Built by the CDSi loader only; the engine handles them for any schedule that has them.
+#[cfg_attr(not(feature = "cdsi-us"), allow(dead_code))]
 /// What an interval is measured from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -345,6 +347,8 @@ pub struct SkipSet {
     pub(crate) conditions: Vec<SkipCondition>,
 }
 
+// Built by the CDSi loader only; the engine handles them for any schedule that has them.
+#[cfg_attr(not(feature = "cdsi-us"), allow(dead_code))]
 /// How a dose count compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -357,6 +361,8 @@ pub enum CountLogic {
     LessThan,
 }
 
+// Built by the CDSi loader only; the engine handles them for any schedule that has them.
+#[cfg_attr(not(feature = "cdsi-us"), allow(dead_code))]
 /// One condition of a conditional skip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
