@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Without a loader (neither `cdsi-us` nor `id-kemenkes`) no schedule can be built, so the
 // model's constructors are unused; the crate still compiles for a check of the layers.

@@ -61,7 +61,7 @@ impl fmt::Display for Band {
 
 /// One band over completed months `[from, to]` (inclusive month columns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BandRange {
+pub(crate) struct BandRange {
     pub(crate) band: Band,
     pub(crate) from_month: i32,
     pub(crate) to_month: i32,

@@ -85,7 +85,7 @@ impl Vaccine {
 /// A vaccine's association with an antigen, possibly limited to an age range
 /// (a zoster vaccine before 50 years counts as varicella).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AntigenAssociation {
+pub(crate) struct AntigenAssociation {
     pub(crate) antigen: String,
     pub(crate) begin_age: Option<Duration>,
     pub(crate) end_age: Option<Duration>,
@@ -267,7 +267,7 @@ impl SeriesDose {
 
 /// Age limits of a series dose.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AgeRule {
+pub(crate) struct AgeRule {
     pub(crate) abs_min: Option<Duration>,
     pub(crate) min: Option<Duration>,
     pub(crate) earliest_recommended: Option<Duration>,
@@ -282,7 +282,7 @@ pub struct AgeRule {
 /// What an interval is measured from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IntervalFrom {
+pub(crate) enum IntervalFrom {
     /// The immediately previous dose.
     Previous,
     /// The dose that satisfied this target dose number.
@@ -295,7 +295,7 @@ pub enum IntervalFrom {
 
 /// A preferable or allowable interval.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interval {
+pub(crate) struct Interval {
     pub(crate) from: IntervalFrom,
     pub(crate) abs_min: Option<Duration>,
     pub(crate) min: Option<Duration>,
@@ -308,7 +308,7 @@ pub struct Interval {
 
 /// A preferable or allowable vaccine for a series dose, with its age window.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VaccineRule {
+pub(crate) struct VaccineRule {
     pub(crate) vaccine: usize,
     pub(crate) begin_age: Option<Duration>,
     pub(crate) end_age: Option<Duration>,
@@ -321,7 +321,7 @@ pub struct VaccineRule {
 /// When a conditional skip applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SkipContext {
+pub(crate) enum SkipContext {
     /// Only while evaluating past doses.
     Evaluation,
     /// Only while forecasting.
@@ -332,7 +332,7 @@ pub enum SkipContext {
 
 /// A conditional skip: sets of conditions under which a target dose is skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConditionalSkip {
+pub(crate) struct ConditionalSkip {
     pub(crate) context: SkipContext,
     pub(crate) all_sets: bool,
     pub(crate) sets: Vec<SkipSet>,
@@ -340,7 +340,7 @@ pub struct ConditionalSkip {
 
 /// One set of conditions.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkipSet {
+pub(crate) struct SkipSet {
     pub(crate) all_conditions: bool,
     pub(crate) effective: Option<Date>,
     pub(crate) cessation: Option<Date>,
@@ -352,7 +352,7 @@ pub struct SkipSet {
 /// How a dose count compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CountLogic {
+pub(crate) enum CountLogic {
     /// More than the count.
     GreaterThan,
     /// Exactly the count.
@@ -366,7 +366,7 @@ pub enum CountLogic {
 /// One condition of a conditional skip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SkipCondition {
+pub(crate) enum SkipCondition {
     /// The reference date is in `[dob + begin, dob + end)`.
     Age {
         /// Begin age.
@@ -402,7 +402,7 @@ pub enum SkipCondition {
 /// A live-virus (or other) conflict: a dose of `current` given within the window after a
 /// dose of `previous` is not valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveVirusConflict {
+pub(crate) struct LiveVirusConflict {
     pub(crate) previous: usize,
     pub(crate) current: usize,
     pub(crate) begin: Duration,
@@ -412,7 +412,7 @@ pub struct LiveVirusConflict {
 
 /// Immunity by birth date (born before the date: immune).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BirthImmunity {
+pub(crate) struct BirthImmunity {
     pub(crate) antigen: String,
     pub(crate) born_before: Date,
 }
