@@ -25,6 +25,7 @@ pub use engine::cohort::{DateWindow, Reminder, ReminderStatus, cohort_due};
 pub use error::{DurationError, PatientError, ScheduleError};
 pub use model::band::Band;
 pub use model::duration::Duration;
+#[cfg(feature = "id-kemenkes")]
 pub use model::kemenkes_options::KemenkesOptions;
 pub use model::patient::{AdministeredDose, Patient, Sex};
 pub use model::schedule::{Schedule, Series, SeriesDose, SeriesType, Vaccine, VaccineGroup};

@@ -529,6 +529,7 @@ impl Schedule {
             immunity,
             grace_period_days: 4,
             band_labels: Vec::new(),
+            #[cfg(feature = "id-kemenkes")]
             kemenkes: None,
             vaccine_index: HashMap::new(),
             series_by_antigen: Vec::new(),

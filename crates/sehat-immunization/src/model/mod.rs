@@ -4,6 +4,7 @@
 
 pub(crate) mod band;
 pub(crate) mod duration;
+#[cfg(feature = "id-kemenkes")]
 pub(crate) mod kemenkes_options;
 pub(crate) mod patient;
 pub(crate) mod region;

@@ -30,6 +30,7 @@ pub struct Schedule {
     pub(crate) grace_period_days: i32,
     /// The words the schedule shows for each kind of age band.
     pub(crate) band_labels: Vec<(crate::model::band::Band, String)>,
+    #[cfg(feature = "id-kemenkes")]
     pub(crate) kemenkes: Option<crate::model::kemenkes_options::KemenkesExtras>,
     /// normalized code, CVX or alias → vaccine index
     pub(crate) vaccine_index: HashMap<String, usize>,
@@ -147,8 +148,9 @@ pub struct Series {
     pub(crate) equivalent_groups: Vec<String>,
     pub(crate) min_age_to_start: Option<Duration>,
     pub(crate) max_age_to_start: Option<Duration>,
-    /// Kemenkes-style selection: the series applies only when the first dose (or, with
-    /// none, the assessment date) falls in `[dob + min, dob + max)`.
+    /// Selection by start age (alternatives on one line, such as `id-kemenkes`' PCV
+    /// catch-up series): the series applies only when the first dose (or, with none,
+    /// the assessment date) falls in `[dob + min, dob + max)`.
     pub(crate) start_window: Option<(Option<Duration>, Option<Duration>)>,
     /// ISO 3166-2 regions the series applies to; empty = everywhere.
     pub(crate) regions: Vec<String>,
@@ -164,8 +166,8 @@ pub struct Series {
 
 impl Series {
     /// A standard, default series: series group 1, priority A, no product path and no
-    /// other selection rule (sex, start ages, equivalent groups, or the Kemenkes
-    /// region, school, population and T-status rules). The loaders set what applies.
+    /// other selection rule (sex, start ages, equivalent groups, start window, region,
+    /// school, population or T-status rules). The loaders set what applies.
     pub(crate) fn standard(
         name: String,
         antigen: String,
@@ -506,6 +508,8 @@ impl Schedule {
     }
 
     /// The options a Kemenkes schedule was loaded with.
+    #[cfg(feature = "id-kemenkes")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "id-kemenkes")))]
     #[must_use]
     pub fn kemenkes_options(&self) -> Option<&crate::model::kemenkes_options::KemenkesOptions> {
         self.kemenkes.as_ref().map(|k| &k.options)
