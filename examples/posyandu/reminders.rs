@@ -21,8 +21,8 @@ pub struct DueDose {
     pub overdue: bool,
     /// The recommended date.
     pub recommended: Option<Date>,
-    /// The Buku KIA band on the run date.
-    pub band: Option<Band>,
+    /// The Buku KIA band on the run date, in the chart's words (`dianjurkan`).
+    pub band: Option<String>,
 }
 
 /// For each child (by index into the register), the doses due or overdue in the
@@ -54,7 +54,7 @@ pub fn due(register: &Register, on: Date, days: u16) -> Result<Vec<Vec<DueDose>>
     for reminder in reminders {
         // Doses the Buku KIA chart no longer allows at this age are for the health worker
         // to judge, not for a reminder to the family.
-        if reminder.band == Some(Band::TidakDiperbolehkan) {
+        if reminder.band == Some(Band::NotAllowed) {
             continue;
         }
         per_child[reminder.patient_index].push(DueDose {
@@ -62,7 +62,7 @@ pub fn due(register: &Register, on: Date, days: u16) -> Result<Vec<Vec<DueDose>>
             label: reminder.dose_label.unwrap_or(reminder.group).to_owned(),
             overdue: reminder.status == ReminderStatus::Overdue,
             recommended: reminder.recommended_date,
-            band: reminder.band,
+            band: reminder.band_label.map(str::to_owned),
         });
     }
     Ok(per_child)

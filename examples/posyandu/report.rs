@@ -206,9 +206,7 @@ pub fn print_summary(s: &Summary<'_>) {
     println!("  by vaccine                      {}", list.join(", "));
     let mut by_band: BTreeMap<String, usize> = BTreeMap::new();
     for dose in s.due.iter().flatten() {
-        let band = dose
-            .band
-            .map_or_else(|| "no band".to_owned(), |b| b.to_string());
+        let band = dose.band.clone().unwrap_or_else(|| "no band".to_owned());
         *by_band.entry(band).or_default() += 1;
     }
     let list: Vec<String> = by_band.iter().map(|(b, n)| format!("{b} {n}")).collect();

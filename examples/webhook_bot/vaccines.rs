@@ -180,7 +180,7 @@ pub fn answer(request: &Request, schedule: &Schedule, today: Date) -> Result<Str
             "• {dose}: dianjurkan {} — {when}",
             tanggal(recommended)
         ));
-        if let Some(band) = group.band {
+        if let Some(band) = &group.band_label {
             out.push_str(&format!(" ({band})"));
         }
         out.push('\n');

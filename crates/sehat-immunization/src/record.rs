@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::assessment::{Assessment, EvaluationStatus, GroupAssessment, assess};
+use crate::engine::assessment::{Assessment, EvaluationStatus, GroupAssessment, assess};
 use crate::error::PatientError;
-use crate::patient::{AdministeredDose, Patient, Sex};
-use crate::schedule::Schedule;
+use crate::model::patient::{AdministeredDose, Patient, Sex};
+use crate::model::schedule::Schedule;
 
 /// One patient as a CDSi test case writes it (other fields are ignored).
 ///
@@ -142,7 +142,7 @@ pub struct DoseResult {
 }
 
 fn parse_date(patient: &str, field: &str, value: &str) -> Result<Date, PatientError> {
-    crate::supporting_data::parse_date(value)
+    crate::date::parse_date(value)
         .filter(|_| value.trim().len() == 10 && value.trim().as_bytes().get(4) == Some(&b'-'))
         .ok_or_else(|| PatientError::InvalidField {
             patient: patient.to_string(),
@@ -201,7 +201,7 @@ impl PatientRecord {
             let field = format!("doses[{i}].date_administered");
             let date = parse_date(&who, &field, &d.date_administered)?;
             let cvx = d.cvx.as_deref().map(str::trim).filter(|c| !c.is_empty());
-            if let Some(c) = cvx.filter(|c| !crate::schedule::is_cvx(c)) {
+            if let Some(c) = cvx.filter(|c| !crate::model::schedule::is_cvx(c)) {
                 return Err(PatientError::InvalidCvx {
                     patient: who,
                     dose: i + 1,
@@ -350,7 +350,7 @@ fn group_record(
         past_due_date: iso(g.past_due_date),
         latest_date: iso(g.latest_date),
         dose_label: g.dose_label.clone(),
-        band: g.band.map(|b| b.to_string()),
+        band: g.band_label.clone(),
         recommended_vaccines: g.recommended_vaccines.clone(),
         doses: dose_results(assessment, Some(g), seqs, others),
     }

@@ -1,4 +1,5 @@
 //! CDSi rules not covered by CDC's public cases.
+#![cfg(all(feature = "cdsi-us", feature = "id-kemenkes"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sehat_immunization::{AdministeredDose, Patient, Schedule, SeriesStatus, Sex, assess_group};

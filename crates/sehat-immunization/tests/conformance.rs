@@ -1,6 +1,7 @@
 //! CDC CDSi conformance: the public healthy childhood & adult cases (v4.45) against the
 //! embedded `cdsi-us` schedule. The pass counts per vaccine group must not fall below
 //! those recorded in `docs/conformance.md`; `SEHAT_CONFORMANCE_PRINT=1` prints the table.
+#![cfg(feature = "cdsi-us")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;

@@ -1,4 +1,5 @@
 //! Bad input gives typed errors that name the patient and the field, never a panic.
+#![cfg(all(feature = "cdsi-us", feature = "id-kemenkes"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sehat_immunization::{

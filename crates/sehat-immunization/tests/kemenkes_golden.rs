@@ -2,6 +2,7 @@
 //! project's immunization reference (§1.2, §1.4 and §5.1): an on-time child, late
 //! starters at 8, 14 and 30 months, the rotavirus cut-off, IPV2 four months after IPV1,
 //! PCV begun at 12–23 and 24–59 months, and the DPT-HB-Hib booster 12 months after dose 3.
+#![cfg(all(feature = "cdsi-us", feature = "id-kemenkes"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sehat_immunization::{
@@ -90,7 +91,7 @@ fn on_time_child_before_two_months_waits_for_dpt_hb_hib_1() {
     assert_eq!(dpt.recommended_date, Some(date!(2024 - 03 - 15)));
     assert_eq!(dpt.past_due_date, Some(date!(2025 - 01 - 14)));
     assert_eq!(dpt.latest_date, Some(date!(2029 - 01 - 14)));
-    assert_eq!(dpt.band, Some(Band::TidakDiperbolehkan));
+    assert_eq!(dpt.band, Some(Band::NotAllowed));
     assert!(!dpt.is_due_on(date!(2024 - 03 - 14)));
     assert!(dpt.is_due_on(date!(2024 - 03 - 15)));
     let a = assess(
@@ -99,7 +100,7 @@ fn on_time_child_before_two_months_waits_for_dpt_hb_hib_1() {
         date!(2024 - 03 - 15),
     )
     .unwrap();
-    assert_eq!(group(&a, "DPT-HB-Hib").band, Some(Band::Dianjurkan));
+    assert_eq!(group(&a, "DPT-HB-Hib").band, Some(Band::Recommended));
     assert_eq!(group(&a, "HB0").status, SeriesStatus::Complete);
     assert_eq!(group(&a, "bOPV").forecast_dose_number, Some(2));
 }
@@ -111,11 +112,11 @@ fn late_starter_at_8_months() {
     assert_eq!(group(&a, "RV").status, SeriesStatus::AgedOut);
     let bcg = group(&a, "BCG");
     assert_eq!(bcg.status, SeriesStatus::NotComplete);
-    assert_eq!(bcg.band, Some(Band::MasihDiperbolehkan));
+    assert_eq!(bcg.band, Some(Band::Allowed));
     assert_eq!(bcg.latest_date, Some(date!(2025 - 01 - 14)));
     let dpt = group(&a, "DPT-HB-Hib");
     assert_eq!(dpt.forecast_dose_number, Some(1));
-    assert_eq!(dpt.band, Some(Band::MasihDiperbolehkan));
+    assert_eq!(dpt.band, Some(Band::Allowed));
     assert!(dpt.is_due_on(date!(2024 - 09 - 20)));
     assert!(!dpt.is_overdue_on(date!(2024 - 09 - 20)));
     let pcv = group(&a, "PCV");
@@ -123,7 +124,7 @@ fn late_starter_at_8_months() {
     assert_eq!(pcv.recommended_date, Some(date!(2024 - 03 - 15)));
     let mr = group(&a, "MR");
     assert_eq!(mr.earliest_date, Some(date!(2024 - 10 - 15)));
-    assert_eq!(mr.band, Some(Band::TidakDiperbolehkan));
+    assert_eq!(mr.band, Some(Band::NotAllowed));
     // DPT-HB-Hib 2 four weeks after a first dose given now.
     let a = assess(
         &child(&[(date!(2024 - 09 - 20), "DPT-HB-Hib")]),
@@ -142,10 +143,10 @@ fn late_starter_at_14_months_is_in_catch_up() {
     let a = assess(&child(&[]), kemenkes(), date!(2025 - 03 - 20)).unwrap();
     assert_eq!(group(&a, "BCG").status, SeriesStatus::AgedOut);
     let dpt = group(&a, "DPT-HB-Hib");
-    assert_eq!(dpt.band, Some(Band::ImunisasiKejar));
+    assert_eq!(dpt.band, Some(Band::CatchUp));
     assert_eq!(dpt.past_due_date, Some(date!(2025 - 01 - 14)));
     assert!(dpt.is_overdue_on(date!(2025 - 03 - 20)));
-    assert_eq!(group(&a, "MR").band, Some(Band::ImunisasiKejar));
+    assert_eq!(group(&a, "MR").band, Some(Band::CatchUp));
     let pcv = group(&a, "PCV");
     assert_eq!(
         pcv.series,
@@ -154,7 +155,7 @@ fn late_starter_at_14_months_is_in_catch_up() {
     assert_eq!(pcv.forecast_dose_number, Some(1));
     assert_eq!(pcv.earliest_date, Some(date!(2025 - 01 - 15)));
     // PCV kejar shows PCV 1's chart band.
-    assert_eq!(pcv.band, Some(Band::ImunisasiKejar));
+    assert_eq!(pcv.band, Some(Band::CatchUp));
 }
 
 #[test]
@@ -167,8 +168,8 @@ fn late_starter_at_30_months() {
     );
     assert_eq!(pcv.earliest_date, Some(date!(2026 - 01 - 15)));
     assert_eq!(pcv.latest_date, Some(date!(2029 - 01 - 14)));
-    assert_eq!(group(&a, "DPT-HB-Hib").band, Some(Band::ImunisasiKejar));
-    assert_eq!(group(&a, "IPV").band, Some(Band::ImunisasiKejar));
+    assert_eq!(group(&a, "DPT-HB-Hib").band, Some(Band::CatchUp));
+    assert_eq!(group(&a, "IPV").band, Some(Band::CatchUp));
 }
 
 #[test]
@@ -282,7 +283,38 @@ fn je_only_in_provinces_that_use_it() {
     let a = assess(&bali, kemenkes(), date!(2024 - 12 - 01)).unwrap();
     let je = group(&a, "JE");
     assert_eq!(je.recommended_date, Some(date!(2024 - 11 - 15)));
-    assert_eq!(je.band, Some(Band::Dianjurkan));
+    assert_eq!(je.band, Some(Band::Recommended));
+    assert_eq!(je.band_label.as_deref(), Some("dianjurkan"));
+}
+
+#[test]
+fn bands_are_neutral_kinds_with_the_buku_kia_words_as_data() {
+    let id = kemenkes();
+    let words: Vec<&str> = [
+        Band::Recommended,
+        Band::Allowed,
+        Band::CatchUp,
+        Band::NotAllowed,
+    ]
+    .into_iter()
+    .map(|b| id.band_label(b))
+    .collect();
+    assert_eq!(
+        words,
+        [
+            "dianjurkan",
+            "masih diperbolehkan",
+            "imunisasi kejar",
+            "tidak diperbolehkan"
+        ]
+    );
+    // CDC's schedule has no bands and names the kinds neutrally.
+    let us = Schedule::cdsi_us().unwrap();
+    assert_eq!(us.band_label(Band::CatchUp), "catch-up");
+    // The Buku KIA variant names still compile, as aliases.
+    #[allow(deprecated)]
+    let old = Band::TidakDiperbolehkan;
+    assert_eq!(old, Band::NotAllowed);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! project's immunization reference (§1.2, §1.3, §1.7): MR in August and DT in November
 //! of kelas 1, Td in kelas 2 and 5, HPV for girls in kelas 5 by the rule in force on the
 //! assessment date with its catch-up grades, the age proxy without a grade, and T-status.
+#![cfg(feature = "id-kemenkes")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sehat_immunization::{

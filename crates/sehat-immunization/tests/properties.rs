@@ -1,5 +1,6 @@
 //! Property tests over random histories: assessment never panics, and every result is
 //! internally consistent.
+#![cfg(all(feature = "cdsi-us", feature = "id-kemenkes"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;

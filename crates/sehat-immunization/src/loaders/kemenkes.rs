@@ -2,140 +2,23 @@
 //! colour bands, and the configurable choices where Kemenkes sources conflict.
 
 use std::collections::HashMap;
-use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use time::Date;
 
-use crate::duration::Duration;
+use crate::date::parse_date;
 use crate::error::ScheduleError;
-use crate::patient::Sex;
-use crate::schedule::{
+use crate::model::band::{Band, BandRange};
+use crate::model::duration::Duration;
+use crate::model::kemenkes_options::{KemenkesExtras, KemenkesOptions};
+use crate::model::patient::Sex;
+use crate::model::schedule::{
     AgeRule, AntigenAssociation, Interval, IntervalFrom, Schedule, Series, SeriesDose, Vaccine,
     VaccineGroup, VaccineRule,
 };
-use crate::supporting_data::parse_date;
 
-pub(crate) static EMBEDDED_TOML: &str = include_str!("../data/id-kemenkes.toml");
-
-/// A Buku KIA colour band ("Jadwal Imunisasi Lengkap Bayi dan Balita").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Band {
-    /// White: *dianjurkan* (recommended age).
-    Dianjurkan,
-    /// Yellow: *masih diperbolehkan* (still allowed, "rentang diperbolehkan").
-    MasihDiperbolehkan,
-    /// Orange: *imunisasi kejar* (catch-up).
-    ImunisasiKejar,
-    /// Grey: *tidak diperbolehkan* (not allowed).
-    TidakDiperbolehkan,
-}
-
-impl fmt::Display for Band {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Band::Dianjurkan => "dianjurkan",
-            Band::MasihDiperbolehkan => "masih diperbolehkan",
-            Band::ImunisasiKejar => "imunisasi kejar",
-            Band::TidakDiperbolehkan => "tidak diperbolehkan",
-        })
-    }
-}
-
-/// One band over completed months `[from, to]` (inclusive month columns).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BandRange {
-    pub(crate) band: Band,
-    pub(crate) from_month: i32,
-    pub(crate) to_month: i32,
-}
-
-/// Completed months of age on `on`.
-fn completed_months(dob: Date, on: Date) -> i32 {
-    let mut months = (on.year() - dob.year()) * 12
-        + (i32::from(on.month() as u8) - i32::from(dob.month() as u8));
-    if Duration::months(months).after(dob) > on {
-        months -= 1;
-    }
-    months
-}
-
-/// The band of a dose with `bands` for a child born `dob`, on `on`.
-pub(crate) fn band_on(bands: &[BandRange], dob: Date, on: Date) -> Option<Band> {
-    if bands.is_empty() {
-        return None;
-    }
-    let m = completed_months(dob, on);
-    if let Some(b) = bands.iter().find(|b| b.from_month <= m && m <= b.to_month) {
-        return Some(b.band);
-    }
-    let previous = bands
-        .iter()
-        .filter(|b| b.to_month < m)
-        .max_by_key(|b| b.to_month);
-    let next = bands
-        .iter()
-        .filter(|b| b.from_month > m)
-        .min_by_key(|b| b.from_month);
-    match (previous, next) {
-        (Some(_), Some(n)) if n.band == Band::MasihDiperbolehkan => Some(Band::MasihDiperbolehkan),
-        (Some(p), Some(_)) => Some(p.band),
-        _ => Some(Band::TidakDiperbolehkan),
-    }
-}
-
-/// The choices made where Kemenkes sources conflict (see the crate's `docs/decisions.md`),
-/// each configurable. [`Default`] gives the choices `id-kemenkes` ships with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct KemenkesOptions {
-    /// Grace period in days (Kemenkes defines none: 0).
-    pub grace_period_days: i32,
-    /// HB0 maximum age (exclusive): `7d` ("< 7 hari", default) or `8d` (inclusive "0–7 hari").
-    pub hb0_max_age: Duration,
-    /// PCV 3 maximum age: `60m` (Buku KIA chart kejar band, default) or `24m` (PCV slide).
-    pub pcv3_max_age: Duration,
-    /// IPV 2 minimum interval after IPV 1: `4m` (2024+, default) or `28d` (2023 transition).
-    pub ipv2_min_interval: Duration,
-    /// RV 1 maximum age: `5m` (chart transcriptions A and C, default) or `7m` (B).
-    pub rv1_max_age: Duration,
-    /// Use WHO minimum ages (6 weeks) for DPT-HB-Hib 1, bOPV 2, PCV 1 and RV 1 instead of
-    /// the Buku KIA chart's month columns (2 months, default `false`).
-    pub who_minimum_ages: bool,
-    /// Age from which school (BIAS) series apply to a child without a known school grade,
-    /// and from which doses count for them: `60m` (default), when the Buku KIA balita
-    /// schedule ends. With a grade, the grade decides.
-    pub school_age_from: Duration,
-    /// Minimum interval before an HPV dose that a two-dose rule adds (the 2023 rule:
-    /// "interval 12 bulan (minimal 6 bulan)"): `6m` (default).
-    pub hpv_second_dose_min_interval: Duration,
-    /// Ages of women of childbearing age (*wanita usia subur*), `[from, until)`: `15y`
-    /// to `50y` (default).
-    pub wus_ages: (Duration, Duration),
-    /// Credit childhood doses toward a woman's T-status by the screening table
-    /// (DPT-HB-Hib 1–3 → T2, lanjutan → T3, DT kelas 1 → T4, Td kelas 2 → T5; default
-    /// `true`, as the doc gives it, unverified). With `false`, only Td doses from the
-    /// first WUS age count, one T step each.
-    pub childhood_t_status: bool,
-}
-
-impl Default for KemenkesOptions {
-    fn default() -> Self {
-        KemenkesOptions {
-            grace_period_days: 0,
-            hb0_max_age: Duration::days(7),
-            pcv3_max_age: Duration::months(60),
-            ipv2_min_interval: Duration::months(4),
-            rv1_max_age: Duration::months(5),
-            who_minimum_ages: false,
-            school_age_from: Duration::months(60),
-            hpv_second_dose_min_interval: Duration::months(6),
-            wus_ages: (Duration::new(15, 0, 0), Duration::new(50, 0, 0)),
-            childhood_t_status: true,
-        }
-    }
-}
+pub(crate) static EMBEDDED_TOML: &str = include_str!("../../data/id-kemenkes.toml");
 
 /// The population of the Td T-status series.
 const WUS: &str = "wanita usia subur";
@@ -161,12 +44,88 @@ fn label_stem(label: &str) -> &str {
         .trim()
 }
 
+/// The combination vaccines of a file, by component: each antigen of a combination
+/// counts toward its own series, as CDSi's vaccine-antigen map does.
+struct Combinations {
+    /// For each vaccine (by index), the combinations that carry it.
+    by_component: Vec<Vec<usize>>,
+}
+
+impl Combinations {
+    /// Reads and checks the `components` of every vaccine: each must be a vaccine of
+    /// the file whose antigens the combination carries.
+    fn new(
+        file: &str,
+        codes: &[&String],
+        tvaccines: &HashMap<String, TVaccine>,
+    ) -> Result<Self, ScheduleError> {
+        let mut by_component = vec![Vec::new(); codes.len()];
+        for (ci, code) in codes.iter().enumerate() {
+            let Some(combination) = tvaccines.get(*code) else {
+                continue;
+            };
+            let at = format!("vaccines.{code} components");
+            for part in &combination.components {
+                let (pi, component) = codes
+                    .iter()
+                    .position(|c| *c == part)
+                    .and_then(|pi| tvaccines.get(part).map(|v| (pi, v)))
+                    .ok_or_else(|| {
+                        ScheduleError::new(file, &at, format!("unknown vaccine {part:?}"))
+                    })?;
+                if pi == ci {
+                    return Err(ScheduleError::new(
+                        file,
+                        &at,
+                        "a vaccine is not its own component",
+                    ));
+                }
+                if let Some(missing) = component
+                    .antigens
+                    .iter()
+                    .find(|a| !combination.antigens.contains(a))
+                {
+                    return Err(ScheduleError::new(
+                        file,
+                        &at,
+                        format!("{part} carries {missing:?}, which {code} does not list"),
+                    ));
+                }
+                by_component[pi].push(ci);
+            }
+        }
+        Ok(Self { by_component })
+    }
+
+    /// The vaccine rules of a dose listing `listed`: those vaccines, forecast, then
+    /// every combination carrying one of them, accepted but not forecast.
+    fn rules(&self, listed: &[usize]) -> Vec<VaccineRule> {
+        let rule = |vaccine, forecast| VaccineRule {
+            vaccine,
+            begin_age: None,
+            end_age: None,
+            forecast,
+            mvx: None,
+        };
+        let mut out: Vec<VaccineRule> = listed.iter().map(|&i| rule(i, true)).collect();
+        for &i in listed {
+            for &c in self.by_component.get(i).map_or(&[][..], Vec::as_slice) {
+                if !out.iter().any(|r| r.vaccine == c) {
+                    out.push(rule(c, false));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The schedule under construction, for the school and T-status series.
 struct Built<'a> {
     file: &'a str,
     options: &'a KemenkesOptions,
     codes: &'a [&'a String],
     tvaccines: &'a HashMap<String, TVaccine>,
+    combinations: &'a Combinations,
     default_interval: Option<Duration>,
     vaccines: &'a mut Vec<Vaccine>,
     series: &'a mut Vec<Series>,
@@ -189,17 +148,13 @@ impl Built<'_> {
         begin_age: Option<Duration>,
         at: &str,
     ) -> Result<Vec<VaccineRule>, ScheduleError> {
-        let mut out = Vec::new();
+        let mut listed = Vec::new();
         for code in codes {
-            let i = self.vaccine(code, at)?;
-            out.push(VaccineRule {
-                vaccine: i,
-                begin_age: None,
-                end_age: None,
-                forecast: true,
-                mvx: None,
-            });
-            self.associate(i, track, begin_age);
+            listed.push(self.vaccine(code, at)?);
+        }
+        let out = self.combinations.rules(&listed);
+        for rule in &out {
+            self.associate(rule.vaccine, track, begin_age);
         }
         Ok(out)
     }
@@ -382,7 +337,7 @@ impl Built<'_> {
                         "{} dosis {} ({})",
                         group_name(first_code),
                         number,
-                        crate::school::grade_label(grade)
+                        grade_label(grade)
                     )
                 };
                 let preferable = self.preferable(
@@ -397,7 +352,7 @@ impl Built<'_> {
                     intervals: min_interval.map(|m| self.interval(m)).into_iter().collect(),
                     preferable,
                     sources: d.source.clone(),
-                    school: Some(crate::school::SchoolDose {
+                    school: Some(crate::model::school::SchoolDose {
                         grade,
                         age_proxy,
                         bias_month,
@@ -504,7 +459,7 @@ impl Built<'_> {
                 .map(|a| a.regions.clone())
                 .unwrap_or_default(),
             population_ages: Some((from, until)),
-            t_status: Some(crate::t_status::TStatusRule {
+            t_status: Some(crate::model::t_status::TStatusRule {
                 adult_from: from,
                 primary,
                 primary_doses: 3,
@@ -525,12 +480,6 @@ impl Built<'_> {
     }
 }
 
-/// Kemenkes-specific data kept with the schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct KemenkesExtras {
-    pub(crate) options: KemenkesOptions,
-}
-
 #[derive(Debug, Deserialize)]
 struct TFile {
     schedule: TSchedule,
@@ -544,6 +493,9 @@ struct TSchedule {
     title: String,
     #[serde(default)]
     default_min_interval_same_antigen: Option<String>,
+    /// The words shown for each kind of band, by the keys of `buku_kia_bands`.
+    #[serde(default)]
+    band_labels: HashMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -553,6 +505,10 @@ struct TVaccine {
     live: bool,
     #[serde(default)]
     antigens: Vec<String>,
+    /// For a combination vaccine: the vaccines whose antigens it carries
+    /// (`DPT_HB_Hib_IPV` = `DPT_HB_Hib` + `IPV`). It counts wherever one of them is listed.
+    #[serde(default)]
+    components: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -621,7 +577,7 @@ struct TDose {
     interval_from: Option<String>,
     #[serde(default)]
     effective_from: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "bands")]
     buku_kia_bands: HashMap<String, Vec<String>>,
     #[serde(default)]
     source: Vec<String>,
@@ -667,6 +623,32 @@ fn month_number(file: &str, at: &str, s: &str) -> Result<i32, ScheduleError> {
         })
 }
 
+/// The kind of band a file's key names (`recommended`, `allowed`, `kejar`, `not_allowed`).
+fn band_of(file: &str, at: &str, key: &str) -> Result<Band, ScheduleError> {
+    match key {
+        "recommended" => Ok(Band::Recommended),
+        "allowed" => Ok(Band::Allowed),
+        "kejar" | "catch_up" => Ok(Band::CatchUp),
+        "not_allowed" => Ok(Band::NotAllowed),
+        other => Err(ScheduleError::new(
+            file,
+            at,
+            format!(
+                "unknown band {other:?} (expected \"recommended\", \"allowed\", \"kejar\" or \"not_allowed\")"
+            ),
+        )),
+    }
+}
+
+/// "kelas 5 SD", "kelas 3 SMP", "kelas 1 SMA" for grades 1–12.
+fn grade_label(grade: u8) -> String {
+    match grade {
+        0..=6 => format!("kelas {grade} SD"),
+        7..=9 => format!("kelas {} SMP", grade - 6),
+        _ => format!("kelas {} SMA", grade - 9),
+    }
+}
+
 fn group_name(code: &str) -> String {
     code.replace('_', "-")
 }
@@ -695,7 +677,7 @@ impl Schedule {
     /// ```
     /// use sehat_immunization::{KemenkesOptions, Schedule};
     ///
-    /// let toml = include_str!("../data/id-kemenkes.toml");
+    /// let toml = include_str!("../../data/id-kemenkes.toml");
     /// let mut options = KemenkesOptions::default();
     /// options.grace_period_days = 4;
     /// let schedule = Schedule::from_kemenkes_toml(toml, &options)?;
@@ -703,6 +685,7 @@ impl Schedule {
     /// assert!(Schedule::from_kemenkes_toml("schema_version = 1", &options).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "id-kemenkes")))]
     pub fn from_kemenkes_toml(
         text: &str,
         options: &KemenkesOptions,
@@ -752,6 +735,12 @@ impl Schedule {
                 .position(|c| c.as_str() == code)
                 .ok_or_else(|| ScheduleError::new(file, at, format!("unknown vaccine {code:?}")))
         };
+        let combinations = Combinations::new(file, &codes, &data.vaccines)?;
+        let mut band_labels = Vec::new();
+        for (name, label) in &data.schedule.band_labels {
+            band_labels.push((band_of(file, "schedule.band_labels", name)?, label.clone()));
+        }
+        band_labels.sort_by_key(|(b, _)| *b as u8);
         let mut series_out: Vec<Series> = Vec::new();
         let mut groups: Vec<VaccineGroup> = Vec::new();
         let mut track_of_antigen_alternatives: HashMap<String, String> = HashMap::new();
@@ -872,40 +861,26 @@ impl Schedule {
                     })
                     .into_iter()
                     .collect();
-                let mut preferable = Vec::new();
+                let mut listed = Vec::new();
                 for v in &d.vaccines {
-                    let i = vaccine_of(v, &format!("{dat} vaccines"))?;
-                    preferable.push(VaccineRule {
-                        vaccine: i,
-                        begin_age: None,
-                        end_age: None,
-                        forecast: true,
-                        mvx: None,
-                    });
+                    listed.push(vaccine_of(v, &format!("{dat} vaccines"))?);
+                }
+                let preferable = combinations.rules(&listed);
+                for rule in &preferable {
                     let assoc = AntigenAssociation {
                         antigen: track.clone(),
                         begin_age: None,
                         end_age: None,
                     };
-                    if !vaccines[i].antigens.contains(&assoc) {
-                        vaccines[i].antigens.push(assoc);
+                    if let Some(v) = vaccines.get_mut(rule.vaccine)
+                        && !v.antigens.contains(&assoc)
+                    {
+                        v.antigens.push(assoc);
                     }
                 }
                 let mut bands = Vec::new();
                 for (name, range) in &d.buku_kia_bands {
-                    let band = match name.as_str() {
-                        "recommended" => Band::Dianjurkan,
-                        "allowed" => Band::MasihDiperbolehkan,
-                        "kejar" => Band::ImunisasiKejar,
-                        "not_allowed" => Band::TidakDiperbolehkan,
-                        other => {
-                            return Err(ScheduleError::new(
-                                file,
-                                format!("{dat} buku_kia_bands"),
-                                format!("unknown band {other:?}"),
-                            ));
-                        }
-                    };
+                    let band = band_of(file, &format!("{dat} buku_kia_bands"), name)?;
                     let [from, to] = range.as_slice() else {
                         return Err(ScheduleError::new(
                             file,
@@ -999,6 +974,7 @@ impl Schedule {
             options,
             codes: &codes,
             tvaccines: &data.vaccines,
+            combinations: &combinations,
             default_interval,
             vaccines: &mut vaccines,
             series: &mut series_out,
@@ -1049,6 +1025,7 @@ impl Schedule {
             conflicts: Vec::new(),
             immunity: Vec::new(),
             grace_period_days: options.grace_period_days,
+            band_labels,
             kemenkes: Some(KemenkesExtras {
                 options: options.clone(),
             }),
@@ -1064,28 +1041,43 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// Indonesia's national programme (Kemenkes), from the crate's `id-kemenkes.toml`,
+    /// with Kemenkes' grace period of 0 days. Parsed once on first use.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice (the embedded file is tested); a [`ScheduleError`] otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let id = sehat_immunization::Schedule::id_kemenkes()?;
+    /// assert!(id.vaccine("DPT-HB-Hib").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "id-kemenkes")))]
+    pub fn id_kemenkes() -> Result<&'static Schedule, ScheduleError> {
+        static ID: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
+        ID.get_or_init(|| {
+            Schedule::from_kemenkes_toml(
+                EMBEDDED_TOML,
+                &crate::model::kemenkes_options::KemenkesOptions::default(),
+            )
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use time::macros::date;
+    use super::grade_label;
 
     #[test]
-    fn completed_months_follow_calendar_arithmetic() {
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 31), date!(2024 - 02 - 29)),
-            0
-        );
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 31), date!(2024 - 03 - 01)),
-            1
-        );
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 15), date!(2025 - 01 - 15)),
-            12
-        );
-        assert_eq!(
-            completed_months(date!(2024 - 01 - 15), date!(2025 - 01 - 14)),
-            11
-        );
+    fn grades_are_named_by_school_level() {
+        assert_eq!(grade_label(1), "kelas 1 SD");
+        assert_eq!(grade_label(9), "kelas 3 SMP");
+        assert_eq!(grade_label(12), "kelas 3 SMA");
     }
 }

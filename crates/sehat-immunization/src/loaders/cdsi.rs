@@ -2,14 +2,16 @@
 //! antigen and `ScheduleSupportingData.xml`.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use time::Date;
 
-use crate::duration::Duration;
+use crate::date::parse_date;
 use crate::error::ScheduleError;
-use crate::patient::Sex;
-use crate::schedule::{
+use crate::model::duration::Duration;
+use crate::model::patient::Sex;
+use crate::model::schedule::{
     AgeRule, AntigenAssociation, BirthImmunity, ConditionalSkip, CountLogic, Interval,
     IntervalFrom, LiveVirusConflict, Schedule, Series, SeriesDose, SeriesType, SkipCondition,
     SkipContext, SkipSet, Vaccine, VaccineGroup, VaccineRule, normalize_code,
@@ -17,7 +19,7 @@ use crate::schedule::{
 
 macro_rules! antigen_files {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../data/cdsi/AntigenSupportingData-", $name, ".xml")))),*]
+        &[$(($name, include_str!(concat!("../../data/cdsi/AntigenSupportingData-", $name, ".xml")))),*]
     };
 }
 
@@ -55,7 +57,7 @@ static ANTIGEN_FILES: &[(&str, &str)] = antigen_files!(
     "Zoster",
 );
 
-static SCHEDULE_FILE: &str = include_str!("../data/cdsi/ScheduleSupportingData.xml");
+static SCHEDULE_FILE: &str = include_str!("../../data/cdsi/ScheduleSupportingData.xml");
 
 /// Short codes of the CDSi test cases for CDSi's vaccine group names.
 const GROUP_CODES: &[(&str, &str)] = &[
@@ -339,26 +341,6 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses `YYYYMMDD`, `YYYY-MM-DD` or `MM/DD/YYYY`.
-pub(crate) fn parse_date(s: &str) -> Option<Date> {
-    let s = s.trim();
-    let (y, m, d): (i32, u8, u8) = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-        (
-            s.get(0..4)?.parse().ok()?,
-            s.get(4..6)?.parse().ok()?,
-            s.get(6..8)?.parse().ok()?,
-        )
-    } else if let [y, m, d] = s.split('-').collect::<Vec<_>>()[..] {
-        (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-    } else if let [m, d, y] = s.split('/').collect::<Vec<_>>()[..] {
-        (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-    } else {
-        return None;
-    };
-    let month = time::Month::try_from(m).ok()?;
-    Date::from_calendar_date(y, month, d).ok()
-}
-
 struct VaccineTable {
     vaccines: Vec<Vaccine>,
     index: HashMap<String, usize>,
@@ -423,6 +405,7 @@ impl Schedule {
     /// let bad = Schedule::from_cdsi_xml("<scheduleSupportingData>", &[]);
     /// assert!(bad.is_err());
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "cdsi-us")))]
     pub fn from_cdsi_xml(
         schedule_xml: &str,
         antigen_files: &[(&str, &str)],
@@ -545,6 +528,8 @@ impl Schedule {
             conflicts,
             immunity,
             grace_period_days: 4,
+            band_labels: Vec::new(),
+            #[cfg(feature = "id-kemenkes")]
             kemenkes: None,
             vaccine_index: HashMap::new(),
             series_by_antigen: Vec::new(),
@@ -820,4 +805,28 @@ fn convert_condition(
         }
         other => return Err(ctx.err("conditionType", format!("unknown condition type {other:?}"))),
     })
+}
+
+impl Schedule {
+    /// CDC's ACIP schedule from the CDSi supporting data 4.64, embedded in the crate and
+    /// parsed once on first use.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice: the embedded data is checked by the crate's tests. The
+    /// `Result` carries a [`ScheduleError`] should the embedded data be corrupted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let us = sehat_immunization::Schedule::cdsi_us()?;
+    /// assert_eq!(us.id(), "cdsi-us");
+    /// assert!(us.vaccine_group("MMR").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "cdsi-us")))]
+    pub fn cdsi_us() -> Result<&'static Schedule, ScheduleError> {
+        static US: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
+        US.get_or_init(load_embedded).as_ref().map_err(Clone::clone)
+    }
 }

@@ -6,13 +6,12 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::OnceLock;
 
 use time::Date;
 
-use crate::duration::Duration;
 use crate::error::ScheduleError;
-use crate::patient::Sex;
+use crate::model::duration::Duration;
+use crate::model::patient::Sex;
 
 /// An antigen index with the association's begin and end ages.
 pub(crate) type AntigenSlot = (usize, Option<Duration>, Option<Duration>);
@@ -29,7 +28,10 @@ pub struct Schedule {
     pub(crate) conflicts: Vec<LiveVirusConflict>,
     pub(crate) immunity: Vec<BirthImmunity>,
     pub(crate) grace_period_days: i32,
-    pub(crate) kemenkes: Option<crate::kemenkes::KemenkesExtras>,
+    /// The words the schedule shows for each kind of age band.
+    pub(crate) band_labels: Vec<(crate::model::band::Band, String)>,
+    #[cfg(feature = "id-kemenkes")]
+    pub(crate) kemenkes: Option<crate::model::kemenkes_options::KemenkesExtras>,
     /// normalized code, CVX or alias → vaccine index
     pub(crate) vaccine_index: HashMap<String, usize>,
     /// series indices per antigen index
@@ -84,7 +86,7 @@ impl Vaccine {
 /// A vaccine's association with an antigen, possibly limited to an age range
 /// (a zoster vaccine before 50 years counts as varicella).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AntigenAssociation {
+pub(crate) struct AntigenAssociation {
     pub(crate) antigen: String,
     pub(crate) begin_age: Option<Duration>,
     pub(crate) end_age: Option<Duration>,
@@ -146,8 +148,9 @@ pub struct Series {
     pub(crate) equivalent_groups: Vec<String>,
     pub(crate) min_age_to_start: Option<Duration>,
     pub(crate) max_age_to_start: Option<Duration>,
-    /// Kemenkes-style selection: the series applies only when the first dose (or, with
-    /// none, the assessment date) falls in `[dob + min, dob + max)`.
+    /// Selection by start age (alternatives on one line, such as `id-kemenkes`' PCV
+    /// catch-up series): the series applies only when the first dose (or, with none,
+    /// the assessment date) falls in `[dob + min, dob + max)`.
     pub(crate) start_window: Option<(Option<Duration>, Option<Duration>)>,
     /// ISO 3166-2 regions the series applies to; empty = everywhere.
     pub(crate) regions: Vec<String>,
@@ -157,14 +160,14 @@ pub struct Series {
     /// A population series (women of childbearing age): applies in `[from, until)`.
     pub(crate) population_ages: Option<(Duration, Duration)>,
     /// Evaluated by T-status (Td for women of childbearing age).
-    pub(crate) t_status: Option<crate::t_status::TStatusRule>,
+    pub(crate) t_status: Option<crate::model::t_status::TStatusRule>,
     pub(crate) doses: Vec<SeriesDose>,
 }
 
 impl Series {
     /// A standard, default series: series group 1, priority A, no product path and no
-    /// other selection rule (sex, start ages, equivalent groups, or the Kemenkes
-    /// region, school, population and T-status rules). The loaders set what applies.
+    /// other selection rule (sex, start ages, equivalent groups, start window, region,
+    /// school, population or T-status rules). The loaders set what applies.
     pub(crate) fn standard(
         name: String,
         antigen: String,
@@ -240,10 +243,10 @@ pub struct SeriesDose {
     /// Dose not due for children who reached its recommended age before this date
     /// (programme introduction).
     pub(crate) introduced: Option<Date>,
-    pub(crate) bands: Vec<crate::kemenkes::BandRange>,
+    pub(crate) bands: Vec<crate::model::band::BandRange>,
     pub(crate) sources: Vec<String>,
     /// A dose given by school grade in a BIAS month.
-    pub(crate) school: Option<crate::school::SchoolDose>,
+    pub(crate) school: Option<crate::model::school::SchoolDose>,
 }
 
 impl SeriesDose {
@@ -266,7 +269,7 @@ impl SeriesDose {
 
 /// Age limits of a series dose.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AgeRule {
+pub(crate) struct AgeRule {
     pub(crate) abs_min: Option<Duration>,
     pub(crate) min: Option<Duration>,
     pub(crate) earliest_recommended: Option<Duration>,
@@ -276,10 +279,12 @@ pub struct AgeRule {
     pub(crate) cessation: Option<Date>,
 }
 
+// Built by the CDSi loader only; the engine handles them for any schedule that has them.
+#[cfg_attr(not(feature = "cdsi-us"), allow(dead_code))]
 /// What an interval is measured from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IntervalFrom {
+pub(crate) enum IntervalFrom {
     /// The immediately previous dose.
     Previous,
     /// The dose that satisfied this target dose number.
@@ -292,7 +297,7 @@ pub enum IntervalFrom {
 
 /// A preferable or allowable interval.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interval {
+pub(crate) struct Interval {
     pub(crate) from: IntervalFrom,
     pub(crate) abs_min: Option<Duration>,
     pub(crate) min: Option<Duration>,
@@ -305,7 +310,7 @@ pub struct Interval {
 
 /// A preferable or allowable vaccine for a series dose, with its age window.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VaccineRule {
+pub(crate) struct VaccineRule {
     pub(crate) vaccine: usize,
     pub(crate) begin_age: Option<Duration>,
     pub(crate) end_age: Option<Duration>,
@@ -318,7 +323,7 @@ pub struct VaccineRule {
 /// When a conditional skip applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SkipContext {
+pub(crate) enum SkipContext {
     /// Only while evaluating past doses.
     Evaluation,
     /// Only while forecasting.
@@ -329,7 +334,7 @@ pub enum SkipContext {
 
 /// A conditional skip: sets of conditions under which a target dose is skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConditionalSkip {
+pub(crate) struct ConditionalSkip {
     pub(crate) context: SkipContext,
     pub(crate) all_sets: bool,
     pub(crate) sets: Vec<SkipSet>,
@@ -337,17 +342,19 @@ pub struct ConditionalSkip {
 
 /// One set of conditions.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkipSet {
+pub(crate) struct SkipSet {
     pub(crate) all_conditions: bool,
     pub(crate) effective: Option<Date>,
     pub(crate) cessation: Option<Date>,
     pub(crate) conditions: Vec<SkipCondition>,
 }
 
+// Built by the CDSi loader only; the engine handles them for any schedule that has them.
+#[cfg_attr(not(feature = "cdsi-us"), allow(dead_code))]
 /// How a dose count compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CountLogic {
+pub(crate) enum CountLogic {
     /// More than the count.
     GreaterThan,
     /// Exactly the count.
@@ -356,10 +363,12 @@ pub enum CountLogic {
     LessThan,
 }
 
+// Built by the CDSi loader only; the engine handles them for any schedule that has them.
+#[cfg_attr(not(feature = "cdsi-us"), allow(dead_code))]
 /// One condition of a conditional skip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SkipCondition {
+pub(crate) enum SkipCondition {
     /// The reference date is in `[dob + begin, dob + end)`.
     Age {
         /// Begin age.
@@ -395,7 +404,7 @@ pub enum SkipCondition {
 /// A live-virus (or other) conflict: a dose of `current` given within the window after a
 /// dose of `previous` is not valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveVirusConflict {
+pub(crate) struct LiveVirusConflict {
     pub(crate) previous: usize,
     pub(crate) current: usize,
     pub(crate) begin: Duration,
@@ -405,7 +414,7 @@ pub struct LiveVirusConflict {
 
 /// Immunity by birth date (born before the date: immune).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BirthImmunity {
+pub(crate) struct BirthImmunity {
     pub(crate) antigen: String,
     pub(crate) born_before: Date,
 }
@@ -458,55 +467,6 @@ pub(crate) fn is_cvx(code: &str) -> bool {
 }
 
 impl Schedule {
-    /// CDC's ACIP schedule from the CDSi supporting data 4.64, embedded in the crate and
-    /// parsed once on first use.
-    ///
-    /// # Errors
-    ///
-    /// Never in practice: the embedded data is checked by the crate's tests. The
-    /// `Result` carries a [`ScheduleError`] should the embedded data be corrupted.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let us = sehat_immunization::Schedule::cdsi_us()?;
-    /// assert_eq!(us.id(), "cdsi-us");
-    /// assert!(us.vaccine_group("MMR").is_some());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn cdsi_us() -> Result<&'static Schedule, ScheduleError> {
-        static US: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
-        US.get_or_init(crate::supporting_data::load_embedded)
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
-    /// Indonesia's national programme (Kemenkes), from the crate's `id-kemenkes.toml`,
-    /// with Kemenkes' grace period of 0 days. Parsed once on first use.
-    ///
-    /// # Errors
-    ///
-    /// Never in practice (the embedded file is tested); a [`ScheduleError`] otherwise.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let id = sehat_immunization::Schedule::id_kemenkes()?;
-    /// assert!(id.vaccine("DPT-HB-Hib").is_some());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn id_kemenkes() -> Result<&'static Schedule, ScheduleError> {
-        static ID: OnceLock<Result<Schedule, ScheduleError>> = OnceLock::new();
-        ID.get_or_init(|| {
-            Schedule::from_kemenkes_toml(
-                crate::kemenkes::EMBEDDED_TOML,
-                &crate::kemenkes::KemenkesOptions::default(),
-            )
-        })
-        .as_ref()
-        .map_err(Clone::clone)
-    }
-
     /// The schedule's id (`cdsi-us`, `id-kemenkes`).
     #[must_use]
     pub fn id(&self) -> &str {
@@ -526,9 +486,32 @@ impl Schedule {
         self.grace_period_days
     }
 
-    /// The options a Kemenkes schedule was loaded with.
+    /// The words this schedule shows for a kind of age band (`id-kemenkes`: the Buku
+    /// KIA chart's, such as `"tidak diperbolehkan"`), or the kind's neutral name when the
+    /// schedule gives none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_immunization::{Band, Schedule};
+    ///
+    /// let id = Schedule::id_kemenkes()?;
+    /// assert_eq!(id.band_label(Band::CatchUp), "imunisasi kejar");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
-    pub fn kemenkes_options(&self) -> Option<&crate::kemenkes::KemenkesOptions> {
+    pub fn band_label(&self, band: crate::model::band::Band) -> &str {
+        self.band_labels
+            .iter()
+            .find(|(b, _)| *b == band)
+            .map_or(band.name(), |(_, l)| l.as_str())
+    }
+
+    /// The options a Kemenkes schedule was loaded with.
+    #[cfg(feature = "id-kemenkes")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "id-kemenkes")))]
+    #[must_use]
+    pub fn kemenkes_options(&self) -> Option<&crate::model::kemenkes_options::KemenkesOptions> {
         self.kemenkes.as_ref().map(|k| &k.options)
     }
 

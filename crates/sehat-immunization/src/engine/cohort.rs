@@ -3,11 +3,11 @@
 use rayon::prelude::*;
 use time::Date;
 
-use crate::assessment::{SeriesStatus, forecast_groups};
+use crate::engine::assessment::{SeriesStatus, forecast_groups};
 use crate::error::PatientError;
-use crate::kemenkes::Band;
-use crate::patient::Patient;
-use crate::schedule::Schedule;
+use crate::model::band::Band;
+use crate::model::patient::Patient;
+use crate::model::schedule::Schedule;
 
 /// A date window `[from, to]`, both days included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl DateWindow {
     /// The `days`-day window starting on `from` (7 = one week).
     #[must_use]
     pub fn days_from(from: Date, days: u16) -> Self {
-        let to = crate::duration::Duration::days(i32::from(days.max(1)) - 1).after(from);
+        let to = crate::model::duration::Duration::days(i32::from(days.max(1)) - 1).after(from);
         DateWindow { from, to }
     }
 }
@@ -68,6 +68,8 @@ pub struct Reminder<'a> {
     pub latest_date: Option<Date>,
     /// The Buku KIA band on the window's first day, for schedules that have bands.
     pub band: Option<Band>,
+    /// The schedule's words for `band` (`id-kemenkes`: the Buku KIA chart's).
+    pub band_label: Option<&'a str>,
 }
 
 /// For every child, assesses on `window.from` and lists the vaccine groups whose next
@@ -128,6 +130,8 @@ fn reminders_for<'a>(
         })
         .map(|(g, m)| {
             let dose = m.target.map(|(s, d)| &schedule.series[s].doses[d]);
+            let band =
+                dose.and_then(|d| crate::model::band::band_on(&d.bands, patient.dob, window.from));
             Reminder {
                 patient_index: index,
                 patient_id: patient.id.as_deref(),
@@ -142,8 +146,8 @@ fn reminders_for<'a>(
                 recommended_date: m.recommended,
                 past_due_date: m.past_due,
                 latest_date: m.latest,
-                band: dose
-                    .and_then(|d| crate::kemenkes::band_on(&d.bands, patient.dob, window.from)),
+                band,
+                band_label: band.map(|b| schedule.band_label(b)),
             }
         })
         .collect())

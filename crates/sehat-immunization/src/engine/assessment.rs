@@ -6,11 +6,11 @@ use std::fmt;
 
 use time::Date;
 
+use crate::engine::evaluation::{Context, Given, Record, Run, TargetStatus, needs_completed};
 use crate::error::PatientError;
-use crate::evaluation::{Context, Given, Record, Run, TargetStatus, needs_completed};
-use crate::kemenkes::Band;
-use crate::patient::{Patient, Sex};
-use crate::schedule::{Schedule, SeriesType};
+use crate::model::band::Band;
+use crate::model::patient::{Patient, Sex};
+use crate::model::schedule::{Schedule, SeriesType};
 
 /// The status of a patient series or vaccine group (CDSi Table 3-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,6 +159,9 @@ pub struct GroupAssessment {
     /// For schedules with Buku KIA bands: the band of the forecast dose on the
     /// assessment date.
     pub band: Option<Band>,
+    /// The schedule's words for `band` (`id-kemenkes`: the Buku KIA chart's, such as
+    /// `"dianjurkan"`).
+    pub band_label: Option<String>,
     /// Evaluated doses, in history order.
     pub doses: Vec<DoseEvaluation>,
 }
@@ -195,12 +198,12 @@ impl Assessment {
     /// The result for a vaccine group, by name or code.
     #[must_use]
     pub fn group(&self, name: &str) -> Option<&GroupAssessment> {
-        let key = Some(crate::schedule::normalize_code(name)?);
+        let key = Some(crate::model::schedule::normalize_code(name)?);
         self.groups.iter().find(|g| {
-            crate::schedule::normalize_code(&g.group) == key
+            crate::model::schedule::normalize_code(&g.group) == key
                 || g.codes
                     .iter()
-                    .any(|c| crate::schedule::normalize_code(c) == key)
+                    .any(|c| crate::model::schedule::normalize_code(c) == key)
         })
     }
 }
@@ -312,7 +315,7 @@ fn evaluate(
             && (!schedule.gated_antigen[antigen]
                 || schedule.series_by_antigen[antigen]
                     .iter()
-                    .any(|&s| crate::school::gate_open(&schedule.series[s], patient, on)));
+                    .any(|&s| crate::model::school::gate_open(&schedule.series[s], patient, on)));
         if !wanted {
             out.best.push(Vec::new());
             out.records.push(Vec::new());
@@ -444,7 +447,7 @@ fn relevant(
     {
         return false;
     }
-    if !crate::school::gate_open(s, patient, on) {
+    if !crate::model::school::gate_open(s, patient, on) {
         return false;
     }
     if let Some((min, max)) = s.start_window {
@@ -730,7 +733,7 @@ fn score(schedule: &Schedule, records: &[Record], r: &Run, pool: &[&Run], kind: 
 }
 
 fn merge_forecast(
-    group: &crate::schedule::VaccineGroup,
+    group: &crate::model::schedule::VaccineGroup,
     antigens: &[usize],
     best: &[Vec<Run>],
     records: &[Vec<Record>],
@@ -823,7 +826,7 @@ fn merge_group(
     schedule: &Schedule,
     patient: &Patient,
     on: Date,
-    group: &crate::schedule::VaccineGroup,
+    group: &crate::model::schedule::VaccineGroup,
     antigens: &[usize],
     best: &[Vec<Run>],
     records: &[Vec<Record>],
@@ -849,6 +852,7 @@ fn merge_group(
             .map(|(r, _)| schedule.series[r.series].name.clone())
             .collect(),
         band: None,
+        band_label: None,
         doses: Vec::new(),
     };
     if let Some((series, dose)) = m.target {
@@ -872,7 +876,8 @@ fn merge_group(
         out.recommended_vaccines = vaccines;
         let dose = &schedule.series[series].doses[dose];
         out.dose_label = Some(dose.label.clone());
-        out.band = crate::kemenkes::band_on(&dose.bands, patient.dob, on);
+        out.band = crate::model::band::band_on(&dose.bands, patient.dob, on);
+        out.band_label = out.band.map(|b| schedule.band_label(b).to_owned());
     }
     // Dose evaluations: within an antigen, the best status over its best series (an
     // adult's PCV dose is valid in the 50+ series even if too old for the infant one);

@@ -3,9 +3,9 @@
 
 use time::Date;
 
-use crate::assessment::{EvaluationReason, EvaluationStatus, SeriesStatus};
-use crate::duration::Duration;
-use crate::schedule::{
+use crate::engine::assessment::{EvaluationReason, EvaluationStatus, SeriesStatus};
+use crate::model::duration::Duration;
+use crate::model::schedule::{
     AgeRule, ConditionalSkip, CountLogic, Interval, IntervalFrom, Schedule, Series, SeriesDose,
     SkipCondition, SkipContext,
 };
@@ -99,13 +99,13 @@ pub(crate) struct Context<'a> {
     pub(crate) assessment: Date,
     pub(crate) given: &'a [Given],
     /// the patient's doses as recorded (for their manufacturer, MVX)
-    pub(crate) doses: &'a [crate::patient::AdministeredDose],
+    pub(crate) doses: &'a [crate::model::patient::AdministeredDose],
     pub(crate) records: &'a [Record],
     /// series groups (of this antigen) with a complete relevant series
     pub(crate) complete_groups: &'a [&'a str],
     pub(crate) immune: bool,
     /// the patient's school grade, for school-triggered doses
-    pub(crate) school: Option<crate::patient::SchoolGrade>,
+    pub(crate) school: Option<crate::model::patient::SchoolGrade>,
 }
 
 fn age(dob: Date, d: Option<Duration>) -> Option<Date> {
@@ -415,7 +415,7 @@ impl Context<'_> {
             reasons.push(EvaluationReason::LiveVirusConflict);
         }
         let dose_mvx = self.doses.get(rec.dose).and_then(|d| d.mvx.as_deref());
-        let fits = |rules: &[crate::schedule::VaccineRule]| {
+        let fits = |rules: &[crate::model::schedule::VaccineRule]| {
             rules.iter().any(|r| {
                 r.vaccine == rec.vaccine
                     && match (&r.mvx, dose_mvx) {

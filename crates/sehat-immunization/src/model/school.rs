@@ -10,9 +10,9 @@
 
 use time::{Date, Month};
 
-use crate::duration::Duration;
-use crate::patient::{Patient, SchoolGrade};
-use crate::schedule::{AgeRule, Series};
+use crate::model::duration::Duration;
+use crate::model::patient::{Patient, SchoolGrade};
+use crate::model::schedule::{AgeRule, Series};
 
 /// The school part of a series dose.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,15 +157,6 @@ pub(crate) fn gate_open(series: &Series, patient: &Patient, on: Date) -> bool {
     true
 }
 
-/// "kelas 5 SD", "kelas 3 SMP", "kelas 1 SMA" for grades 1–12.
-pub(crate) fn grade_label(grade: u8) -> String {
-    match grade {
-        0..=6 => format!("kelas {grade} SD"),
-        7..=9 => format!("kelas {} SMP", grade - 6),
-        _ => format!("kelas {} SMA", grade - 9),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +218,5 @@ mod tests {
         // Under a rule without catch-up grades the window is kelas 5 only.
         let w = hpv.window(date!(2014 - 05 - 01), school, date!(2024 - 10 - 01));
         assert_eq!(w.end, date!(2025 - 07 - 01));
-        assert_eq!(grade_label(9), "kelas 3 SMP");
     }
 }

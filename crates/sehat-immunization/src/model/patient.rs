@@ -258,7 +258,7 @@ impl Patient {
             });
         }
         if let Some(region) = &self.region
-            && let Err(message) = crate::region::check(region)
+            && let Err(message) = crate::model::region::check(region)
         {
             return Err(PatientError::InvalidField {
                 patient: self.label().to_string(),
