@@ -666,11 +666,26 @@ async fn grafik_answers_with_the_chart_of_the_child_last_talked_about() {
     let size = info["file_size"].as_u64().unwrap();
     assert!((1_000..=100 * 1024).contains(&size), "{info}");
 
-    // The logs name the sender by pseudonym only.
+    // Another sender asking GRAFIK is not shown this sender's child.
+    let other = "6285712345678";
+    let body = text("wamid.g4", "GRAFIK").replace(WA_ID, other);
+    assert_eq!(bot.deliver(&body).await, 200);
+    let replies = bot.replies(4).await;
+    assert_eq!(replies[3]["to"], other);
+    assert_eq!(replies[3]["type"], "text", "{}", replies[3]);
+    assert!(
+        replies[3]["text"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("belum tahu anak")
+    );
+
+    // The logs name the senders by pseudonym only.
     let output = bot
-        .output_when(|o| o.contains("intent=\"chart\"") || o.contains("intent=chart"))
+        .output_when(|o| o.matches("reply sent").count() == 4)
         .await;
     assert!(!output.contains(&WA_ID[2..]), "{output}");
+    assert!(!output.contains(&other[2..]), "{output}");
 }
 
 #[test]

@@ -96,6 +96,9 @@ struct Args {
     max_connections: usize,
 }
 
+/// What the logs call a sender with neither a parseable number nor a business-scoped id.
+const UNIDENTIFIED: &str = "unidentified";
+
 /// The environment variable holding the bearer token of `GET /stats` (unset: no /stats).
 const STATS_TOKEN_ENV: &str = "WEBHOOK_BOT_STATS_TOKEN";
 
@@ -188,7 +191,7 @@ impl Bot {
                 .pseudonymize(&Subject::bsuid(&bsuid))
                 .to_string();
         }
-        "unidentified".to_owned()
+        UNIDENTIFIED.to_owned()
     }
 }
 
@@ -400,7 +403,10 @@ async fn reply(
     if grafik::is_request(text) {
         return send_chart(&bot, &user, to, quoting).await;
     }
-    if nutrition::is_measurement(text)
+    // Senders without a pseudonym share the name `unidentified`: nothing is remembered for
+    // them, so that none of them is shown another's child.
+    if user != UNIDENTIFIED
+        && nutrition::is_measurement(text)
         && let Ok(child) = nutrition::parse(text)
     {
         bot.last_child.remember(&user, child);
