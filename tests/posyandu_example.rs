@@ -247,3 +247,172 @@ fn posyandu_a_later_date_sends_what_became_due_and_cancels_what_was_given() {
         "{again}"
     );
 }
+
+/// For each child weighed on `on` in the bundled register: the id and the N/T of that
+/// weighing as `sehat_anthro::monitoring::judge` says, from all weighings up to `on`.
+fn judged_on(on: time::Date) -> Vec<(String, Option<&'static str>)> {
+    use sehat::anthro::Sex;
+    use sehat::anthro::monitoring::{Weighing, judge};
+    let date = |v: &Value| {
+        time::Date::parse(
+            v.as_str().unwrap(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap()
+    };
+    let text = std::fs::read_to_string("examples/data/posyandu-register.json").unwrap();
+    let register: Value = serde_json::from_str(&text).unwrap();
+    let mut out = Vec::new();
+    for child in register["children"].as_array().unwrap() {
+        let mut weighings: Vec<Weighing> = child["visits"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| Some(Weighing::new(date(&v["date"]), v["weight_kg"].as_f64()?)))
+            .filter(|w| w.date <= on)
+            .collect();
+        weighings.sort_by_key(|w| w.date);
+        if weighings.last().is_none_or(|w| w.date != on) {
+            continue;
+        }
+        let sex = if child["sex"] == "L" {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let judged = judge(sex, date(&child["birth_date"]), &weighings).unwrap();
+        let nt = judged.last().unwrap().nt.map(|nt| nt.code());
+        out.push((child["id"].as_str().unwrap().to_owned(), nt));
+    }
+    out
+}
+
+#[test]
+fn posyandu_sends_each_weighed_child_its_chart_with_n_or_t_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.db");
+    let chart_log = dir.path().join("charts.jsonl");
+    let run = || {
+        support::run_example(
+            "posyandu",
+            &[
+                "--log",
+                dir.path().join("log.jsonl").to_str().unwrap(),
+                "--chart-log",
+                chart_log.to_str().unwrap(),
+                "--outbox",
+                outbox.to_str().unwrap(),
+            ],
+        )
+    };
+    let first = run();
+    let expected = judged_on(time::macros::date!(2026 - 11 - 26));
+    assert!(expected.len() >= 10, "{expected:?}");
+    let text = std::fs::read_to_string(&chart_log).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), expected.len(), "{text}");
+    assert_eq!(
+        count_after(&first, "weighed on the run date"),
+        expected.len()
+    );
+
+    let mut accepted = 0;
+    let (mut naik, mut tidak_naik, mut referrals) = (0, 0, 0);
+    for (line, (child, nt)) in lines.iter().zip(&expected) {
+        assert_eq!(line["child"], child.as_str(), "{line}");
+        assert_eq!(line["nt"].as_str(), *nt, "{line}");
+        if line["outcome"] == "skipped" {
+            // Only a family without a usable number goes without its chart.
+            assert!(line["recipient"].is_null(), "{line}");
+            assert!(line["bytes"].is_null(), "{line}");
+            continue;
+        }
+        assert_eq!(line["outcome"], "accepted", "{line}");
+        assert!(line["recipient"].as_str().unwrap().starts_with("pn1."));
+        accepted += 1;
+        let caption = line["caption"].as_str().unwrap();
+        match *nt {
+            Some("N") => {
+                naik += 1;
+                assert!(caption.contains(": NAIK (N)."), "{caption}");
+            }
+            Some("T") => {
+                tidak_naik += 1;
+                assert!(caption.contains(": TIDAK NAIK (T)."), "{caption}");
+            }
+            _ => assert!(caption.contains("belum bisa dinilai"), "{caption}"),
+        }
+        let reasons = line["reasons"].as_array().unwrap();
+        if reasons.is_empty() {
+            assert!(caption.contains("datang lagi ke Posyandu"), "{caption}");
+        } else {
+            referrals += 1;
+            assert!(
+                caption.contains("petugas kesehatan atau Puskesmas"),
+                "{caption}"
+            );
+        }
+        for (code, words) in [
+            ("below_red_line", "di bawah garis merah"),
+            ("above_orange_line", "di atas garis oranye"),
+            ("2T", "(2T)"),
+        ] {
+            assert_eq!(
+                reasons.iter().any(|r| r == code),
+                caption.contains(words),
+                "{line}"
+            );
+        }
+        assert_eq!(line["mime_type"], "image/png");
+        let bytes = line["bytes"].as_u64().unwrap();
+        assert!((1_000..=100 * 1024).contains(&bytes), "{bytes} bytes");
+    }
+    assert!(accepted > 0 && naik > 0 && tidak_naik > 0, "{text}");
+    let summary = first
+        .lines()
+        .find(|l| l.trim_start().starts_with("charts sent (accepted)"))
+        .unwrap();
+    assert!(
+        summary.contains(&format!(" {accepted} (N {naik}, T {tidak_naik},")),
+        "{summary}"
+    );
+    assert!(
+        summary.ends_with(&format!("referrals {referrals})")),
+        "{summary}"
+    );
+    // One upload per chart sent.
+    assert_eq!(count_after(&first, "images uploaded"), accepted, "{first}");
+
+    // Run again for the same date: no chart is uploaded or sent twice.
+    let second = run();
+    assert_eq!(
+        count_after(&second, "charts sent (accepted)"),
+        0,
+        "{second}"
+    );
+    assert_eq!(count_after(&second, "images uploaded"), 0, "{second}");
+    assert_eq!(
+        count_after(&second, "charts sent by an earlier run"),
+        accepted,
+        "{second}"
+    );
+
+    // No parent's number in the chart logs, the output or the outbox's file.
+    let again = std::fs::read_to_string(&chart_log).unwrap();
+    let outbox_bytes = std::fs::read(&outbox).unwrap();
+    let outbox_text = String::from_utf8_lossy(&outbox_bytes);
+    for nsn in register_numbers() {
+        for (what, haystack) in [
+            ("chart log", text.as_str()),
+            ("second chart log", again.as_str()),
+            ("output", first.as_str()),
+            ("outbox", &outbox_text),
+        ] {
+            assert!(!haystack.contains(&nsn), "a raw number is in the {what}");
+        }
+    }
+}

@@ -596,6 +596,98 @@ async fn a_user_known_only_by_a_business_scoped_id_is_answered_by_that_id() {
     assert!(own.iter().all(|l| !l.contains(&user_id[3..])), "{output}");
 }
 
+#[tokio::test]
+async fn grafik_answers_with_the_chart_of_the_child_last_talked_about() {
+    let bot = Bot::start();
+    // No child talked about yet: a polite text saying how to send one.
+    assert_eq!(bot.deliver(&text("wamid.g1", "GRAFIK")).await, 200);
+    let replies = bot.replies(1).await;
+    assert_eq!(replies[0]["type"], "text", "{}", replies[0]);
+    let body = replies[0]["text"]["body"].as_str().unwrap();
+    assert!(body.contains("belum tahu anak"), "{body}");
+
+    // A measurement, then ` grafik ` (any case, spaces around): the chart as an image.
+    assert_eq!(
+        bot.deliver(&text("wamid.g2", "BB 8.2 TB 71 umur 10 bulan L"))
+            .await,
+        200
+    );
+    assert_eq!(bot.replies(2).await[1]["type"], "text");
+    assert_eq!(bot.deliver(&text("wamid.g3", "  grafik \n")).await, 200);
+    let replies = bot.replies(3).await;
+    let image = &replies[2];
+    assert_eq!(image["to"], WA_ID);
+    assert_eq!(image["type"], "image", "{image}");
+    assert_eq!(image["context"]["message_id"], "wamid.g3");
+    let caption = image["image"]["caption"].as_str().unwrap();
+    assert!(caption.contains("berat badan"), "{caption}");
+    assert!(caption.contains("umur 10 bulan"), "{caption}");
+    let media_id = image["image"]["id"].as_str().unwrap();
+
+    // The upload: one multipart POST to /media, of at most 100 KB.
+    let (_, body) = bot.get("/_mock/requests").await;
+    let requests: Vec<Value> = serde_json::from_str(&body).unwrap();
+    let uploads: Vec<&Value> = requests
+        .iter()
+        .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap().ends_with("/media"))
+        .collect();
+    assert_eq!(uploads.len(), 1, "{requests:?}");
+    let upload = uploads[0];
+    assert!(
+        upload["content_type"]
+            .as_str()
+            .unwrap()
+            .starts_with("multipart/form-data"),
+        "{upload}"
+    );
+    assert!(upload["size"].as_u64().unwrap() <= 100 * 1024, "{upload}");
+
+    // What the mock stored under the id the image message names: a PNG of at most 100 KB.
+    let output = bot.output();
+    let mock_base = output
+        .lines()
+        .find_map(|l| l.strip_prefix("mock Graph API on "))
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let version = upload["path"].as_str().unwrap().split('/').nth(1).unwrap();
+    let info: Value = bot
+        .http
+        .get(format!("{mock_base}/{version}/{media_id}"))
+        .bearer_auth("mock-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["mime_type"], "image/png", "{info}");
+    let size = info["file_size"].as_u64().unwrap();
+    assert!((1_000..=100 * 1024).contains(&size), "{info}");
+
+    // Another sender asking GRAFIK is not shown this sender's child.
+    let other = "6285712345678";
+    let body = text("wamid.g4", "GRAFIK").replace(WA_ID, other);
+    assert_eq!(bot.deliver(&body).await, 200);
+    let replies = bot.replies(4).await;
+    assert_eq!(replies[3]["to"], other);
+    assert_eq!(replies[3]["type"], "text", "{}", replies[3]);
+    assert!(
+        replies[3]["text"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("belum tahu anak")
+    );
+
+    // The logs name the senders by pseudonym only.
+    let output = bot
+        .output_when(|o| o.matches("reply sent").count() == 4)
+        .await;
+    assert!(!output.contains(&WA_ID[2..]), "{output}");
+    assert!(!output.contains(&other[2..]), "{output}");
+}
+
 #[test]
 fn refuses_to_start_without_its_secrets() {
     let (status, _, stderr) = support::exit_within(

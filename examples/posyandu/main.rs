@@ -13,8 +13,10 @@
 //! UTILITY template reminders in Bahasa Indonesia with named parameters through an SQLite
 //! outbox (sehat-outbox, `target/posyandu/outbox.db`: run twice for one date and nothing
 //! is sent twice; run for a later date and what became due is sent, what was given in
-//! between is cancelled), receives the signed status webhooks back, prints a summary and
-//! writes a JSONL send log that holds pseudonyms only.
+//! between is cancelled), receives the signed status webhooks back, sends each family whose
+//! child was weighed on the run date the child's weight-for-age chart (a PNG image with a
+//! caption saying naik (N) or tidak naik (T) and what to do, once per child and day; see
+//! `charts.rs`), prints a summary and writes JSONL send logs that hold pseudonyms only.
 //!
 //! With no credentials it talks to sehat-whatsapp's embedded mock Graph API on loopback, so
 //! it needs no network. With `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` set it sends
@@ -23,6 +25,7 @@
 //! not here. The pseudonym keyset comes from `SEHAT_KEYSET` (see sehat-pseudonym) or, if
 //! unset, is generated for this run only.
 
+mod charts;
 mod growth;
 mod messaging;
 mod register;
@@ -56,6 +59,10 @@ struct Args {
     /// Where to write the JSONL send log (pseudonyms only).
     #[arg(long, default_value = "target/posyandu/send-log.jsonl")]
     log: PathBuf,
+    /// Where to write the JSONL log of the growth charts sent (pseudonyms only); by
+    /// default `chart-log.jsonl` next to the send log.
+    #[arg(long)]
+    chart_log: Option<PathBuf>,
     /// The SQLite outbox that remembers every reminder across runs (its keys go in
     /// OUTBOX.keys/).
     #[arg(long, default_value = "target/posyandu/outbox.db")]
@@ -140,6 +147,16 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         .collect();
     let delivery = messaging::send(&args.outbox, &outgoing, &due_by_child, on).await?;
     let log_lines = report::write_log(&args.log, &register, &outgoing, &skipped, &delivery, on)?;
+
+    // Each child weighed today: the growth chart with naik/tidak naik, to the family.
+    let charts = charts::send(&args.outbox, &register, on, &keyset, &domain).await?;
+    let chart_log = args.chart_log.clone().unwrap_or_else(|| {
+        args.log
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new(""))
+            .join("chart-log.jsonl")
+    });
+    report::write_chart_log(&chart_log, &charts, on)?;
     report::print_summary(&report::Summary {
         register: &register,
         on,
@@ -152,6 +169,8 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         delivery: &delivery,
         log: &args.log,
         log_lines,
+        charts: &charts,
+        chart_log: &chart_log,
         elapsed: started.elapsed(),
     });
     Ok(())

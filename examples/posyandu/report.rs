@@ -12,6 +12,7 @@ use sehat::pseudonym::{ParseError, PhoneNumber};
 use serde_json::json;
 use time::Date;
 
+use crate::charts::Charts;
 use crate::growth::Growth;
 use crate::messaging::{Delivery, Outgoing, TEMPLATE};
 use crate::register::Register;
@@ -48,6 +49,8 @@ pub struct Summary<'a> {
     pub delivery: &'a Delivery,
     pub log: &'a Path,
     pub log_lines: usize,
+    pub charts: &'a Charts,
+    pub chart_log: &'a Path,
     pub elapsed: Duration,
 }
 
@@ -107,6 +110,35 @@ pub fn write_log(
     }
     out.flush()?;
     Ok(lines)
+}
+
+/// Writes one JSON line per child weighed on the run date: the chart's judgement,
+/// caption and outcome, the parent named by pseudonym only.
+pub fn write_chart_log(path: &Path, charts: &Charts, on: Date) -> Result<usize, Box<dyn Error>> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let file = File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    for result in &charts.results {
+        let line = json!({
+            "date": on.to_string(),
+            "child": result.child,
+            "recipient": result.recipient,
+            "key": result.key,
+            "nt": result.nt.map(|nt| nt.code()),
+            "reasons": result.reasons.iter().map(|r| r.code()).collect::<Vec<_>>(),
+            "caption": result.caption,
+            "mime_type": crate::charts::MIME,
+            "bytes": result.bytes,
+            "outcome": result.outcome,
+            "failure": result.failure,
+        });
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(charts.results.len())
 }
 
 /// Prints the day's summary.
@@ -251,10 +283,40 @@ pub fn print_summary(s: &Summary<'_>) {
         d.webhooks
     );
     println!();
+
+    let c = s.charts;
     println!(
-        "Send log: {} ({} lines, pseudonyms only); outbox: {}",
+        "Growth charts (weight-for-age PNG, image message, {})",
+        c.endpoint
+    );
+    println!("  weighed on the run date         {}", c.results.len());
+    println!(
+        "  charts sent (accepted)          {} (N {}, T {}, not judged {}; referrals {})",
+        c.count("accepted"),
+        c.sent_with(Some(sehat::anthro::monitoring::Nt::Naik)),
+        c.sent_with(Some(sehat::anthro::monitoring::Nt::TidakNaik)),
+        c.sent_with(None),
+        c.sent_referrals(),
+    );
+    println!(
+        "  images uploaded                 {} ({}, largest {} bytes)",
+        c.uploads,
+        crate::charts::MIME,
+        c.largest()
+    );
+    println!(
+        "  charts sent by an earlier run   {}",
+        c.count("sent_earlier")
+    );
+    println!("  charts rejected                 {}", c.count("rejected"));
+    println!("  charts not sent (no number/PNG) {}", c.count("skipped"));
+    println!();
+    println!(
+        "Send log: {} ({} lines, pseudonyms only); chart log: {} ({} lines); outbox: {}",
         s.log.display(),
         s.log_lines,
+        s.chart_log.display(),
+        c.results.len(),
         d.outbox
     );
     println!("Done in {:.2} s", s.elapsed.as_secs_f64());

@@ -6,7 +6,9 @@
 //! interactive list (immunization schedule, a child's nutrition status, health
 //! campaigns); WHO z-scores with the Permenkes No. 2/2020 categories for a message such
 //! as `BB 8.2 TB 71 umur 10 bulan L`; the next vaccines on the Kemenkes schedule for
-//! `IMUNISASI lahir 2025-03-10 HB0 BCG bOPV DPT-HB-Hib`; and help for anything else.
+//! `IMUNISASI lahir 2025-03-10 HB0 BCG bOPV DPT-HB-Hib`; `GRAFIK` with the growth chart
+//! (PNG image) of the child whose measurement the sender sent last (see `grafik.rs`); and
+//! help for anything else.
 //! Delivery statuses are counted. Logs (tracing, on stderr) name users by keyed
 //! pseudonym only, never by phone number or name, and never carry what they wrote.
 //!
@@ -38,6 +40,7 @@
 //! `SEHAT_PSEUDONYM_KEYSET` when it is set, else a key generated for this run.
 
 mod chat;
+mod grafik;
 mod nutrition;
 #[path = "../common/tanggal.rs"]
 mod tanggal;
@@ -60,7 +63,8 @@ use secrecy::{ExposeSecret, SecretString};
 use sehat::immunization::Schedule;
 use sehat::pseudonym::{Bsuid, Domain, KEYSET_ENV, Keyset, PhoneNumber, Pseudonymizer, Subject};
 use sehat::whatsapp::ids::{MessageId, PhoneNumberId, Recipient};
-use sehat::whatsapp::message::Message;
+use sehat::whatsapp::mask_identifiers;
+use sehat::whatsapp::message::{Content, Media, Message, Text};
 use sehat::whatsapp::mock::MockGraphApi;
 use sehat::whatsapp::webhook::server::{self, ServerLimits};
 use sehat::whatsapp::webhook::{
@@ -91,6 +95,9 @@ struct Args {
     #[arg(long, default_value_t = ServerLimits::default().max_connections)]
     max_connections: usize,
 }
+
+/// What the logs call a sender with neither a parseable number nor a business-scoped id.
+const UNIDENTIFIED: &str = "unidentified";
 
 /// The environment variable holding the bearer token of `GET /stats` (unset: no /stats).
 const STATS_TOKEN_ENV: &str = "WEBHOOK_BOT_STATS_TOKEN";
@@ -151,6 +158,8 @@ struct Bot {
     stats_token: Option<SecretString>,
     /// The mock Graph API in `--mock` mode (kept alive with the bot).
     mock: Option<MockGraphApi>,
+    /// The child each sender last talked about, for `GRAFIK`.
+    last_child: grafik::LastChild,
 }
 
 impl Bot {
@@ -182,7 +191,7 @@ impl Bot {
                 .pseudonymize(&Subject::bsuid(&bsuid))
                 .to_string();
         }
-        "unidentified".to_owned()
+        UNIDENTIFIED.to_owned()
     }
 }
 
@@ -265,6 +274,7 @@ async fn run(args: Args) -> Result<(), Box<dyn Error>> {
         stats: Mutex::default(),
         stats_token,
         mock,
+        last_child: grafik::LastChild::default(),
     });
 
     let mut app = Router::new().route("/webhook", get(handshake).post(notify));
@@ -386,6 +396,21 @@ async fn reply(
     quoting: Option<MessageId>,
     content: MessageContent,
 ) {
+    let text = match &content {
+        MessageContent::Text(text) => text.body.as_deref().unwrap_or_default(),
+        _ => "",
+    };
+    if grafik::is_request(text) {
+        return send_chart(&bot, &user, to, quoting).await;
+    }
+    // Senders without a pseudonym share the name `unidentified`: nothing is remembered for
+    // them, so that none of them is shown another's child.
+    if user != UNIDENTIFIED
+        && nutrition::is_measurement(text)
+        && let Ok(child) = nutrition::parse(text)
+    {
+        bot.last_child.remember(&user, child);
+    }
     let (intent, answer) = chat::answer(&content, bot.schedule, bot.today());
     let message = match (Message::new(to, answer), quoting) {
         (Ok(message), Some(id)) => message.reply_to(id),
@@ -404,6 +429,53 @@ async fn reply(
         Err(error) => {
             bot.stats().reply_failures += 1;
             warn!(%user, intent = intent.as_str(), %error, "reply failed");
+        }
+    }
+}
+
+/// Answers `GRAFIK`: the chart of the child the sender last talked about, uploaded and
+/// sent as an image; a text when the bot knows no child of the sender.
+async fn send_chart(bot: &Bot, user: &str, to: Recipient, quoting: Option<MessageId>) {
+    let content: Result<Content, String> = async {
+        let Some(child) = bot.last_child.get(user) else {
+            return Ok(Text::new(grafik::NO_CHILD).into());
+        };
+        let (png, caption) = match grafik::render(&child) {
+            Ok(chart) => chart,
+            Err(problem) => return Ok(Text::new(problem).into()),
+        };
+        let media = bot
+            .phone
+            .upload_media(png, grafik::MIME, "grafik.png")
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Content::Image(Media::id(media).caption(caption)))
+    }
+    .await;
+    let message = content.and_then(|content| {
+        Message::new(to, content)
+            .map(|m| match quoting {
+                Some(id) => m.reply_to(id),
+                None => m,
+            })
+            .map_err(|e| e.to_string())
+    });
+    let message = match message {
+        Ok(message) => message,
+        Err(error) => {
+            bot.stats().reply_failures += 1;
+            warn!(%user, intent = "chart", error = %mask_identifiers(&error), "reply not built");
+            return;
+        }
+    };
+    match bot.phone.send(&message).await {
+        Ok(_) => {
+            bot.stats().replies_sent += 1;
+            info!(%user, intent = "chart", "reply sent");
+        }
+        Err(error) => {
+            bot.stats().reply_failures += 1;
+            warn!(%user, intent = "chart", %error, "reply failed");
         }
     }
 }
@@ -427,7 +499,8 @@ async fn stats(State(bot): State<Arc<Bot>>, headers: HeaderMap) -> Result<Json<S
 }
 
 /// GET /_mock/requests (`--mock` only): the requests the mock Graph API received, each
-/// as `{"method", "path", "body"}`.
+/// as `{"method", "path", "content_type", "size", "body"}` (`body` is `null` for a
+/// media upload, which is not JSON; `size` is its length in bytes).
 async fn mock_requests(State(bot): State<Arc<Bot>>) -> Json<serde_json::Value> {
     let requests = bot
         .mock
@@ -437,7 +510,15 @@ async fn mock_requests(State(bot): State<Arc<Bot>>) -> Json<serde_json::Value> {
     Json(
         requests
             .iter()
-            .map(|r| serde_json::json!({ "method": r.method, "path": r.path, "body": r.json() }))
+            .map(|r| {
+                serde_json::json!({
+                    "method": r.method,
+                    "path": r.path,
+                    "content_type": r.content_type,
+                    "size": r.body.len(),
+                    "body": r.json(),
+                })
+            })
             .collect(),
     )
 }
