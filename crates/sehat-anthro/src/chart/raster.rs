@@ -90,9 +90,8 @@ impl Background {
     }
 }
 
-/// The cached background of a standard-range chart.
-fn cached_background(layout: &Layout) -> Result<&'static Background, ChartError> {
-    static CACHE: [OnceLock<Result<Background, ChartError>>; 4] = [const { OnceLock::new() }; 4];
+/// Which of the four cached backgrounds (sex and indicator) a standard chart uses.
+fn cache_slot(layout: &Layout) -> usize {
     let sex = match layout.sex {
         Sex::Male => 0,
         Sex::Female => 1,
@@ -101,45 +100,127 @@ fn cached_background(layout: &Layout) -> Result<&'static Background, ChartError>
         ChartIndicator::WeightForAge => 0,
         ChartIndicator::LengthHeightForAge => 1,
     };
-    CACHE[sex * 2 + indicator]
+    sex * 2 + indicator
+}
+
+/// The cached background of a standard-range chart.
+fn cached_background(layout: &Layout) -> Result<&'static Background, ChartError> {
+    static CACHE: [OnceLock<Result<Background, ChartError>>; 4] = [const { OnceLock::new() }; 4];
+    CACHE[cache_slot(layout)]
         .get_or_init(|| Background::new(layout))
         .as_ref()
         .map_err(Clone::clone)
 }
 
+/// Rows above and below an overlay element's bounds that are redrawn with it:
+/// anti-aliasing reaches at most one pixel past the geometry.
+const ROW_MARGIN: f32 = 2.0;
+
+/// The row ranges (`start..end`) the overlay can touch: the stroke bounds of each of
+/// its elements, widened by [`ROW_MARGIN`], merged where they overlap, top to bottom.
+fn dirty_rows(tree: &usvg::Tree) -> Vec<std::ops::Range<usize>> {
+    let height = HEIGHT as f32;
+    let mut ranges: Vec<std::ops::Range<usize>> = tree
+        .root()
+        .children()
+        .iter()
+        .filter_map(|node| {
+            let bounds = node.abs_stroke_bounding_box();
+            let top = (bounds.top() - ROW_MARGIN).floor().clamp(0.0, height);
+            let bottom = (bounds.bottom() + ROW_MARGIN).ceil().clamp(0.0, height);
+            // Both ends lie within 0–HEIGHT, so the casts are exact.
+            (bottom > top).then(|| top as usize..bottom as usize)
+        })
+        .collect();
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+/// Palette look-ups remembered across charts, per cached background and thread
+/// (the overlay blends the same few colours over the same background every time).
+struct Memos([Option<HashMap<[u8; 3], u8>>; 4]);
+
+/// Remembered look-ups beyond this many are forgotten (about a megabyte per memo).
+const MEMO_LIMIT: usize = 1 << 16;
+
+thread_local! {
+    static MEMOS: std::cell::RefCell<Memos> = const {
+        std::cell::RefCell::new(Memos([None, None, None, None]))
+    };
+}
+
 /// The chart as PNG bytes.
 pub(crate) fn png(chart: &GrowthChart) -> Result<Vec<u8>, ChartError> {
     let layout = Layout::new(chart);
-    let owned;
-    let background = if layout.is_standard() {
-        cached_background(&layout)?
+    let tree = usvg::Tree::from_str(&document(&overlay(&layout, chart)), options())
+        .map_err(|e| render_error("SVG", e))?;
+    if let Some(slot) = layout.is_standard().then(|| cache_slot(&layout)) {
+        let background = cached_background(&layout)?;
+        MEMOS.with(|memos| {
+            let mut memos = memos.borrow_mut();
+            let memo = memos.0[slot].get_or_insert_with(HashMap::new);
+            if memo.len() > MEMO_LIMIT {
+                memo.clear();
+            }
+            let mut nearest = Nearest::with_memo(&background.palette, std::mem::take(memo));
+            let result = paint(background, &tree, &mut nearest);
+            *memo = nearest.memo;
+            result
+        })
     } else {
-        owned = Background::new(&layout)?;
-        &owned
-    };
-    let mut pixmap = background.pixmap.clone();
-    draw(&document(&overlay(&layout, chart)), &mut pixmap)?;
-    // Only pixels the overlay changed need a palette look-up, and only the bands that
-    // hold them a new compression.
-    let mut indices = background.indices.clone();
-    let mut nearest = Nearest::new(&background.palette);
-    let mut changed_bands = [false; BANDS];
+        let background = Background::new(&layout)?;
+        paint(&background, &tree, &mut Nearest::new(&background.palette))
+    }
+}
+
+/// Draws the overlay over `background`, row range by row range, and encodes the result.
+///
+/// Each range the overlay can touch is copied from the background into a pixmap of
+/// just those rows and the whole overlay drawn into it moved up by the range's first
+/// row (an integer shift, so every pixel comes out as in a full-size drawing; elements
+/// outside the range are clipped away). Only pixels that differ from the background
+/// get a palette look-up, and only the bands that hold them a new compression.
+fn paint(
+    background: &Background,
+    tree: &usvg::Tree,
+    nearest: &mut Nearest<'_>,
+) -> Result<Vec<u8>, ChartError> {
     let width = WIDTH as usize;
-    let rows = pixmap
-        .data()
-        .chunks_exact(width * 4)
-        .zip(background.pixmap.data().chunks_exact(width * 4))
-        .zip(indices.chunks_exact_mut(width))
-        .enumerate();
-    for (row, ((now, before), row_indices)) in rows {
-        if now == before {
-            continue;
-        }
-        changed_bands[row / BAND_ROWS] = true;
-        let pixels = now.as_chunks::<4>().0.iter().zip(before.as_chunks::<4>().0);
-        for ((a, b), index) in pixels.zip(row_indices.iter_mut()) {
-            if a != b {
-                *index = nearest.index([a[0], a[1], a[2]]);
+    let mut indices = background.indices.clone();
+    let mut changed_bands = [false; BANDS];
+    for range in dirty_rows(tree) {
+        // At most HEIGHT rows, so the cast cannot truncate.
+        let rows = (range.end - range.start) as u32;
+        let bytes = &background.pixmap.data()[range.start * width * 4..range.end * width * 4];
+        let size = tiny_skia::IntSize::from_wh(WIDTH, rows)
+            .ok_or_else(|| ChartError::Render("pixmap size".to_owned()))?;
+        let mut pixmap = tiny_skia::Pixmap::from_vec(bytes.to_vec(), size)
+            .ok_or_else(|| ChartError::Render("pixmap size".to_owned()))?;
+        // The first row is below HEIGHT, exactly representable as f32.
+        let shift = tiny_skia::Transform::from_translate(0.0, -(range.start as f32));
+        resvg::render(tree, shift, &mut pixmap.as_mut());
+        let drawn = pixmap
+            .data()
+            .chunks_exact(width * 4)
+            .zip(bytes.chunks_exact(width * 4))
+            .zip(indices[range.start * width..range.end * width].chunks_exact_mut(width));
+        for (offset, ((now, before), row_indices)) in drawn.enumerate() {
+            if now == before {
+                continue;
+            }
+            changed_bands[(range.start + offset) / BAND_ROWS] = true;
+            let pixels = now.as_chunks::<4>().0.iter().zip(before.as_chunks::<4>().0);
+            for ((a, b), index) in pixels.zip(row_indices.iter_mut()) {
+                if a != b {
+                    *index = nearest.index([a[0], a[1], a[2]]);
+                }
             }
         }
     }
@@ -205,9 +286,14 @@ struct Nearest<'a> {
 
 impl<'a> Nearest<'a> {
     fn new(palette: &'a [[u8; 3]]) -> Self {
+        Self::with_memo(palette, HashMap::new())
+    }
+
+    /// With look-ups remembered from earlier charts on the same palette.
+    fn with_memo(palette: &'a [[u8; 3]], memo: HashMap<[u8; 3], u8>) -> Self {
         Self {
             palette,
-            memo: HashMap::new(),
+            memo,
             last: None,
         }
     }
