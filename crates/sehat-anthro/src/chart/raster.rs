@@ -145,10 +145,7 @@ fn dirty_rows(tree: &usvg::Tree) -> Vec<std::ops::Range<usize>> {
 
 /// Palette look-ups remembered across charts, per cached background and thread
 /// (the overlay blends the same few colours over the same background every time).
-struct Memos([Option<HashMap<[u8; 3], u8>>; 4]);
-
-/// Remembered look-ups beyond this many are forgotten (about a megabyte per memo).
-const MEMO_LIMIT: usize = 1 << 16;
+struct Memos([Option<Memo>; 4]);
 
 thread_local! {
     static MEMOS: std::cell::RefCell<Memos> = const {
@@ -165,13 +162,10 @@ pub(crate) fn png(chart: &GrowthChart) -> Result<Vec<u8>, ChartError> {
         let background = cached_background(&layout)?;
         MEMOS.with(|memos| {
             let mut memos = memos.borrow_mut();
-            let memo = memos.0[slot].get_or_insert_with(HashMap::new);
-            if memo.len() > MEMO_LIMIT {
-                memo.clear();
-            }
-            let mut nearest = Nearest::with_memo(&background.palette, std::mem::take(memo));
+            let memo = memos.0[slot].take().unwrap_or_else(Memo::new);
+            let mut nearest = Nearest::with_memo(&background.palette, memo);
             let result = paint(background, &tree, &mut nearest);
-            *memo = nearest.memo;
+            memos.0[slot] = Some(nearest.memo);
             result
         })
     } else {
@@ -276,21 +270,42 @@ fn rgb(hex: &str) -> [u8; 3] {
     [channel(0), channel(1), channel(2)]
 }
 
+/// Slots of a [`Memo`] (a power of two).
+const MEMO_SLOTS: usize = 1 << 16;
+
+/// Colours already looked up and their palette entries, in a fixed-size table with
+/// one entry per slot: a colour whose slot another colour took is looked up again.
+/// Cheaper than a hash map for the millions of look-ups of a batch.
+struct Memo(Vec<Option<([u8; 3], u8)>>);
+
+impl Memo {
+    fn new() -> Self {
+        Self(vec![None; MEMO_SLOTS])
+    }
+
+    /// The slot of `color` (Fibonacci hashing of its 24 bits).
+    fn slot(color: [u8; 3]) -> usize {
+        let key = u32::from_be_bytes([0, color[0], color[1], color[2]]);
+        // The top 16 bits of a u32 always fit a usize.
+        (key.wrapping_mul(0x9e37_79b1) >> (32 - MEMO_SLOTS.trailing_zeros())) as usize
+    }
+}
+
 /// Nearest palette entry by squared RGB distance, remembered per colour.
 struct Nearest<'a> {
     palette: &'a [[u8; 3]],
-    memo: HashMap<[u8; 3], u8>,
+    memo: Memo,
     /// The last colour looked up and its entry (neighbouring pixels mostly agree).
     last: Option<([u8; 3], u8)>,
 }
 
 impl<'a> Nearest<'a> {
     fn new(palette: &'a [[u8; 3]]) -> Self {
-        Self::with_memo(palette, HashMap::new())
+        Self::with_memo(palette, Memo::new())
     }
 
     /// With look-ups remembered from earlier charts on the same palette.
-    fn with_memo(palette: &'a [[u8; 3]], memo: HashMap<[u8; 3], u8>) -> Self {
+    fn with_memo(palette: &'a [[u8; 3]], memo: Memo) -> Self {
         Self {
             palette,
             memo,
@@ -304,24 +319,35 @@ impl<'a> Nearest<'a> {
         {
             return index;
         }
-        let palette = self.palette;
-        let index = *self.memo.entry(color).or_insert_with(|| {
-            let distance = |p: &[u8; 3]| -> u32 {
-                p.iter()
-                    .zip(color)
-                    .map(|(&a, b)| u32::from(a.abs_diff(b)).pow(2))
-                    .sum()
-            };
-            let best = palette
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, p)| distance(p))
-                .map_or(0, |(i, _)| i);
-            // The palette has at most 256 entries.
-            u8::try_from(best).unwrap_or(u8::MAX)
-        });
+        let slot = Memo::slot(color);
+        let index = match self.memo.0[slot] {
+            Some((known, index)) if known == color => index,
+            _ => {
+                let index = self.search(color);
+                self.memo.0[slot] = Some((color, index));
+                index
+            }
+        };
         self.last = Some((color, index));
         index
+    }
+
+    /// The entry closest to `color`, searched through the whole palette.
+    fn search(&self, color: [u8; 3]) -> u8 {
+        let distance = |p: &[u8; 3]| -> u32 {
+            p.iter()
+                .zip(color)
+                .map(|(&a, b)| u32::from(a.abs_diff(b)).pow(2))
+                .sum()
+        };
+        let best = self
+            .palette
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, p)| distance(p))
+            .map_or(0, |(i, _)| i);
+        // The palette has at most 256 entries.
+        u8::try_from(best).unwrap_or(u8::MAX)
     }
 }
 
@@ -538,5 +564,66 @@ mod tests {
         assert_eq!(nearest.index([250, 250, 250]), 0);
         assert_eq!(nearest.index([10, 0, 0]), 1);
         assert_eq!(nearest.index([180, 20, 10]), 2);
+    }
+
+    #[test]
+    fn memo_slots_shared_by_two_colours_give_each_its_own_entry() {
+        let palette = [[255, 255, 255], [0, 0, 0]];
+        let light = [250, 250, 250];
+        // A dark colour that lands in the light colour's slot.
+        let dark = (0..100u8)
+            .flat_map(|r| (0..100u8).flat_map(move |g| (0..100u8).map(move |b| [r, g, b])))
+            .find(|&c| Memo::slot(c) == Memo::slot(light))
+            .unwrap();
+        let mut nearest = Nearest::new(&palette);
+        for _ in 0..2 {
+            assert_eq!(nearest.index(light), 0);
+            assert_eq!(nearest.index(dark), 1);
+        }
+    }
+
+    #[test]
+    fn dirty_rows_cover_the_caption_and_the_points_apart() {
+        let c = chart(
+            Sex::Female,
+            ChartIndicator::WeightForAge,
+            &[(300.0, 8.0), (330.0, 8.2)],
+        )
+        .with_caption("Siti")
+        .unwrap();
+        let layout = Layout::new(&c);
+        let tree = usvg::Tree::from_str(&document(&overlay(&layout, &c)), options()).unwrap();
+        let rows = dirty_rows(&tree);
+        // The caption (baseline 152) and the points with their label are two ranges.
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(
+            rows[0].start < 130 && (152..170).contains(&rows[0].end),
+            "{rows:?}"
+        );
+        let (_, y) = layout.at(330.0, 8.2);
+        assert!(rows[1].start as f64 <= y - 13.0 && rows[1].end as f64 >= y + 13.0);
+        // Every row the overlay changes in a full-size drawing lies in a range, and the
+        // PNG has the full-size drawing's pixels.
+        let background = cached_background(&layout).unwrap();
+        let mut full = background.pixmap.clone();
+        draw(&document(&overlay(&layout, &c)), &mut full).unwrap();
+        for (row, (a, b)) in full
+            .data()
+            .chunks_exact(WIDTH as usize * 4)
+            .zip(background.pixmap.data().chunks_exact(WIDTH as usize * 4))
+            .enumerate()
+        {
+            if a != b {
+                assert!(rows.iter().any(|r| r.contains(&row)), "row {row}");
+            }
+        }
+        let (_, _, drawn) = decode(&c.to_png().unwrap());
+        let mut nearest = Nearest::new(&background.palette);
+        let expected: Vec<[u8; 3]> = full
+            .data()
+            .chunks_exact(4)
+            .map(|px| background.palette[usize::from(nearest.index([px[0], px[1], px[2]]))])
+            .collect();
+        assert!(drawn == expected);
     }
 }
