@@ -5,7 +5,8 @@
 //! Compressing the image is most of the work, so the image data is compressed in bands
 //! of rows, each ending in a full flush (no back-references across bands): the
 //! background's bands are compressed once and cached, and a chart compresses only the
-//! bands its overlay changed.
+//! bands its overlay changed. The overlay itself is drawn only into the rows it can
+//! touch, over a copy of just those rows of the background.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -129,7 +130,7 @@ fn dirty_rows(tree: &usvg::Tree) -> Vec<std::ops::Range<usize>> {
             let top = (bounds.top() - ROW_MARGIN).floor().clamp(0.0, height);
             let bottom = (bounds.bottom() + ROW_MARGIN).ceil().clamp(0.0, height);
             // Both ends lie within 0–HEIGHT, so the casts are exact.
-            (bottom > top).then(|| top as usize..bottom as usize)
+            (bottom > top).then_some(top as usize..bottom as usize)
         })
         .collect();
     ranges.sort_unstable_by_key(|r| r.start);
