@@ -5,7 +5,8 @@
 //! Compressing the image is most of the work, so the image data is compressed in bands
 //! of rows, each ending in a full flush (no back-references across bands): the
 //! background's bands are compressed once and cached, and a chart compresses only the
-//! bands its overlay changed.
+//! bands its overlay changed. The overlay itself is drawn only into the rows it can
+//! touch, over a copy of just those rows of the background.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -90,9 +91,8 @@ impl Background {
     }
 }
 
-/// The cached background of a standard-range chart.
-fn cached_background(layout: &Layout) -> Result<&'static Background, ChartError> {
-    static CACHE: [OnceLock<Result<Background, ChartError>>; 4] = [const { OnceLock::new() }; 4];
+/// Which of the four cached backgrounds (sex and indicator) a standard chart uses.
+fn cache_slot(layout: &Layout) -> usize {
     let sex = match layout.sex {
         Sex::Male => 0,
         Sex::Female => 1,
@@ -101,45 +101,121 @@ fn cached_background(layout: &Layout) -> Result<&'static Background, ChartError>
         ChartIndicator::WeightForAge => 0,
         ChartIndicator::LengthHeightForAge => 1,
     };
-    CACHE[sex * 2 + indicator]
+    sex * 2 + indicator
+}
+
+/// The cached background of a standard-range chart.
+fn cached_background(layout: &Layout) -> Result<&'static Background, ChartError> {
+    static CACHE: [OnceLock<Result<Background, ChartError>>; 4] = [const { OnceLock::new() }; 4];
+    CACHE[cache_slot(layout)]
         .get_or_init(|| Background::new(layout))
         .as_ref()
         .map_err(Clone::clone)
 }
 
+/// Rows above and below an overlay element's bounds that are redrawn with it:
+/// anti-aliasing reaches at most one pixel past the geometry.
+const ROW_MARGIN: f32 = 2.0;
+
+/// The row ranges (`start..end`) the overlay can touch: the stroke bounds of each of
+/// its elements, widened by [`ROW_MARGIN`], merged where they overlap, top to bottom.
+fn dirty_rows(tree: &usvg::Tree) -> Vec<std::ops::Range<usize>> {
+    let height = HEIGHT as f32;
+    let mut ranges: Vec<std::ops::Range<usize>> = tree
+        .root()
+        .children()
+        .iter()
+        .filter_map(|node| {
+            let bounds = node.abs_stroke_bounding_box();
+            let top = (bounds.top() - ROW_MARGIN).floor().clamp(0.0, height);
+            let bottom = (bounds.bottom() + ROW_MARGIN).ceil().clamp(0.0, height);
+            // Both ends lie within 0–HEIGHT, so the casts are exact.
+            (bottom > top).then_some(top as usize..bottom as usize)
+        })
+        .collect();
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+/// Palette look-ups remembered across charts, per cached background and thread
+/// (the overlay blends the same few colours over the same background every time).
+struct Memos([Option<Memo>; 4]);
+
+thread_local! {
+    static MEMOS: std::cell::RefCell<Memos> = const {
+        std::cell::RefCell::new(Memos([None, None, None, None]))
+    };
+}
+
 /// The chart as PNG bytes.
 pub(crate) fn png(chart: &GrowthChart) -> Result<Vec<u8>, ChartError> {
     let layout = Layout::new(chart);
-    let owned;
-    let background = if layout.is_standard() {
-        cached_background(&layout)?
+    let tree = usvg::Tree::from_str(&document(&overlay(&layout, chart)), options())
+        .map_err(|e| render_error("SVG", e))?;
+    if let Some(slot) = layout.is_standard().then(|| cache_slot(&layout)) {
+        let background = cached_background(&layout)?;
+        MEMOS.with(|memos| {
+            let mut memos = memos.borrow_mut();
+            let memo = memos.0[slot].take().unwrap_or_else(Memo::new);
+            let mut nearest = Nearest::with_memo(&background.palette, memo);
+            let result = paint(background, &tree, &mut nearest);
+            memos.0[slot] = Some(nearest.memo);
+            result
+        })
     } else {
-        owned = Background::new(&layout)?;
-        &owned
-    };
-    let mut pixmap = background.pixmap.clone();
-    draw(&document(&overlay(&layout, chart)), &mut pixmap)?;
-    // Only pixels the overlay changed need a palette look-up, and only the bands that
-    // hold them a new compression.
-    let mut indices = background.indices.clone();
-    let mut nearest = Nearest::new(&background.palette);
-    let mut changed_bands = [false; BANDS];
+        let background = Background::new(&layout)?;
+        paint(&background, &tree, &mut Nearest::new(&background.palette))
+    }
+}
+
+/// Draws the overlay over `background`, row range by row range, and encodes the result.
+///
+/// Each range the overlay can touch is copied from the background into a pixmap of
+/// just those rows and the whole overlay drawn into it moved up by the range's first
+/// row (an integer shift, so every pixel comes out as in a full-size drawing; elements
+/// outside the range are clipped away). Only pixels that differ from the background
+/// get a palette look-up, and only the bands that hold them a new compression.
+fn paint(
+    background: &Background,
+    tree: &usvg::Tree,
+    nearest: &mut Nearest<'_>,
+) -> Result<Vec<u8>, ChartError> {
     let width = WIDTH as usize;
-    let rows = pixmap
-        .data()
-        .chunks_exact(width * 4)
-        .zip(background.pixmap.data().chunks_exact(width * 4))
-        .zip(indices.chunks_exact_mut(width))
-        .enumerate();
-    for (row, ((now, before), row_indices)) in rows {
-        if now == before {
-            continue;
-        }
-        changed_bands[row / BAND_ROWS] = true;
-        let pixels = now.as_chunks::<4>().0.iter().zip(before.as_chunks::<4>().0);
-        for ((a, b), index) in pixels.zip(row_indices.iter_mut()) {
-            if a != b {
-                *index = nearest.index([a[0], a[1], a[2]]);
+    let mut indices = background.indices.clone();
+    let mut changed_bands = [false; BANDS];
+    for range in dirty_rows(tree) {
+        // At most HEIGHT rows, so the cast cannot truncate.
+        let rows = (range.end - range.start) as u32;
+        let bytes = &background.pixmap.data()[range.start * width * 4..range.end * width * 4];
+        let size = tiny_skia::IntSize::from_wh(WIDTH, rows)
+            .ok_or_else(|| ChartError::Render("pixmap size".to_owned()))?;
+        let mut pixmap = tiny_skia::Pixmap::from_vec(bytes.to_vec(), size)
+            .ok_or_else(|| ChartError::Render("pixmap size".to_owned()))?;
+        // The first row is below HEIGHT, exactly representable as f32.
+        let shift = tiny_skia::Transform::from_translate(0.0, -(range.start as f32));
+        resvg::render(tree, shift, &mut pixmap.as_mut());
+        let drawn = pixmap
+            .data()
+            .chunks_exact(width * 4)
+            .zip(bytes.chunks_exact(width * 4))
+            .zip(indices[range.start * width..range.end * width].chunks_exact_mut(width));
+        for (offset, ((now, before), row_indices)) in drawn.enumerate() {
+            if now == before {
+                continue;
+            }
+            changed_bands[(range.start + offset) / BAND_ROWS] = true;
+            let pixels = now.as_chunks::<4>().0.iter().zip(before.as_chunks::<4>().0);
+            for ((a, b), index) in pixels.zip(row_indices.iter_mut()) {
+                if a != b {
+                    *index = nearest.index([a[0], a[1], a[2]]);
+                }
             }
         }
     }
@@ -195,19 +271,45 @@ fn rgb(hex: &str) -> [u8; 3] {
     [channel(0), channel(1), channel(2)]
 }
 
+/// Slots of a [`Memo`] (a power of two).
+const MEMO_SLOTS: usize = 1 << 16;
+
+/// Colours already looked up and their palette entries, in a fixed-size table with
+/// one entry per slot: a colour whose slot another colour took is looked up again.
+/// Cheaper than a hash map for the millions of look-ups of a batch.
+struct Memo(Vec<Option<([u8; 3], u8)>>);
+
+impl Memo {
+    fn new() -> Self {
+        Self(vec![None; MEMO_SLOTS])
+    }
+
+    /// The slot of `color` (Fibonacci hashing of its 24 bits).
+    fn slot(color: [u8; 3]) -> usize {
+        let key = u32::from_be_bytes([0, color[0], color[1], color[2]]);
+        // The top 16 bits of a u32 always fit a usize.
+        (key.wrapping_mul(0x9e37_79b1) >> (32 - MEMO_SLOTS.trailing_zeros())) as usize
+    }
+}
+
 /// Nearest palette entry by squared RGB distance, remembered per colour.
 struct Nearest<'a> {
     palette: &'a [[u8; 3]],
-    memo: HashMap<[u8; 3], u8>,
+    memo: Memo,
     /// The last colour looked up and its entry (neighbouring pixels mostly agree).
     last: Option<([u8; 3], u8)>,
 }
 
 impl<'a> Nearest<'a> {
     fn new(palette: &'a [[u8; 3]]) -> Self {
+        Self::with_memo(palette, Memo::new())
+    }
+
+    /// With look-ups remembered from earlier charts on the same palette.
+    fn with_memo(palette: &'a [[u8; 3]], memo: Memo) -> Self {
         Self {
             palette,
-            memo: HashMap::new(),
+            memo,
             last: None,
         }
     }
@@ -218,24 +320,35 @@ impl<'a> Nearest<'a> {
         {
             return index;
         }
-        let palette = self.palette;
-        let index = *self.memo.entry(color).or_insert_with(|| {
-            let distance = |p: &[u8; 3]| -> u32 {
-                p.iter()
-                    .zip(color)
-                    .map(|(&a, b)| u32::from(a.abs_diff(b)).pow(2))
-                    .sum()
-            };
-            let best = palette
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, p)| distance(p))
-                .map_or(0, |(i, _)| i);
-            // The palette has at most 256 entries.
-            u8::try_from(best).unwrap_or(u8::MAX)
-        });
+        let slot = Memo::slot(color);
+        let index = match self.memo.0[slot] {
+            Some((known, index)) if known == color => index,
+            _ => {
+                let index = self.search(color);
+                self.memo.0[slot] = Some((color, index));
+                index
+            }
+        };
         self.last = Some((color, index));
         index
+    }
+
+    /// The entry closest to `color`, searched through the whole palette.
+    fn search(&self, color: [u8; 3]) -> u8 {
+        let distance = |p: &[u8; 3]| -> u32 {
+            p.iter()
+                .zip(color)
+                .map(|(&a, b)| u32::from(a.abs_diff(b)).pow(2))
+                .sum()
+        };
+        let best = self
+            .palette
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, p)| distance(p))
+            .map_or(0, |(i, _)| i);
+        // The palette has at most 256 entries.
+        u8::try_from(best).unwrap_or(u8::MAX)
     }
 }
 
@@ -452,5 +565,66 @@ mod tests {
         assert_eq!(nearest.index([250, 250, 250]), 0);
         assert_eq!(nearest.index([10, 0, 0]), 1);
         assert_eq!(nearest.index([180, 20, 10]), 2);
+    }
+
+    #[test]
+    fn memo_slots_shared_by_two_colours_give_each_its_own_entry() {
+        let palette = [[255, 255, 255], [0, 0, 0]];
+        let light = [250, 250, 250];
+        // A dark colour that lands in the light colour's slot.
+        let dark = (0..100u8)
+            .flat_map(|r| (0..100u8).flat_map(move |g| (0..100u8).map(move |b| [r, g, b])))
+            .find(|&c| Memo::slot(c) == Memo::slot(light))
+            .unwrap();
+        let mut nearest = Nearest::new(&palette);
+        for _ in 0..2 {
+            assert_eq!(nearest.index(light), 0);
+            assert_eq!(nearest.index(dark), 1);
+        }
+    }
+
+    #[test]
+    fn dirty_rows_cover_the_caption_and_the_points_apart() {
+        let c = chart(
+            Sex::Female,
+            ChartIndicator::WeightForAge,
+            &[(300.0, 8.0), (330.0, 8.2)],
+        )
+        .with_caption("Siti")
+        .unwrap();
+        let layout = Layout::new(&c);
+        let tree = usvg::Tree::from_str(&document(&overlay(&layout, &c)), options()).unwrap();
+        let rows = dirty_rows(&tree);
+        // The caption (baseline 152) and the points with their label are two ranges.
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(
+            rows[0].start < 130 && (152..170).contains(&rows[0].end),
+            "{rows:?}"
+        );
+        let (_, y) = layout.at(330.0, 8.2);
+        assert!(rows[1].start as f64 <= y - 13.0 && rows[1].end as f64 >= y + 13.0);
+        // Every row the overlay changes in a full-size drawing lies in a range, and the
+        // PNG has the full-size drawing's pixels.
+        let background = cached_background(&layout).unwrap();
+        let mut full = background.pixmap.clone();
+        draw(&document(&overlay(&layout, &c)), &mut full).unwrap();
+        for (row, (a, b)) in full
+            .data()
+            .chunks_exact(WIDTH as usize * 4)
+            .zip(background.pixmap.data().chunks_exact(WIDTH as usize * 4))
+            .enumerate()
+        {
+            if a != b {
+                assert!(rows.iter().any(|r| r.contains(&row)), "row {row}");
+            }
+        }
+        let (_, _, drawn) = decode(&c.to_png().unwrap());
+        let mut nearest = Nearest::new(&background.palette);
+        let expected: Vec<[u8; 3]> = full
+            .data()
+            .chunks_exact(4)
+            .map(|px| background.palette[usize::from(nearest.index([px[0], px[1], px[2]]))])
+            .collect();
+        assert!(drawn == expected);
     }
 }
