@@ -374,18 +374,40 @@ fn deflate_band(indices: &[u8], band: usize, level: u32) -> Result<Vec<u8>, Char
         raw.push(0);
         raw.extend_from_slice(row);
     }
-    let mut deflate = flate2::Compress::new(flate2::Compression::new(level), false);
     // Deflate grows incompressible data by a few bytes per block; half again is ample.
     let mut out = Vec::with_capacity(raw.len() + raw.len() / 2 + 64);
-    deflate
-        .compress_vec(&raw, &mut out, flate2::FlushCompress::Full)
-        .map_err(|e| render_error("deflate", e))?;
-    if deflate.total_in() != raw.len() as u64 {
+    // One compressor per thread and level, reset between bands: a new one allocates and
+    // clears a few hundred kilobytes of state, which cost as much as compressing a band.
+    let consumed = COMPRESSORS.with_borrow_mut(|compressors| {
+        let deflate = match compressors.iter_mut().find(|(l, _)| *l == level) {
+            Some((_, deflate)) => {
+                deflate.reset();
+                deflate
+            }
+            None => {
+                let fresh = flate2::Compress::new(flate2::Compression::new(level), false);
+                compressors.push((level, fresh));
+                let last = compressors.len() - 1;
+                &mut compressors[last].1
+            }
+        };
+        deflate
+            .compress_vec(&raw, &mut out, flate2::FlushCompress::Full)
+            .map_err(|e| render_error("deflate", e))?;
+        Ok::<u64, ChartError>(deflate.total_in())
+    })?;
+    if consumed != raw.len() as u64 {
         return Err(ChartError::Render(
             "deflate: output buffer too small".to_owned(),
         ));
     }
     Ok(out)
+}
+
+thread_local! {
+    /// This thread's compressors, one per deflate level used.
+    static COMPRESSORS: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Appends one PNG chunk (length, type, data, CRC-32 of type and data).
