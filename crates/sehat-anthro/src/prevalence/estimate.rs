@@ -396,6 +396,25 @@ impl Fit {
     }
 }
 
+/// The 95 % interval of a proportion `r` of `n` rows without a design, as anthro's fast
+/// path computes it: the logit of `r` plus or minus t(0.975, `n_total` − 1) standard
+/// errors, back-transformed; `r` of exactly 0 or 1 gives the degenerate interval.
+#[allow(clippy::float_cmp)]
+pub(super) fn simple_logit_interval(r: f64, n: f64, n_total: f64) -> (f64, f64) {
+    if r == 1.0 {
+        return (1.0, 1.0);
+    }
+    if r == 0.0 {
+        return (0.0, 0.0);
+    }
+    let logit = (r / (1.0 - r)).ln();
+    let var = 1.0 / (n * r * (1.0 - r));
+    let se_logit = (n_total / (n_total - 1.0) * var).sqrt();
+    let t = t_975(n_total - 1.0);
+    let plogis = |x: f64| 1.0 / (1.0 + (-x).exp());
+    (plogis(logit - se_logit * t), plogis(logit + se_logit * t))
+}
+
 #[cfg(test)]
 /// `anthro`'s closed formulas without a design (`prevalence-simple.R`): `n_total` is
 /// the number of rows of the whole analysis, not of the group.
@@ -418,18 +437,7 @@ pub(crate) mod simple {
         #[allow(clippy::float_cmp)]
         let r = values.iter().filter(|&&x| x == 1.0).count() as f64 / n;
         let se = sample_se(values, r, n, n_total);
-        let (lower, upper) = if r == 1.0 {
-            (1.0, 1.0)
-        } else if r == 0.0 {
-            (0.0, 0.0)
-        } else {
-            let logit = (r / (1.0 - r)).ln();
-            let var = 1.0 / (n * r * (1.0 - r));
-            let se_logit = (n_total / (n_total - 1.0) * var).sqrt();
-            let t = t_975(n_total - 1.0);
-            let plogis = |x: f64| 1.0 / (1.0 + (-x).exp());
-            (plogis(logit - se_logit * t), plogis(logit + se_logit * t))
-        };
+        let (lower, upper) = super::simple_logit_interval(r, n, n_total);
         Estimate::of(r * 100.0, se * 100.0, lower * 100.0, upper * 100.0)
     }
 

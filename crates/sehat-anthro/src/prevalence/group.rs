@@ -581,18 +581,7 @@ impl Rate {
         let r = self.count_beyond / n;
         let squares = self.count_beyond * (1.0 - r) * (1.0 - r) + (n - self.count_beyond) * r * r;
         let se = (n_total / (n_total - 1.0)).sqrt() / n * squares.sqrt();
-        let (lower, upper) = if r == 1.0 {
-            (1.0, 1.0)
-        } else if r == 0.0 {
-            (0.0, 0.0)
-        } else {
-            let logit = (r / (1.0 - r)).ln();
-            let var = 1.0 / (n * r * (1.0 - r));
-            let se_logit = (n_total / (n_total - 1.0) * var).sqrt();
-            let t = t_975(n_total - 1.0);
-            let plogis = |x: f64| 1.0 / (1.0 + (-x).exp());
-            (plogis(logit - se_logit * t), plogis(logit + se_logit * t))
-        };
+        let (lower, upper) = super::estimate::simple_logit_interval(r, n, n_total);
         Estimate {
             value: Some(r * 100.0),
             se: Some(se * 100.0),
