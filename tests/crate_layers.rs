@@ -71,16 +71,16 @@ fn allowed(from: &str, to: &str, kind: Option<&str>) -> Result<(), String> {
             kind.unwrap_or("normal")
         ))
     };
+    // The one normal dependency on test support outside test support itself.
+    let dev_or_rehearsal = dev || (from == "sehat-cli" && to == "sehat-whatsapp-mock");
     match to_layer {
         Layer::Root => return refuse("nothing depends on the root package"),
         Layer::Cli => return refuse("nothing depends on the command-line crate"),
-        Layer::TestSupport if !dev && !(from == "sehat-cli" && to == "sehat-whatsapp-mock") => {
-            if from_layer != Layer::TestSupport {
-                return refuse(
-                    "test-support crates are dev-dependencies only (the CLI's rehearsal \
-                     use of the mock aside)",
-                );
-            }
+        Layer::TestSupport if !dev_or_rehearsal && from_layer != Layer::TestSupport => {
+            return refuse(
+                "test-support crates are dev-dependencies only (the CLI's rehearsal use of \
+                 the mock aside)",
+            );
         }
         _ => {}
     }
