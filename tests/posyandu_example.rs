@@ -253,13 +253,7 @@ fn posyandu_a_later_date_sends_what_became_due_and_cancels_what_was_given() {
 fn judged_on(on: time::Date) -> Vec<(String, Option<&'static str>)> {
     use sehat::anthro::Sex;
     use sehat::anthro::monitoring::{Weighing, judge};
-    let date = |v: &Value| {
-        time::Date::parse(
-            v.as_str().unwrap(),
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .unwrap()
-    };
+    let date = |v: &Value| sehat::tanggal::parse_iso(v.as_str().unwrap()).unwrap();
     let text = std::fs::read_to_string("examples/data/posyandu-register.json").unwrap();
     let register: Value = serde_json::from_str(&text).unwrap();
     let mut out = Vec::new();

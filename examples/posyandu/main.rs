@@ -31,8 +31,6 @@ mod messaging;
 mod register;
 mod reminders;
 mod report;
-#[path = "../common/tanggal.rs"]
-mod tanggal;
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -42,7 +40,6 @@ use std::time::Instant;
 use clap::Parser;
 use sehat::pseudonym::{Domain, Keyset, PhoneNumber, Region, Subject};
 use time::Date;
-use time::macros::format_description;
 
 use crate::messaging::{Outgoing, Reminder};
 use crate::register::Register;
@@ -73,8 +70,7 @@ struct Args {
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text, format_description!("[year]-[month]-[day]"))
-        .map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+    sehat::tanggal::parse_iso(text).map_err(|e| e.to_string())
 }
 
 /// The pseudonym domain of the reminder service's logs.

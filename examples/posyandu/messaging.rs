@@ -36,6 +36,7 @@ use sehat::outbox::store::{Claimed, Store as _};
 use sehat::outbox::webhook::InboxEvent;
 use sehat::outbox::{Outbox, OutboxKeys};
 use sehat::pseudonym::PhoneNumber;
+use sehat::tanggal::hari_tanggal;
 use sehat::whatsapp::Client;
 use sehat::whatsapp::ids::PhoneNumberId;
 use sehat::whatsapp::mock::{Failure, MockGraphApi};
@@ -47,7 +48,6 @@ use tokio::sync::mpsc;
 
 use crate::register::Child;
 use crate::reminders::DueDose;
-use crate::tanggal::hari_tanggal;
 
 /// The UTILITY template the reminders use (Bahasa Indonesia, named parameters).
 pub const TEMPLATE: &str = "pengingat_imunisasi";

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use serde::Deserialize;
 use time::Date;
-use time::macros::format_description;
 
 /// The register file as written by a Posyandu app or a cadre's spreadsheet export.
 #[derive(Debug, Deserialize)]
@@ -108,12 +107,10 @@ impl fmt::Display for RegisterError {
 impl Error for RegisterError {}
 
 fn date(child: Option<&str>, field: &str, text: &str) -> Result<Date, RegisterError> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|e| {
-        RegisterError {
-            child: child.map(str::to_owned),
-            field: field.to_owned(),
-            problem: format!("`{text}` is not a date (YYYY-MM-DD): {e}"),
-        }
+    sehat::tanggal::parse_iso(text.trim()).map_err(|e| RegisterError {
+        child: child.map(str::to_owned),
+        field: field.to_owned(),
+        problem: e.to_string(),
     })
 }
 

@@ -7,8 +7,8 @@
 //! campaigns); WHO z-scores with the Permenkes No. 2/2020 categories for a message such
 //! as `BB 8.2 TB 71 umur 10 bulan L`; the next vaccines on the Kemenkes schedule for
 //! `IMUNISASI lahir 2025-03-10 HB0 BCG bOPV DPT-HB-Hib`; `GRAFIK` with the growth chart
-//! (PNG image) of the child whose measurement the sender sent last (see `grafik.rs`); and
-//! help for anything else.
+//! (PNG image) of the child whose measurement the sender sent last; and help for anything
+//! else. Those rules are the library module `sehat::bot`; this file is the server.
 //! Delivery statuses are counted. Logs (tracing, on stderr) name users by keyed
 //! pseudonym only, never by phone number or name, and never carry what they wrote.
 //!
@@ -39,13 +39,6 @@
 //! `--mock`, the second gives the mock's address. Pseudonyms use the keyset in
 //! `SEHAT_PSEUDONYM_KEYSET` when it is set, else a key generated for this run.
 
-mod chat;
-mod grafik;
-mod nutrition;
-#[path = "../common/tanggal.rs"]
-mod tanggal;
-mod vaccines;
-
 use std::error::Error;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -60,6 +53,7 @@ use axum::response::Json;
 use axum::routing::get;
 use clap::Parser;
 use secrecy::{ExposeSecret, SecretString};
+use sehat::bot::{chat, grafik, nutrition};
 use sehat::immunization::Schedule;
 use sehat::pseudonym::{Bsuid, Domain, KEYSET_ENV, Keyset, PhoneNumber, Pseudonymizer, Subject};
 use sehat::whatsapp::ids::{MessageId, PhoneNumberId, Recipient};
@@ -308,7 +302,7 @@ fn required(name: &str) -> Result<String, String> {
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    vaccines::date(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+    sehat::tanggal::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
 /// GET /webhook: Meta's verification handshake.

@@ -1,29 +1,109 @@
 //! Runs the workspace's examples as a user would, from their built binaries.
 //!
-//! `cargo test` builds every example before it runs the tests; the binaries sit in
-//! `target/<profile>/examples/`, next to this test's own `deps/` folder.
+//! Cargo gives tests the paths of `[[bin]]` targets (`CARGO_BIN_EXE_*`) but not of
+//! examples, so the first call builds the root package's examples with the same `cargo`
+//! and profile (`cargo build --package sehat --examples --message-format=json`) and takes
+//! each example's path from the `compiler-artifact` messages. The build is a no-op when
+//! `cargo test` has just built them; when only a filtered test target was built, the
+//! examples are (re)built rather than a stale binary run. See docs/decisions.md.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// The root package's examples, built once per test binary: name to executable.
+fn built_examples() -> &'static HashMap<String, PathBuf> {
+    static BUILT: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .args([
+                "build",
+                "--package",
+                "sehat",
+                "--examples",
+                "--message-format=json-render-diagnostics",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null());
+        // Cargo runs tests with the variables it gives the package (`CARGO_MANIFEST_DIR`,
+        // `CARGO_PKG_NAME`, ...). Some build scripts (ring's) ask to be rerun when one of
+        // them changes in cargo's own environment, so passing them on would rebuild those
+        // crates here, and again in the next `cargo test`.
+        for (key, _) in std::env::vars_os() {
+            let Some(key) = key.to_str() else { continue };
+            if is_set_by_cargo_for_tests(key) {
+                command.env_remove(key);
+            }
+        }
+        if !cfg!(debug_assertions) {
+            command.arg("--release");
+        }
+        let output = command.output().expect("cargo runs");
+        let stdout = String::from_utf8(output.stdout).expect("UTF-8 JSON");
+        assert!(
+            output.status.success(),
+            "building the examples failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut built = HashMap::new();
+        for line in stdout.lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let target = &message["target"];
+            let is_example = target["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k == "example"));
+            if message["reason"] == "compiler-artifact"
+                && is_example
+                && let (Some(name), Some(path)) =
+                    (target["name"].as_str(), message["executable"].as_str())
+            {
+                built.insert(name.to_owned(), PathBuf::from(path));
+            }
+        }
+        built
+    })
+}
+
+/// Whether cargo sets `key` for the package whose tests it runs (rather than the user
+/// setting it to configure cargo, as `CARGO_TARGET_DIR` or `CARGO_PROFILE_*`).
+fn is_set_by_cargo_for_tests(key: &str) -> bool {
+    [
+        "CARGO_PKG_",
+        "CARGO_MANIFEST_",
+        "CARGO_CRATE_",
+        "CARGO_BIN_",
+    ]
+    .iter()
+    .any(|prefix| key.starts_with(prefix))
+        || matches!(
+            key,
+            "CARGO_PRIMARY_PACKAGE" | "CARGO_TARGET_TMPDIR" | "CARGO_RUSTC_CURRENT_DIR" | "OUT_DIR"
+        )
+}
+
 /// The path of a built example.
 pub fn example_path(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>");
-    let path = profile_dir.join("examples").join(name);
+    let built = built_examples();
+    let path = built.get(name).unwrap_or_else(|| {
+        let mut names: Vec<&String> = built.keys().collect();
+        names.sort();
+        panic!("cargo built no example `{name}` (it built {names:?})")
+    });
     assert!(
         path.exists(),
-        "example `{name}` is not built at {}: run the tests with `cargo test` (which builds examples)",
+        "{} is missing after the build",
         path.display()
     );
-    path
+    path.clone()
 }
 
 /// Runs an example from the workspace root and returns its stdout; fails on a non-zero exit.

@@ -15,7 +15,11 @@ fn data_files_match_recorded_checksums() {
             continue;
         }
         let bytes = std::fs::read(format!("data/{file}")).unwrap();
-        assert_eq!(hex::encode(Sha256::digest(&bytes)), sum, "{file}");
+        assert_eq!(
+            data_encoding::HEXLOWER.encode(&Sha256::digest(&bytes)),
+            sum,
+            "{file}"
+        );
         checked += 1;
     }
     // 12 tables and the two chart fonts.

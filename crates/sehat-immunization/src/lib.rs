@@ -23,7 +23,7 @@ pub use engine::assessment::{
 };
 pub use engine::cohort::{DateWindow, Reminder, ReminderStatus, cohort_due};
 pub use error::{DurationError, PatientError, ScheduleError};
-pub use model::band::Band;
+pub use model::band::{Band, completed_months};
 pub use model::duration::Duration;
 #[cfg(feature = "id-kemenkes")]
 pub use model::kemenkes_options::KemenkesOptions;

@@ -186,7 +186,7 @@ impl OutboxKeys {
     /// keyed pseudonym function applies unchanged to ids of any length).
     #[must_use]
     pub fn wamid_mac(&self, wamid: &str) -> WamidMac {
-        let digest = hex::encode(Sha256::digest(wamid.as_bytes()));
+        let digest = data_encoding::HEXLOWER.encode(&Sha256::digest(wamid.as_bytes()));
         let framed = format!("WM.{digest}");
         match Bsuid::new(&framed) {
             Ok(id) => {

@@ -6,8 +6,7 @@ use std::str::FromStr;
 
 use aes_siv::KeyInit;
 use aes_siv::siv::Aes256Siv;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use data_encoding::BASE64URL_NOPAD;
 use secrecy::SecretString;
 use subtle::ConstantTimeEq;
 
@@ -308,7 +307,7 @@ impl fmt::Display for Token {
             f,
             "{TEXT_PREFIX}{}.{}",
             self.kid,
-            URL_SAFE_NO_PAD.encode(&self.bytes)
+            BASE64URL_NOPAD.encode(&self.bytes)
         )
     }
 }
@@ -328,10 +327,10 @@ impl FromStr for Token {
         let rest = s.strip_prefix(TEXT_PREFIX).ok_or(TokenError::Format)?;
         let (kid, body) = rest.split_once('.').ok_or(TokenError::Format)?;
         let kid: KeyId = kid.parse().map_err(|_| TokenError::Format)?;
-        let bytes = URL_SAFE_NO_PAD
+        let bytes = BASE64URL_NOPAD
             .decode(body.as_bytes())
             .map_err(|_| TokenError::Format)?;
-        if bytes.len() < SIV_LEN + FRAME_HEADER + 1 || URL_SAFE_NO_PAD.encode(&bytes) != body {
+        if bytes.len() < SIV_LEN + FRAME_HEADER + 1 || BASE64URL_NOPAD.encode(&bytes) != body {
             return Err(TokenError::Format);
         }
         Ok(Token { kid, bytes })

@@ -334,7 +334,7 @@ impl Client {
         }
         let expected = info.sha256.trim().to_ascii_lowercase();
         if expected.len() == 64 && expected.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let actual = hex::encode(hasher.finalize());
+            let actual = data_encoding::HEXLOWER.encode(&hasher.finalize());
             if actual != expected {
                 return Err(Error::Integrity(format!(
                     "SHA-256 is {actual}, announced {expected}"

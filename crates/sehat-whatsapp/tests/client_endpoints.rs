@@ -167,7 +167,7 @@ fn media_info_response(server: &MockServer, data: &[u8], sha: Option<String>) ->
     ResponseTemplate::new(200).set_body_json(json!({
         "url": format!("{}/lookaside/1", server.uri()),
         "mime_type": "image/jpeg",
-        "sha256": sha.unwrap_or_else(|| hex::encode(Sha256::digest(data))),
+        "sha256": sha.unwrap_or_else(|| data_encoding::HEXLOWER.encode(&Sha256::digest(data))),
         "file_size": data.len(),
         "id": "1",
         "messaging_product": "whatsapp"

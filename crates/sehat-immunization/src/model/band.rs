@@ -67,8 +67,26 @@ pub(crate) struct BandRange {
     pub(crate) to_month: i32,
 }
 
-/// Completed months of age on `on`.
-fn completed_months(dob: Date, on: Date) -> i32 {
+/// Completed calendar months from `dob` to `on`: the age in months that the Buku KIA
+/// bands and the Kemenkes schedule count in.
+///
+/// A month is completed on the same day of a later month; when that day does not exist
+/// (31 April), on the first of the month after, as CDSi adds months to dates (see
+/// [`Duration::after`](crate::Duration::after)). Negative when `on` is before `dob`.
+///
+/// # Examples
+///
+/// ```
+/// use sehat_immunization::completed_months;
+/// use time::macros::date;
+///
+/// assert_eq!(completed_months(date!(2025 - 03 - 10), date!(2026 - 03 - 09)), 11);
+/// assert_eq!(completed_months(date!(2025 - 03 - 10), date!(2026 - 03 - 10)), 12);
+/// assert_eq!(completed_months(date!(2024 - 01 - 31), date!(2024 - 02 - 29)), 0);
+/// assert_eq!(completed_months(date!(2024 - 01 - 31), date!(2024 - 03 - 01)), 1);
+/// ```
+#[must_use]
+pub fn completed_months(dob: Date, on: Date) -> i32 {
     let mut months = (on.year() - dob.year()) * 12
         + (i32::from(on.month() as u8) - i32::from(dob.month() as u8));
     if Duration::months(months).after(dob) > on {

@@ -15,8 +15,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
+use data_encoding::BASE64;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;

@@ -284,7 +284,7 @@ fn node(state: &State, method: &Method, id: &str, body: &[u8]) -> Response {
             Method::GET => ok(json!({
                 "url": format!("{}lookaside/{id}", state.base_url),
                 "mime_type": media.mime_type,
-                "sha256": hex::encode(Sha256::digest(&media.data)),
+                "sha256": data_encoding::HEXLOWER.encode(&Sha256::digest(&media.data)),
                 "file_size": media.data.len(),
                 "id": id,
                 "messaging_product": "whatsapp"

@@ -255,7 +255,12 @@ impl DedupeDigest {
 
 impl fmt::Display for DedupeDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.class, hex::encode(self.bytes))
+        write!(
+            f,
+            "{}:{}",
+            self.class,
+            data_encoding::HEXLOWER.encode(&self.bytes)
+        )
     }
 }
 

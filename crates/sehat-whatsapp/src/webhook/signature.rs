@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use data_encoding::{HEXLOWER, HEXLOWER_PERMISSIVE};
 use hmac::digest::KeyInit;
 use hmac::digest::generic_array::GenericArray;
 use hmac::{Hmac, Mac};
@@ -50,7 +51,7 @@ fn keyed(app_secret: &[u8]) -> Hmac<Sha256> {
 pub fn sign_payload(app_secret: &[u8], body: &[u8]) -> String {
     let mut mac = keyed(app_secret);
     mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    format!("sha256={}", HEXLOWER.encode(&mac.finalize().into_bytes()))
 }
 
 /// A Meta app secret, the key of webhook signatures. `Debug` never shows it.
@@ -209,8 +210,18 @@ fn parse_header(header: &str) -> Result<[u8; TAG_LEN], SignatureError> {
     if digits.len() != TAG_LEN * 2 {
         return Err(SignatureError::Malformed);
     }
+    // Either case, as the header's prefix. `decode_mut` needs an output of exactly
+    // `decode_len` bytes; the length check above makes that 32.
     let mut tag = [0u8; TAG_LEN];
-    hex::decode_to_slice(digits, &mut tag).map_err(|_| SignatureError::Malformed)?;
+    let len = HEXLOWER_PERMISSIVE
+        .decode_len(digits.len())
+        .map_err(|_| SignatureError::Malformed)?;
+    if len != TAG_LEN {
+        return Err(SignatureError::Malformed);
+    }
+    HEXLOWER_PERMISSIVE
+        .decode_mut(digits.as_bytes(), &mut tag)
+        .map_err(|_| SignatureError::Malformed)?;
     Ok(tag)
 }
 

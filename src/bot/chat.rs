@@ -1,11 +1,11 @@
 //! What the bot answers: the menu, the three services, and help for anything else.
 
-use sehat::immunization::Schedule;
-use sehat::whatsapp::message::{Content, Interactive, ListRow, ListSection, Text};
-use sehat::whatsapp::webhook::{InteractiveReply, MessageContent};
+use crate::immunization::Schedule;
+use crate::whatsapp::message::{Content, Interactive, ListRow, ListSection, Text};
+use crate::whatsapp::webhook::{InteractiveReply, MessageContent};
 use time::Date;
 
-use crate::{nutrition, vaccines};
+use super::{nutrition, vaccines};
 
 /// What a message asked for, for the logs (never the message itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! A child's nutritional status from a message such as `BB 8.2 TB 71 umur 10 bulan L`:
 //! WHO z-scores and the Permenkes No. 2/2020 categories.
 
-use sehat::anthro::classification::{BeratBadanMenurutUmur, StatusGizi, TinggiBadanMenurutUmur};
-use sehat::anthro::{Child, DAYS_PER_MONTH, Measure, NaReason, Outcome, Sex, ZScore, zscores};
+use crate::anthro::classification::{BeratBadanMenurutUmur, StatusGizi, TinggiBadanMenurutUmur};
+use crate::anthro::{Child, DAYS_PER_MONTH, Measure, NaReason, Outcome, Sex, ZScore, zscores};
 
 /// What a health worker measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,8 +59,24 @@ pub fn is_measurement(text: &str) -> bool {
         .any(|w| matches!(w.as_str(), "bb" | "tb" | "pb"))
 }
 
-/// Reads a measurement message; the error says, in Bahasa Indonesia, what is missing or
-/// which word was not understood.
+/// Reads a measurement message.
+///
+/// # Errors
+///
+/// A sentence in Bahasa Indonesia for the sender: what is missing, or which word was not
+/// understood.
+///
+/// # Examples
+///
+/// ```
+/// use sehat::anthro::Sex;
+/// use sehat::bot::nutrition::{Age, answer, parse};
+///
+/// let measured = parse("BB 8.2 TB 71 umur 10 bulan L").unwrap();
+/// assert_eq!((measured.sex, measured.age), (Sex::Male, Age::Months(10.0)));
+/// assert!(answer(&measured).contains("Status gizi"));
+/// assert!(parse("BB 8.2 TB 71 L").unwrap_err().contains("umur"));
+/// ```
 pub fn parse(text: &str) -> Result<Measurement, String> {
     let words = words(text);
     let mut sex = None;

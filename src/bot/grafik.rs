@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use sehat::anthro::chart::{ChartIndicator, GrowthChart, Measurement as Point};
+use crate::anthro::chart::{ChartIndicator, GrowthChart, Measurement as Point};
 
-use crate::nutrition::Measurement;
+use super::nutrition::Measurement;
 
 /// The most senders whose last child is remembered.
 pub const MAX_SENDERS: usize = 10_000;
@@ -86,7 +86,7 @@ pub fn render(child: &Measurement) -> Result<(Vec<u8>, String), String> {
         ),
         (None, None) => return Err("Tidak ada berat atau panjang/tinggi untuk digambar.".into()),
     };
-    let months = (age_days / sehat::anthro::DAYS_PER_MONTH).floor();
+    let months = (age_days / crate::anthro::DAYS_PER_MONTH).floor();
     let png = GrowthChart::new(child.sex, indicator, vec![Point::new(age_days, value)])
         .and_then(|c| c.to_png())
         .map_err(|_| {

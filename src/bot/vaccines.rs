@@ -6,9 +6,9 @@
 //! recommends it, after the doses before it, which is what a Buku KIA marked "sudah"
 //! without dates usually means. The reply marks those dates as assumed.
 
-use crate::tanggal::tanggal;
-use sehat::immunization::{Patient, Schedule, SeriesStatus, Sex, assess};
-use time::{Date, Month};
+use crate::immunization::{Patient, Schedule, SeriesStatus, Sex, assess, completed_months};
+use crate::tanggal::{parse as date, tanggal};
+use time::Date;
 
 /// The first words that start an immunization question.
 const KEYWORDS: [&str; 3] = ["imunisasi", "imun", "vaksin"];
@@ -29,7 +29,28 @@ pub fn is_request(text: &str) -> bool {
         .is_some_and(|w| KEYWORDS.contains(&w.to_lowercase().as_str()))
 }
 
-/// Reads an immunization question; the error says, in Bahasa Indonesia, what is wrong.
+/// Reads an immunization question.
+///
+/// # Errors
+///
+/// A sentence in Bahasa Indonesia for the sender: no or an unreadable birth date, or a
+/// date that belongs to no vaccine.
+///
+/// # Examples
+///
+/// ```
+/// use sehat::bot::vaccines::{answer, parse};
+/// use sehat::immunization::Schedule;
+/// use time::macros::date;
+///
+/// let request = parse("IMUNISASI lahir 2025-03-10 HB0 2025-03-10")?;
+/// assert_eq!(request.birth, date!(2025 - 03 - 10));
+/// let reply = answer(&request, Schedule::id_kemenkes()?, date!(2025 - 05 - 01))?;
+/// assert!(reply.starts_with("*Jadwal imunisasi* (program Kemenkes)"));
+/// assert!(reply.contains("umur 1 bulan"));
+/// assert!(parse("imunisasi HB0").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse(text: &str) -> Result<Request, String> {
     let words = words(text);
     let mut birth = None;
@@ -136,7 +157,8 @@ pub fn answer(request: &Request, schedule: &Schedule, today: Date) -> Result<Str
 
     let assessment = assess(&patient(request.birth, &doses), schedule, today)
         .map_err(|e| format!("Tidak bisa dihitung: {e}"))?;
-    let months = months_between(request.birth, today);
+    // `answer` refused a birth after `today` above, so this is never negative.
+    let months = completed_months(request.birth, today).max(0);
     let mut out = format!(
         "*Jadwal imunisasi* (program Kemenkes)\nLahir {}, umur {months} bulan pada {}.\n",
         tanggal(request.birth),
@@ -258,33 +280,6 @@ fn words(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// `2025-03-10`, `10-03-2025` or `10/03/2025`.
-pub fn date(word: &str) -> Option<Date> {
-    let parts: Vec<&str> = word.split(['-', '/', '.']).collect();
-    let [a, b, c] = parts.as_slice() else {
-        return None;
-    };
-    let (year, month, day) = if a.len() == 4 {
-        (a, b, c)
-    } else if c.len() == 4 {
-        (c, b, a)
-    } else {
-        return None;
-    };
-    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
-}
-
-/// Completed months from `from` to `to`.
-fn months_between(from: Date, to: Date) -> i32 {
-    let mut months = (to.year() - from.year()) * 12 + i32::from(u8::from(to.month()))
-        - i32::from(u8::from(from.month()));
-    if to.day() < from.day() {
-        months -= 1;
-    }
-    months.max(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,7 +307,7 @@ mod tests {
         );
         assert_eq!(tanggal(date!(2025 - 03 - 10)), "10 Maret 2025");
         assert_eq!(
-            months_between(date!(2025 - 03 - 10), date!(2026 - 03 - 09)),
+            completed_months(date!(2025 - 03 - 10), date!(2026 - 03 - 09)),
             11
         );
     }
