@@ -601,7 +601,7 @@ fn post_webhook(state: &Arc<State>, payload: Value) {
 
 impl MockGraphApi {
     /// The group a creation request made (what the `group_create` webhook tells), by the
-    /// request id [`GroupsApi::create`](crate::group::GroupsApi::create) returned.
+    /// request id [`GroupsApi::create`](sehat_whatsapp::group::GroupsApi::create) returned.
     #[must_use]
     pub fn group_for_request(&self, request_id: &str) -> Option<GroupId> {
         let groups = groups_of(&self.state);
