@@ -43,8 +43,8 @@ use sehat::pseudonym::{PhoneNumber, Region};
 use sehat::whatsapp::group::{GroupsApi, JoinApprovalMode, NewGroup};
 use sehat::whatsapp::ids::{GroupId, PhoneNumberId, WaId};
 use sehat::whatsapp::message::{Message, Text};
-use sehat::whatsapp::mock::MockGraphApi;
 use sehat::whatsapp::webhook::{Event, GroupEventKind, WebhookPayload, WebhookVerifier};
+use sehat_whatsapp_mock::MockGraphApi;
 use serde_json::json;
 use tokio::sync::mpsc;
 

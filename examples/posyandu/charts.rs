@@ -31,7 +31,7 @@ use sehat::pseudonym::{Domain, Keyset, PhoneNumber, Region, Subject};
 use sehat::whatsapp::PhoneNumberApi;
 use sehat::whatsapp::ids::{PhoneNumberId, WaId};
 use sehat::whatsapp::message::{Content, Media, Message};
-use sehat::whatsapp::mock::MockGraphApi;
+use sehat_whatsapp_mock::MockGraphApi;
 use time::Date;
 
 use crate::register::{Child, Register, Sex};

@@ -59,13 +59,13 @@ use sehat::pseudonym::{Bsuid, Domain, KEYSET_ENV, Keyset, PhoneNumber, Pseudonym
 use sehat::whatsapp::ids::{MessageId, PhoneNumberId, Recipient};
 use sehat::whatsapp::mask_identifiers;
 use sehat::whatsapp::message::{Content, Media, Message, Text};
-use sehat::whatsapp::mock::MockGraphApi;
 use sehat::whatsapp::webhook::server::{self, ServerLimits};
 use sehat::whatsapp::webhook::{
     Dedupe, Event, InMemoryDedupe, MessageContent, SignatureError, SubscriptionQuery, UserRef,
     WebhookError, WebhookVerifier,
 };
 use sehat::whatsapp::{Client, PhoneNumberApi};
+use sehat_whatsapp_mock::MockGraphApi;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use sehat_whatsapp::mock::{Failure, MockGraphApi};
+use sehat_whatsapp_mock::{Failure, MockGraphApi};
 
 async fn sehat(args: Vec<String>, token: Option<&str>) -> Output {
     let token = token.map(str::to_owned);

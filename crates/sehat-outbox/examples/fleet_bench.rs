@@ -27,7 +27,7 @@ use sehat_outbox::model::{NewMessage, Purpose, ScheduleOutcome};
 use sehat_outbox::store::Store;
 use sehat_outbox::{Outbox, OutboxKeys};
 use sehat_whatsapp::ids::PhoneNumberId;
-use sehat_whatsapp::mock::MockGraphApi;
+use sehat_whatsapp_mock::MockGraphApi;
 use time::OffsetDateTime;
 use time::macros::datetime;
 

@@ -18,7 +18,7 @@ use sehat_outbox::model::{MessageKey, Purpose};
 use sehat_outbox::store::{SqliteStore, Store};
 use sehat_outbox::{Outbox, OutboxKeys};
 use sehat_whatsapp::ids::PhoneNumberId;
-use sehat_whatsapp::mock::MockGraphApi;
+use sehat_whatsapp_mock::MockGraphApi;
 use time::macros::datetime;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;

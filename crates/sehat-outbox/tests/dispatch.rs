@@ -16,7 +16,7 @@ use sehat_outbox::model::{
 };
 use sehat_outbox::store::{Claimed, Store};
 use sehat_pseudonym::{PhoneNumber, Region};
-use sehat_whatsapp::mock::Failure;
+use sehat_whatsapp_mock::Failure;
 use support::harness::{DAY, Harness, NUMBER_ID, Timed, never, reminder};
 use time::macros::datetime;
 

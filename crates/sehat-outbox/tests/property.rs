@@ -17,7 +17,7 @@ use sehat_outbox::model::{
 };
 use sehat_outbox::store::Store;
 use sehat_pseudonym::{PhoneNumber, Region};
-use sehat_whatsapp::mock::Failure;
+use sehat_whatsapp_mock::Failure;
 use support::harness::{DAY, Harness, never};
 
 #[derive(Debug, Clone)]

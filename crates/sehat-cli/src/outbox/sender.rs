@@ -3,8 +3,8 @@
 
 use sehat_outbox::dispatch::StopHandle;
 use sehat_whatsapp::ids::PhoneNumberId;
-use sehat_whatsapp::mock::MockGraphApi;
 use sehat_whatsapp::{Client, PhoneNumberApi};
+use sehat_whatsapp_mock::MockGraphApi;
 
 use crate::error::{CliError, Result};
 

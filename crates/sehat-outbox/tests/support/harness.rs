@@ -11,7 +11,7 @@ use sehat_outbox::{Outbox, OutboxKeys};
 use sehat_whatsapp::PhoneNumberApi;
 use sehat_whatsapp::ids::PhoneNumberId;
 use sehat_whatsapp::message::Message;
-use sehat_whatsapp::mock::MockGraphApi;
+use sehat_whatsapp_mock::MockGraphApi;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::macros::datetime;

@@ -28,6 +28,7 @@
 
 mod model;
 
+#[cfg(feature = "client")]
 use http::Method;
 
 pub use model::{
@@ -35,29 +36,41 @@ pub use model::{
     GroupUpdate, InviteLink, JoinApprovalMode, JoinRequest, JoinRequestsResult, MAX_DESCRIPTION,
     MAX_PARTICIPANTS_PER_CALL, MAX_SUBJECT, NewGroup, ParticipantsResult,
 };
+#[cfg(feature = "client")]
 use model::{
     GroupListBody, JoinRequestIds, LooseSuccess, ParticipantUser, Participants, ProductOnly,
 };
 
+#[cfg(feature = "client")]
 use crate::client::{Body, Call, Client};
+#[cfg(feature = "client")]
 use crate::error::Error;
+#[cfg(feature = "client")]
 use crate::ids::{GroupId, PhoneNumberId, Recipient};
+#[cfg(feature = "client")]
 use crate::message::{BuildError, Content, Message};
+#[cfg(feature = "client")]
 use crate::retry::Idempotency;
+#[cfg(feature = "client")]
 use crate::template::Page;
+#[cfg(feature = "client")]
 use crate::{PhoneNumberApi, SendReceipt};
 
 /// The Groups API for one business phone number.
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 #[derive(Debug, Clone)]
 pub struct GroupsApi {
     client: Client,
     phone: PhoneNumberId,
 }
 
+#[cfg(feature = "client")]
 const PRODUCT: ProductOnly = ProductOnly {
     messaging_product: "whatsapp",
 };
 
+#[cfg(feature = "client")]
 impl GroupsApi {
     /// The Groups API of `phone`, through `client`.
     #[must_use]

@@ -2,9 +2,11 @@
 
 use super::dedupe::DedupeKey;
 use super::error_entry::ErrorEntry;
+use super::fields::ChangeValue;
 use super::group::GroupEvent;
 use super::message::InboundMessage;
-use super::payload::{Change, ChangeValue, Entry, Metadata, WebhookPayload};
+use super::metadata::Metadata;
+use super::payload::{Change, Entry, WebhookPayload};
 use super::preference::UserPreference;
 use super::status::Status;
 use super::user::{Contact, UserRef};
@@ -264,6 +266,21 @@ impl<'a> Event<'a> {
             }),
             Self::Error(_) | Self::Change(_) => None,
         }
+    }
+}
+
+impl WebhookPayload {
+    /// The events in the payload, in order: one per message, status and error of each
+    /// `messages` change, one per group event and preference change, and one per change
+    /// of any other field (or of those fields when it carries no item), so no change is
+    /// skipped.
+    ///
+    /// # Examples
+    ///
+    /// See [`from_slice`](Self::from_slice).
+    #[must_use]
+    pub fn events(&self) -> Events<'_> {
+        Events::new(self)
     }
 }
 

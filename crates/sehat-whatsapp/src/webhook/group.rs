@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::error_entry::ErrorEntry;
 use super::lenient::{self, Extra, Fallback, open_enum};
+use super::metadata::Metadata;
 use super::timestamp::Timestamp;
 use super::user::{self, UserRef};
 use crate::ids::{BusinessScopedUserId, WaId};
@@ -174,4 +175,22 @@ impl Fallback for GroupEvent {
             ..Self::default()
         }
     }
+}
+
+/// The value of a group change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GroupsValue {
+    /// Always `whatsapp`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub messaging_product: Option<String>,
+    /// The business phone number.
+    pub metadata: Option<Metadata>,
+    /// The group events.
+    #[serde(deserialize_with = "lenient::items")]
+    pub groups: Vec<GroupEvent>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
 }

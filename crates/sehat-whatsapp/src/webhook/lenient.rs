@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, Error as DeError, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 pub(crate) use crate::extra::Extra;
@@ -153,6 +154,28 @@ pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D
         Scalar::Str(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
         Scalar::Str(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
         _ => Err(D::Error::custom("expected a boolean")),
+    }
+}
+
+/// The model of a typed field's value: how it is built from the change's raw value.
+pub(crate) trait FieldModel: DeserializeOwned {
+    /// Types an owned value; on failure gives the value back with what did not fit.
+    fn from_value(value: Value) -> Result<Self, (Value, String)> {
+        if !value.is_object() {
+            let error = expected("an object", &value);
+            return Err((value, error));
+        }
+        match Self::deserialize(&value) {
+            Ok(parsed) => Ok(parsed),
+            Err(e) => Err((value, e.to_string())),
+        }
+    }
+
+    /// Types the value straight from its JSON text, as [`from_value`](Self::from_value)
+    /// would from the parsed value, when that takes no JSON tree; `None` when the text is to
+    /// be parsed into a tree and given to `from_value` (the default, and any unusual shape).
+    fn from_raw(_raw: &RawValue) -> Option<Self> {
+        None
     }
 }
 

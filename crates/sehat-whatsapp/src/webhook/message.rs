@@ -1,13 +1,19 @@
-//! Messages users send to the business: `value.messages[]` in the `messages` field (and
-//! the echoes and history of the WhatsApp Business app, which share the shape).
+//! The `messages` field: messages users send to the business (`value.messages[]`, and the
+//! echoes and history of the WhatsApp Business app, which share the shape), with the
+//! value that carries them and the statuses and errors of the same field
+//! ([`MessagesValue`]).
 
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::error_entry::ErrorEntry;
-use super::lenient::{self, Extra, Fallback, open_enum};
+use super::lenient::{self, Extra, Fallback, FieldModel, open_enum};
+use super::metadata::Metadata;
+use super::status::Status;
 use super::timestamp::Timestamp;
-use super::user::{self, UserRef};
+use super::user::{self, Contact, UserRef};
 use crate::ids::{BusinessScopedUserId, MediaId, MessageId, WaId};
 
 /// One message from a user (`value.messages[]`).
@@ -768,5 +774,214 @@ impl Fallback for InboundMessage {
             kind,
             ..Self::default()
         }
+    }
+}
+
+/// The value of a `messages` (or `smb_message_echoes`) change.
+///
+/// The webhook parser builds it member by member: a member of the wrong type is kept in
+/// `extra` and the others are still read. Deserializing one directly with serde is
+/// stricter: such a member fails the whole value (a number where text is expected is
+/// read as text). On well-formed values the two agree (tested).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct MessagesValue {
+    /// Always `whatsapp`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub messaging_product: Option<String>,
+    /// The business phone number.
+    pub metadata: Option<Metadata>,
+    /// The users the messages are from (or the statuses are about).
+    #[serde(deserialize_with = "lenient::items")]
+    pub contacts: Vec<Contact>,
+    /// Incoming messages.
+    #[serde(deserialize_with = "lenient::items")]
+    pub messages: Vec<InboundMessage>,
+    /// Statuses of messages the business sent.
+    #[serde(deserialize_with = "lenient::items")]
+    pub statuses: Vec<Status>,
+    /// Errors not tied to a message (for example 130429).
+    #[serde(deserialize_with = "lenient::items")]
+    pub errors: Vec<ErrorEntry>,
+    /// Echoes of messages the business sent from the WhatsApp Business app.
+    #[serde(deserialize_with = "lenient::items")]
+    pub message_echoes: Vec<InboundMessage>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl FieldModel for MessagesValue {
+    /// Types an owned value without copying it: the item arrays are moved out and each
+    /// item is converted on its own.
+    fn from_value(value: Value) -> Result<Self, (Value, String)> {
+        let Value::Object(mut map) = value else {
+            let error = lenient::expected("an object", &value);
+            return Err((value, error));
+        };
+        let messaging_product = match map.remove("messaging_product") {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Null) | None => None,
+            Some(other) => {
+                map.insert("messaging_product".to_owned(), other);
+                None
+            }
+        };
+        let metadata = match map.remove("metadata") {
+            Some(Value::Null) | None => None,
+            Some(raw) => match Metadata::deserialize(&raw) {
+                Ok(metadata) => Some(metadata),
+                Err(_) => {
+                    map.insert("metadata".to_owned(), raw);
+                    None
+                }
+            },
+        };
+        Ok(Self {
+            messaging_product,
+            metadata,
+            contacts: lenient::take_items(&mut map, "contacts"),
+            messages: lenient::take_items(&mut map, "messages"),
+            statuses: lenient::take_items(&mut map, "statuses"),
+            errors: lenient::take_items(&mut map, "errors"),
+            message_echoes: lenient::take_items(&mut map, "message_echoes"),
+            extra: map.into(),
+        })
+    }
+
+    /// Member by member from the text, in one pass, with `from_value`'s rules; a member
+    /// `from_value` would keep in `extra` (one of an unexpected type) or an item it would
+    /// fall back on sends the value through the tree instead.
+    fn from_raw(raw: &RawValue) -> Option<Self> {
+        struct Direct(Option<MessagesValue>);
+        impl<'de> Deserialize<'de> for Direct {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_map(DirectVisitor)
+            }
+        }
+        struct DirectVisitor;
+        impl<'de> Visitor<'de> for DirectVisitor {
+            type Value = Direct;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a messages value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Direct, A::Error> {
+                let mut value = MessagesValue::default();
+                let mut extra = serde_json::Map::new();
+                let mut usable = true;
+                while let Some(key) = map.next_key::<&'de str>()? {
+                    match key {
+                        "messaging_product" => match map.next_value::<Value>()? {
+                            Value::String(s) => value.messaging_product = Some(s),
+                            Value::Null => value.messaging_product = None,
+                            _ => usable = false,
+                        },
+                        // A member or item that does not fit fails the whole reading, and
+                        // the value goes through the tree, which keeps it in `extra` or
+                        // falls back item by item.
+                        "metadata" => value.metadata = map.next_value()?,
+                        "contacts" => value.contacts = items(&mut map)?,
+                        "messages" => value.messages = items(&mut map)?,
+                        "statuses" => value.statuses = items(&mut map)?,
+                        "errors" => value.errors = items(&mut map)?,
+                        "message_echoes" => value.message_echoes = items(&mut map)?,
+                        _ => {
+                            extra.insert(key.to_owned(), map.next_value::<Value>()?);
+                        }
+                    }
+                }
+                value.extra = extra.into();
+                Ok(Direct(usable.then_some(value)))
+            }
+        }
+        /// An item array member, `null` being empty.
+        fn items<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+            map: &mut A,
+        ) -> Result<Vec<T>, A::Error> {
+            Ok(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default())
+        }
+        serde_json::from_str::<Direct>(raw.get()).ok()?.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                json_files(&path, found);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                found.push(path);
+            }
+        }
+    }
+
+    /// `MessagesValue` is built two ways: by `from_value` (what the parser uses, member by
+    /// member) and by its derived `Deserialize` (for callers who deserialize one
+    /// themselves). On every `messages` change of the test payloads, all well formed,
+    /// the two give the same value, so a member added to one and not the other is
+    /// noticed. On a member of the wrong type they differ by design: see
+    /// `wrong_types_are_kept_by_the_parser_and_refused_by_serde`.
+    #[test]
+    fn derived_deserialize_agrees_with_from_value() {
+        let mut files = Vec::new();
+        json_files(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/webhook")),
+            &mut files,
+        );
+        let mut compared = 0;
+        for path in files {
+            let root: Value = serde_json::from_slice(&std::fs::read(&path).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let entries = root["entry"].as_array().into_iter().flatten();
+            for change in entries.flat_map(|e| e["changes"].as_array().into_iter().flatten()) {
+                if !matches!(
+                    change["field"].as_str(),
+                    Some("messages" | "smb_message_echoes")
+                ) {
+                    continue;
+                }
+                let value = change["value"].clone();
+                let derived = MessagesValue::deserialize(&value).unwrap();
+                let built = MessagesValue::from_value(value).unwrap();
+                assert_eq!(
+                    format!("{derived:?}"),
+                    format!("{built:?}"),
+                    "{}",
+                    path.display()
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 25, "{compared}");
+    }
+
+    /// The parser keeps a member of the wrong type in `extra` and reads the rest; the
+    /// derived `Deserialize` refuses the whole value (or, for a scalar where text is
+    /// expected, reads it as text). This is the documented difference between the two.
+    #[test]
+    fn wrong_types_are_kept_by_the_parser_and_refused_by_serde() {
+        let value = serde_json::json!({"messaging_product": "whatsapp", "messages": "oops"});
+        let built = MessagesValue::from_value(value.clone()).unwrap();
+        assert!(built.messages.is_empty());
+        assert_eq!(built.extra["messages"], "oops");
+        assert!(MessagesValue::deserialize(&value).is_err());
+
+        let value = serde_json::json!({"metadata": 3});
+        let built = MessagesValue::from_value(value.clone()).unwrap();
+        assert!(built.metadata.is_none());
+        assert_eq!(built.extra["metadata"], 3);
+        assert!(MessagesValue::deserialize(&value).is_err());
+
+        let value = serde_json::json!({"messaging_product": 5});
+        let built = MessagesValue::from_value(value.clone()).unwrap();
+        assert_eq!(built.messaging_product, None);
+        assert_eq!(built.extra["messaging_product"], 5);
+        let derived = MessagesValue::deserialize(&value).unwrap();
+        assert_eq!(derived.messaging_product.as_deref(), Some("5"));
     }
 }

@@ -134,13 +134,20 @@
 //! # Ok::<(), sehat_whatsapp::webhook::DedupeError>(())
 //! ```
 
+// The models, one module per topic; `fields` maps each webhook field to its model, and
+// `payload` (the envelope) builds on it. `event` walks a payload, `verifier` checks and
+// parses one. Imports go one way: topic modules -> fields -> payload -> event.
 mod account;
+mod calls;
+mod coexistence;
 mod dedupe;
 mod error_entry;
 mod event;
+mod fields;
 mod group;
 pub(crate) mod lenient;
 mod message;
+mod metadata;
 mod payload;
 mod preference;
 #[cfg(feature = "server")]
@@ -158,6 +165,8 @@ pub use account::{
     AccountAlert, AccountReviewUpdate, AccountUpdate, AlertInfo, BusinessCapabilityUpdate,
     FlowEvent, PhoneNumberNameUpdate, PhoneNumberQualityUpdate, SecurityEvent,
 };
+pub use calls::{Call, CallsValue};
+pub use coexistence::{HistoryChunk, HistoryThread, HistoryValue, StateSyncValue};
 pub use dedupe::{
     Dedupe, DedupeClass, DedupeDigest, DedupeError, DedupeHasher, DedupeKey, InMemoryDedupe,
 };
@@ -165,18 +174,16 @@ pub use error_entry::ErrorEntry;
 pub use event::{
     ErrorEvent, Event, Events, GroupUpdate, MessageEvent, Origin, PreferenceEvent, StatusEvent,
 };
-pub use group::{GroupEvent, GroupEventKind, GroupParticipant};
+pub use fields::{ChangeValue, TYPED_FIELDS};
+pub use group::{GroupEvent, GroupEventKind, GroupParticipant, GroupsValue};
 pub use message::{
     ButtonReply, ContactName, ContactPhone, Context, InboundMessage, InteractiveReply, Location,
-    Media, MessageContent, Order, OrderItem, Reaction, Referral, SharedContact, SystemEvent,
-    SystemEventKind, Text,
+    Media, MessageContent, MessagesValue, Order, OrderItem, Reaction, Referral, SharedContact,
+    SystemEvent, SystemEventKind, Text,
 };
-pub use payload::{
-    Call, CallsValue, Change, ChangeValue, Entry, GroupsValue, HistoryChunk, HistoryThread,
-    HistoryValue, MessagesValue, Metadata, ParseError, StateSyncValue, TYPED_FIELDS,
-    UserPreferencesValue, WebhookPayload,
-};
-pub use preference::{PreferenceValue, UserPreference};
+pub use metadata::Metadata;
+pub use payload::{Change, Entry, ParseError, WebhookPayload};
+pub use preference::{PreferenceValue, UserPreference, UserPreferencesValue};
 pub use signature::{AppSecret, SIGNATURE_HEADER, SignatureError, sign_payload, verify_signature};
 pub use status::{
     Conversation, Pricing, PricingCategory, PricingModel, PricingType, Status, StatusKind,

@@ -3,8 +3,9 @@
 use serde::Deserialize;
 
 use super::lenient::{self, Extra, Fallback, open_enum};
+use super::metadata::Metadata;
 use super::timestamp::Timestamp;
-use super::user::{self, UserRef};
+use super::user::{self, Contact, UserRef};
 use crate::ids::{BusinessScopedUserId, WaId};
 
 open_enum! {
@@ -74,4 +75,25 @@ impl Fallback for UserPreference {
             ..Self::default()
         }
     }
+}
+
+/// The value of a `user_preferences` change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct UserPreferencesValue {
+    /// Always `whatsapp`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub messaging_product: Option<String>,
+    /// The business phone number.
+    pub metadata: Option<Metadata>,
+    /// The users concerned.
+    #[serde(deserialize_with = "lenient::items")]
+    pub contacts: Vec<Contact>,
+    /// The preference changes.
+    #[serde(deserialize_with = "lenient::items")]
+    pub user_preferences: Vec<UserPreference>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Extra,
 }

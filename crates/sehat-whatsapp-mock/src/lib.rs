@@ -1,37 +1,7 @@
-//! An in-process stand-in for the Graph API on loopback, for examples and tests (feature
-//! `mock`).
-//!
-//! [`MockGraphApi::start`] binds `127.0.0.1` on a free port and serves every endpoint the
-//! client calls — sends, read receipts and typing, media upload, lookup, download and
-//! delete, template list, get, create, edit and delete, phone numbers, registration,
-//! business profile and subscribed apps — with answers shaped like Meta's. It records
-//! every request, injects failures on demand ([`MockGraphApi::fail_next`]) and, once given
-//! a callback URL and an app secret, posts signed status webhooks (`sent`, `delivered`,
-//! `read`, or `failed`) for every message it accepts, built exactly as Meta builds them.
-//!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use sehat_whatsapp::ids::{PhoneNumberId, WaId};
-//! use sehat_whatsapp::message::{Language, Message, TemplateMessage};
-//! use sehat_whatsapp::mock::{Failure, MockGraphApi};
-//!
-//! let mock = MockGraphApi::start().await?;
-//! let client = mock.client()?;
-//! let phone = client.phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID));
-//! let reminder = TemplateMessage::new("pengingat_imunisasi", Language::new("id"))
-//!     .named_body([("nama_anak", "Budi")]);
-//! let message = Message::new(WaId::parse("6281234567890")?, reminder)?;
-//!
-//! let receipt = phone.send(&message).await?;
-//! assert!(receipt.message_id().is_some());
-//!
-//! mock.fail_next(Failure::PairRateLimit);
-//! let error = phone.send(&message).await.unwrap_err();
-//! assert_eq!(error.api_error().map(|e| e.code()), Some(131056));
-//! assert_eq!(mock.requests().len(), 2);
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod groups;
 mod routes;
@@ -46,8 +16,8 @@ use bytes::Bytes;
 use secrecy::SecretString;
 use tokio::sync::oneshot;
 
-use crate::Client;
-use crate::error::Error;
+// The library under the paths the mock's modules name it by.
+use sehat_whatsapp::{Client, ClientBuilder, Error, ids, media, retry, webhook};
 
 pub use state::RecordedRequest;
 
@@ -156,7 +126,7 @@ impl MockGraphApi {
         self
     }
 
-    /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
+    /// The base URL to give [`ClientBuilder::base_url`](ClientBuilder::base_url).
     #[must_use]
     pub fn base_url(&self) -> String {
         format!("http://{}/", self.addr)
@@ -173,7 +143,7 @@ impl MockGraphApi {
     ///
     /// # Errors
     ///
-    /// As [`ClientBuilder::build`](crate::ClientBuilder::build).
+    /// As [`ClientBuilder::build`](ClientBuilder::build).
     ///
     /// # Examples
     ///
@@ -184,12 +154,12 @@ impl MockGraphApi {
 
     /// A client builder preset for this mock, to adjust before building.
     #[must_use]
-    pub fn client_builder(&self) -> crate::ClientBuilder {
+    pub fn client_builder(&self) -> ClientBuilder {
         Client::builder(Self::TOKEN)
             .base_url(self.base_url())
             .no_pacing()
             .retry(
-                crate::retry::RetryPolicy::default()
+                retry::RetryPolicy::default()
                     .base_delay(Duration::from_millis(10))
                     .max_delay(Duration::from_millis(200)),
             )

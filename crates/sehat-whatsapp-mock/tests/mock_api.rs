@@ -1,6 +1,5 @@
 //! The mock Graph API through the client: every endpoint, every injected failure, and the
 //! signed status webhooks it posts (checked with the crate's own webhook verifier).
-#![cfg(feature = "mock")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -18,12 +17,12 @@ use sehat_whatsapp::ids::{
     BusinessScopedUserId, MediaId, MessageId, PhoneNumberId, TemplateId, WaId, WabaId,
 };
 use sehat_whatsapp::message::{Language, Message, TemplateMessage, Text};
-use sehat_whatsapp::mock::{Failure, MockGraphApi};
 use sehat_whatsapp::template::{
     ComponentDef, NewTemplate, TemplateCategory, TemplateEdit, TemplateQuery, TemplateStatus,
 };
 use sehat_whatsapp::webhook::{Event, StatusKind, WebhookVerifier};
 use sehat_whatsapp::{Error, PhoneNumberApi};
+use sehat_whatsapp_mock::{Failure, MockGraphApi};
 
 fn phone(mock: &MockGraphApi) -> PhoneNumberApi {
     mock.client()

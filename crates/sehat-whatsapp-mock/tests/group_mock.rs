@@ -1,14 +1,13 @@
 //! The Groups API end to end against the mock Graph API: create (and the signed
 //! `group_create` webhook), list, read, update, invite link, join requests, participants,
 //! sending to the group and deleting it.
-#![cfg(feature = "mock")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sehat_whatsapp::group::{GroupField, GroupUpdate, GroupsApi, JoinApprovalMode, NewGroup};
 use sehat_whatsapp::ids::{PhoneNumberId, Recipient, WaId};
 use sehat_whatsapp::message::Text;
-use sehat_whatsapp::mock::MockGraphApi;
 use sehat_whatsapp::webhook::{Event, GroupEventKind, WebhookVerifier};
+use sehat_whatsapp_mock::MockGraphApi;
 
 #[tokio::test]
 async fn group_lifecycle_through_the_mock() {
@@ -124,7 +123,7 @@ async fn group_lifecycle_through_the_mock() {
 /// succeeds.
 #[tokio::test]
 async fn planned_failures_answer_groups_requests_like_other_routes() {
-    use sehat_whatsapp::mock::Failure;
+    use sehat_whatsapp_mock::Failure;
 
     let mock = MockGraphApi::start().await.unwrap();
     let url = format!(

@@ -1,7 +1,7 @@
 //! Pacing accuracy: sends to distinct recipients through the mock for 10 s with the
 //! default pacing (80 messages/s per number) and checks the achieved rate is within ±2 %.
 //! A timing measurement, so it is a bench and not a test:
-//! `cargo bench -p sehat-whatsapp --features mock --bench pacing`.
+//! `cargo bench -p sehat-whatsapp-mock --bench pacing`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use sehat_whatsapp::ids::{PhoneNumberId, WaId};
 use sehat_whatsapp::message::{Message, Text};
-use sehat_whatsapp::mock::MockGraphApi;
 use sehat_whatsapp::pacing::Pacing;
+use sehat_whatsapp_mock::MockGraphApi;
 
 const RATE: u32 = 80;
 const WINDOW: Duration = Duration::from_secs(10);

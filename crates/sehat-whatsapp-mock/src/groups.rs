@@ -313,31 +313,11 @@ fn collection(
     }
 }
 
-/// A group id shaped like Meta's: base64 of `capi_group:{phone}:{n}`.
+/// A group id shaped like Meta's: base64 of `capi_group:{phone}:{n}`, URL-safe and
+/// unpadded so that it is a path segment.
 fn group_id_for(phone: &str, n: u64) -> String {
-    use base64_like::encode;
-    encode(format!("capi_group:{phone}:{:018}", 120_363_000_000_000_000u64 + n).as_bytes())
-}
-
-mod base64_like {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-    /// URL-safe base64 without padding (ids must be path segments).
-    pub fn encode(bytes: &[u8]) -> String {
-        let mut out = String::with_capacity(bytes.len() * 4 / 3 + 4);
-        for chunk in bytes.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..=chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            }
-        }
-        out
-    }
+    data_encoding::BASE64URL_NOPAD
+        .encode(format!("capi_group:{phone}:{:018}", 120_363_000_000_000_000u64 + n).as_bytes())
 }
 
 fn node(
@@ -601,7 +581,7 @@ fn post_webhook(state: &Arc<State>, payload: Value) {
 
 impl MockGraphApi {
     /// The group a creation request made (what the `group_create` webhook tells), by the
-    /// request id [`GroupsApi::create`](crate::group::GroupsApi::create) returned.
+    /// request id [`GroupsApi::create`](sehat_whatsapp::group::GroupsApi::create) returned.
     #[must_use]
     pub fn group_for_request(&self, request_id: &str) -> Option<GroupId> {
         let groups = groups_of(&self.state);
@@ -636,7 +616,7 @@ impl MockGraphApi {
             entry.invite_link.as_ref()?;
             let ts = now();
             if entry.approval_required {
-                let rid = base64_like::encode(format!("{wa_id}:{n}").as_bytes());
+                let rid = data_encoding::BASE64URL_NOPAD.encode(format!("{wa_id}:{n}").as_bytes());
                 entry
                     .join_requests
                     .push((rid.clone(), wa_id.to_owned(), ts));

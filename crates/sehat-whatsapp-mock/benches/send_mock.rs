@@ -1,6 +1,6 @@
 //! Sending through the mock Graph API over loopback, pacing off: the client's own cost
 //! per send (building, serializing, HTTP/1.1 over a pooled connection, decoding the
-//! receipt). Run with `cargo bench -p sehat-whatsapp --features mock --bench send_mock`.
+//! receipt). Run with `cargo bench -p sehat-whatsapp-mock --bench send_mock`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use futures_util::stream::{self, StreamExt};
 
 use sehat_whatsapp::ids::{PhoneNumberId, WaId};
 use sehat_whatsapp::message::{Language, Message, TemplateMessage};
-use sehat_whatsapp::mock::MockGraphApi;
+use sehat_whatsapp_mock::MockGraphApi;
 
 const BATCH: usize = 2_000;
 const CONCURRENCY: usize = 64;
