@@ -127,8 +127,11 @@ fn read_request(stream: &mut std::net::TcpStream) -> (Vec<(String, String)>, Vec
     (headers, body)
 }
 
+/// A webhook request as received: its `X-Hub-Signature-256` header and its body.
+type Posted = (Option<String>, Vec<u8>);
+
 /// A webhook callback on loopback: each request's signature header and body, as they come.
-fn webhook_receiver() -> (String, mpsc::Receiver<(Option<String>, Vec<u8>)>) {
+fn webhook_receiver() -> (String, mpsc::Receiver<Posted>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();

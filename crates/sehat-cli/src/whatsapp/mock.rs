@@ -19,7 +19,8 @@ pub enum Command {
     /// `vNN.N` version is accepted). Any non-empty bearer token is accepted. The mock answers
     /// sends, read receipts and typing indicators, media upload, lookup, download and
     /// delete, templates, phone numbers, registration, the business profile, subscribed
-    /// apps and groups, shaped as Meta answers them.
+    /// apps and groups, shaped as Meta answers them; a send missing a field Meta requires
+    /// is refused with Meta's error.
     Serve(ServeArgs),
 }
 
@@ -30,9 +31,9 @@ pub struct ServeArgs {
     /// of stdout).
     #[arg(long, default_value_t = 0, value_name = "N")]
     port: u16,
-    /// Post signed status webhooks (`sent`, `delivered`, `read`) for every message the mock
-    /// accepts to this URL, as Meta posts them to a webhook callback. Needs --app-secret or
-    /// --app-secret-env.
+    /// Post signed status webhooks (`sent`, `delivered`, `read`; only `sent` for a reaction)
+    /// for every message the mock accepts to this URL, as Meta posts them to a webhook
+    /// callback. Needs --app-secret or --app-secret-env.
     #[arg(long, value_name = "URL", requires = "secret")]
     webhook_url: Option<String>,
     /// The app secret that signs the status webhooks (X-Hub-Signature-256). A value on the

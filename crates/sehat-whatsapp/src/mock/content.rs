@@ -53,9 +53,7 @@ const MEDIA_KINDS: [&str; 5] = ["image", "audio", "video", "document", "sticker"
 pub(crate) fn check(kind: &str, content: &Value) -> Result<(), Refusal> {
     match kind {
         "text" => {
-            if non_empty_str(&content["body"]).is_none() {
-                return Err(missing("text['body']"));
-            }
+            non_empty_str(&content["body"]).ok_or_else(|| missing("text['body']"))?;
         }
         kind if MEDIA_KINDS.contains(&kind) => {
             let id = non_empty_str(&content["id"]);
@@ -129,9 +127,10 @@ pub(crate) fn check(kind: &str, content: &Value) -> Result<(), Refusal> {
             }
         }
         "contacts" => {
-            if content.as_array().is_none_or(Vec::is_empty) {
-                return Err(missing("contacts"));
-            }
+            content
+                .as_array()
+                .filter(|cards| !cards.is_empty())
+                .ok_or_else(|| missing("contacts"))?;
         }
         _ => {}
     }
