@@ -2,6 +2,7 @@
 
 mod campaign;
 mod inspect;
+mod mock;
 mod send;
 mod verify;
 
@@ -21,6 +22,9 @@ pub enum Command {
     /// Send one template to every row of an audience CSV, resumably (journal), live or
     /// rehearsed against the embedded mock Graph API.
     Campaign(campaign::Args),
+    /// The mock Graph API as a server on loopback, to test a bot in any language offline.
+    #[command(subcommand)]
+    Mock(mock::Command),
 }
 
 /// Runs one `sehat whatsapp` subcommand.
@@ -30,5 +34,6 @@ pub fn run(command: Command) -> Result {
         Command::Verify(args) => verify::run(args),
         Command::SendTemplate(args) => send::run(args),
         Command::Campaign(args) => campaign::run(args),
+        Command::Mock(command) => mock::run(command),
     }
 }

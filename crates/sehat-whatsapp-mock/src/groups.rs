@@ -575,7 +575,9 @@ fn post_webhook(state: &Arc<State>, payload: Value) {
                 0
             }
         };
-        state.lock().posted.push((body, signature, status));
+        if state.recording() {
+            state.lock().posted.push((body, signature, status));
+        }
     });
 }
 

@@ -3,9 +3,13 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+
+mod content;
 mod groups;
 mod routes;
 mod state;
+#[cfg(test)]
+mod tests;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -62,6 +66,7 @@ pub struct MockGraphApi {
     addr: SocketAddr,
     state: Arc<state::State>,
     shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl MockGraphApi {
@@ -86,12 +91,38 @@ impl MockGraphApi {
     ///
     /// See the [module documentation](self).
     pub async fn start() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::start_on_port(0).await
+    }
+
+    /// Starts the mock on `127.0.0.1:port`; port 0 picks a free one (read it back with
+    /// [`addr`](Self::addr) or [`base_url`](Self::base_url)). This is what
+    /// `sehat whatsapp mock serve --port N` runs, so a program in any language can be
+    /// tested against a fixed address.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound (in use, or privileged).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use sehat_whatsapp_mock::MockGraphApi;
+    ///
+    /// let mock = MockGraphApi::start_on_port(0).await?;
+    /// assert!(mock.addr().ip().is_loopback());
+    /// assert_ne!(mock.addr().port(), 0);
+    /// mock.stop().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_on_port(port: u16) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(state::State::new(format!("http://{addr}/")));
         let app = groups::wrap(routes::router(state.clone()), state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             let server = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = rx.await;
             });
@@ -103,6 +134,7 @@ impl MockGraphApi {
             addr,
             state,
             shutdown: Some(tx),
+            server: Some(server),
         })
     }
 
@@ -119,7 +151,8 @@ impl MockGraphApi {
         self
     }
 
-    /// Stops recording requests (for load tests).
+    /// Stops recording requests and posted webhooks (for load tests and long-running
+    /// servers, whose memory would otherwise grow with every request).
     #[must_use]
     pub fn without_recording(self) -> Self {
         self.state.set_recording(false);
@@ -203,6 +236,33 @@ impl MockGraphApi {
     pub fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+    }
+
+    /// Stops accepting connections, lets the requests in flight finish, and returns once
+    /// the server has stopped (status webhooks still being posted are not waited for).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use sehat_whatsapp_mock::MockGraphApi;
+    ///
+    /// let mock = MockGraphApi::start().await?;
+    /// let addr = mock.addr();
+    /// mock.stop().await;
+    /// assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    /// # Ok(()) }
+    /// ```
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            // The task only ends by returning; a join error would mean it panicked or was
+            // cancelled with the runtime, and either way the server is gone.
+            let _ = server.await;
         }
     }
 }

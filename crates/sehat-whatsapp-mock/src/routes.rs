@@ -207,7 +207,13 @@ async fn handle(AxumState(state): Shared, request: Request) -> Response {
     let method = parts.method.clone();
     match segments.as_slice() {
         ["lookaside", id] if method == Method::GET => download(&state, id),
-        [version, id] if version.starts_with('v') => node(&state, &method, id, &bytes),
+        [version, id] if version.starts_with('v') => node(
+            &state,
+            &method,
+            id,
+            &bytes,
+            requested_fields(&query).as_deref(),
+        ),
         [version, id, edge] if version.starts_with('v') => match *edge {
             "messages" if method == Method::POST => send(&state, id, &bytes, delivery_failure),
             "media" if method == Method::POST => {
@@ -240,10 +246,16 @@ async fn handle(AxumState(state): Shared, request: Request) -> Response {
                 state.lock().registered = false;
                 success()
             }
-            "whatsapp_business_profile" => profile(&state, &method, &bytes),
+            "whatsapp_business_profile" => {
+                profile(&state, &method, &bytes, requested_fields(&query).as_deref())
+            }
             "message_templates" => templates(&state, &method, id, &query, &bytes),
             "phone_numbers" if method == Method::GET => ok(json!({
-                "data": [phone_number(super::MockGraphApi::PHONE_NUMBER_ID)],
+                "data": [select_fields(
+                    phone_number(super::MockGraphApi::PHONE_NUMBER_ID),
+                    requested_fields(&query).as_deref(),
+                    &["id"],
+                )],
                 "paging": {"cursors": {"before": "QVFIUjBm", "after": "QVFIUjBm"}}
             })),
             "subscribed_apps" => subscribed_apps(&state, &method),
@@ -277,7 +289,39 @@ fn phone_number(id: &str) -> Value {
     })
 }
 
-fn node(state: &State, method: &Method, id: &str, body: &[u8]) -> Response {
+/// The names in a `fields=a,b,c` query, as the Graph API reads them.
+fn requested_fields(query: &[(String, String)]) -> Option<Vec<String>> {
+    query_value(query, "fields").map(|fields| {
+        fields
+            .split(',')
+            .map(|f| f.trim().to_owned())
+            .filter(|f| !f.is_empty())
+            .collect()
+    })
+}
+
+/// Keeps the requested fields of an object, as the Graph API answers a `fields` query
+/// (plus the `always` fields it adds itself); names the mock does not model are left out,
+/// as a field without a value is. Without a `fields` query, everything.
+fn select_fields(value: Value, fields: Option<&[String]>, always: &[&str]) -> Value {
+    let (Some(fields), Value::Object(map)) = (fields, &value) else {
+        return value;
+    };
+    Value::Object(
+        map.iter()
+            .filter(|(key, _)| always.contains(&key.as_str()) || fields.iter().any(|f| f == *key))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect(),
+    )
+}
+
+fn node(
+    state: &State,
+    method: &Method,
+    id: &str,
+    body: &[u8],
+    fields: Option<&[String]>,
+) -> Response {
     let mut data = state.lock();
     if let Some(media) = data.media.get(id) {
         return match *method {
@@ -319,7 +363,7 @@ fn node(state: &State, method: &Method, id: &str, body: &[u8]) -> Response {
         && !id.is_empty()
         && id.bytes().all(|b| b.is_ascii_digit())
     {
-        return ok(phone_number(id));
+        return ok(select_fields(phone_number(id), fields, &["id"]));
     }
     graph_error(
         400,
@@ -366,12 +410,17 @@ fn send(
             _ => invalid("The parameter message_id is required.", None),
         };
     }
-    let Some(to) = message
-        .get("to")
-        .and_then(Value::as_str)
-        .filter(|to| !to.is_empty())
-    else {
-        return invalid("The parameter to is required.", None);
+    // `recipient` carries a business-scoped user id in place of `to` (as pywa sends one).
+    let field = |name: &str| {
+        message
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|value| !value.is_empty())
+    };
+    let (to, by_user_id) = match (field("to"), field("recipient")) {
+        (Some(to), _) => (to, false),
+        (None, Some(user)) => (user, true),
+        (None, None) => return invalid("The parameter to is required.", None),
     };
     let kind = message
         .get("type")
@@ -391,11 +440,21 @@ fn send(
             )),
         );
     }
+    if let Err(refusal) = super::content::check(kind, &message[kind]) {
+        return graph_error(
+            400,
+            refusal.code,
+            &refusal.message,
+            None,
+            Some(&refusal.details),
+        );
+    }
     let digits: String = to.chars().filter(char::is_ascii_digit).collect();
-    let is_phone = to
-        .trim_start_matches('+')
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    let is_phone = !by_user_id
+        && to
+            .trim_start_matches('+')
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
     let number = state.next_wamid_number();
     let wamid = format!(
         "wamid.HBgN{:012}FQIAERgS{:016X}AA==",
@@ -439,6 +498,7 @@ fn send(
             .map(str::to_owned),
         template_category: category,
         failure: delivery_failure,
+        reaction: kind == "reaction",
     };
     webhooks::spawn_statuses(state, outcome);
     ok(json!({ "messaging_product": "whatsapp", "contacts": [contact], "messages": [sent] }))
@@ -533,10 +593,12 @@ fn register(state: &State, body: &[u8]) -> Response {
     success()
 }
 
-fn profile(state: &State, method: &Method, body: &[u8]) -> Response {
+fn profile(state: &State, method: &Method, body: &[u8], fields: Option<&[String]>) -> Response {
     let mut data = state.lock();
     match *method {
-        Method::GET => ok(json!({ "data": [data.profile.clone()] })),
+        Method::GET => ok(json!({
+            "data": [select_fields(data.profile.clone(), fields, &["messaging_product"])]
+        })),
         Method::POST => {
             let Ok(Value::Object(update)) = serde_json::from_slice::<Value>(body) else {
                 return invalid("Invalid parameter", Some("The body must be a JSON object."));

@@ -25,6 +25,8 @@ pub(crate) struct Outcome {
     pub template_category: Option<String>,
     /// A delivery failure to report instead of delivery.
     pub failure: Option<i64>,
+    /// A reaction: Meta reports only `sent` for one, never `delivered` or `read`.
+    pub reaction: bool,
 }
 
 fn now() -> String {
@@ -101,6 +103,55 @@ fn status(outcome: &Outcome, kind: &str) -> Value {
     status
 }
 
+/// The ISO 3166 region a business-scoped user id starts with, for a number's calling code
+/// (the regions the mock knows; `XX`, "unknown", for the rest).
+fn region_of(wa_id: &str) -> &'static str {
+    const CODES: [(&str, &str); 16] = [
+        ("1", "US"),
+        ("27", "ZA"),
+        ("44", "GB"),
+        ("49", "DE"),
+        ("52", "MX"),
+        ("55", "BR"),
+        ("60", "MY"),
+        ("61", "AU"),
+        ("62", "ID"),
+        ("63", "PH"),
+        ("65", "SG"),
+        ("66", "TH"),
+        ("84", "VN"),
+        ("91", "IN"),
+        ("234", "NG"),
+        ("880", "BD"),
+    ];
+    CODES
+        .iter()
+        .filter(|(code, _)| wa_id.starts_with(code))
+        .max_by_key(|(code, _)| code.len())
+        .map_or("XX", |(_, region)| region)
+}
+
+/// The business-scoped user id the mock gives the owner of a number: the region, a dot and
+/// 16 digits from a hash of the number, so the same number always has the same id (the
+/// shape of Meta's BSUIDs, `ID.1349872046152373`).
+pub(crate) fn user_id_for(wa_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("sehat-mock-bsuid:{wa_id}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    let number = 1_000_000_000_000_000 + u64::from_be_bytes(first) % 9_000_000_000_000_000;
+    format!("{}.{number}", region_of(wa_id))
+}
+
+/// The `contacts[]` entry of a status webhook, as Meta sends it since business-scoped user
+/// ids: the number and the user id for a number, the user id alone for a user id.
+fn contact(recipient: &Recipient) -> Value {
+    match recipient {
+        Recipient::Phone(number) => json!({ "wa_id": number, "user_id": user_id_for(number) }),
+        Recipient::User(user) => json!({ "user_id": user }),
+    }
+}
+
 /// The whole webhook body for one status.
 pub(crate) fn payload(outcome: &Outcome, kind: &str) -> Value {
     json!({
@@ -114,6 +165,7 @@ pub(crate) fn payload(outcome: &Outcome, kind: &str) -> Value {
                         "display_phone_number": MockGraphApi::DISPLAY_PHONE_NUMBER,
                         "phone_number_id": outcome.phone_number_id
                     },
+                    "contacts": [contact(&outcome.recipient)],
                     "statuses": [status(outcome, kind)]
                 },
                 "field": "messages"
@@ -122,8 +174,9 @@ pub(crate) fn payload(outcome: &Outcome, kind: &str) -> Value {
     })
 }
 
-/// Posts `sent` then `delivered` and `read` (or `sent` then `failed`) to the callback, when
-/// one is configured, one after the other so they arrive in order.
+/// Posts `sent` then `delivered` and `read` (or `sent` then `failed`; only `sent` for a
+/// reaction) to the callback, when one is configured, one after the other so they arrive in
+/// order.
 pub(crate) fn spawn_statuses(state: &Arc<State>, outcome: Outcome) {
     let Some((url, secret)) = state
         .webhooks
@@ -137,6 +190,11 @@ pub(crate) fn spawn_statuses(state: &Arc<State>, outcome: Outcome) {
     tokio::spawn(async move {
         let kinds: &[&str] = if outcome.failure.is_some() {
             &["sent", "failed"]
+        } else if outcome.reaction {
+            // "When sending a reaction message, only a sent message webhook will be
+            // triggered; delivered and read message webhooks will not be triggered."
+            // (Meta, Cloud API reference, reaction messages.)
+            &["sent"]
         } else {
             &["sent", "delivered", "read"]
         };
@@ -158,7 +216,9 @@ pub(crate) fn spawn_statuses(state: &Arc<State>, outcome: Outcome) {
                     0
                 }
             };
-            state.lock().posted.push((body, signature, status));
+            if state.recording() {
+                state.lock().posted.push((body, signature, status));
+            }
         }
     });
 }
