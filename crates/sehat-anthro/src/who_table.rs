@@ -334,7 +334,10 @@ pub struct Converted {
 /// assert_eq!(converted.rows, 2);
 /// assert_eq!(converted.invalid, [(1, vec![2])]); // a height of 0
 /// let text = String::from_utf8(out)?;
-/// assert_eq!(text.lines().nth(1), Some("1,120,135.2,29.8,1,n,16.3,0.17,0.74,1.03,0,0,0"));
+/// assert_eq!(
+///     text.lines().nth(1),
+///     Some("1,120,135.2,29.8,1,n,16.302825531318934,-0.4,-0.28,-0.08,0,0,0")
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn convert_rows<S: Standard>(
