@@ -8,23 +8,23 @@
 //! ```
 //!
 //! The input uses WHO anthro's column names: `sex` (1/2/m/f/M/F), `age`, `is_age_in_month`
-//! (TRUE/FALSE, per row; days when FALSE), `weight` (kg), `lenhei` (cm), `measure` (l/h)
-//! and `oedema` (y/n/1/2); an empty field is a missing value, other columns are carried
-//! through. As in WHO's `anthro_prevalence`, a z-score that WHO flags as implausible is
+//! (TRUE/FALSE in R's spellings, per row; days when FALSE), `weight` (kg), `lenhei` (cm),
+//! `measure` (l/h) and `oedema` (y/n/1/2); an empty field or `NA` is a missing value, other
+//! columns are carried through. The table is read and written by sehat-anthro's
+//! `who_table` module, the contract of `sehat anthro zscores` (a negative age is refused,
+//! and the `--zscores` file has the columns `anthro_zscores` returns). As in WHO's
+//! `anthro_prevalence`, a z-score that WHO flags as implausible is
 //! left out of the prevalence of its indicator, a child with oedema counts below −3 SD for
 //! the weight-based indicators (the counting is sehat-anthro's [`Prevalence`]), and age
 //! groups are in completed months (days / 30.4375).
 
 use std::error::Error;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use sehat::anthro::{
-    Child, DAYS_PER_MONTH, Measure, Outcome, Prevalence, Sex, ZScores, parse_oedema, zscores_batch,
-};
+use sehat::anthro::who_table::{MapOptions, Table, TableError};
+use sehat::anthro::{Age, Child, Outcome, Prevalence, Sex, ZScores, zscores_batch};
 
 /// Prevalence of malnutrition in an anthropometric survey (WHO Child Growth Standards).
 #[derive(Debug, Parser)]
@@ -54,10 +54,9 @@ struct Row {
     age_months: Option<f64>,
 }
 
-/// The survey as read: its header, its records as written, and the children in them.
+/// The survey as read: its text, and the children in it.
 struct Survey {
-    headers: csv::StringRecord,
-    records: Vec<csv::StringRecord>,
+    text: Vec<u8>,
     rows: Vec<Row>,
 }
 
@@ -105,11 +104,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn Error>> {
-    let Survey {
-        headers,
-        records,
-        rows,
-    } = read_survey(&args.survey)?;
+    let Survey { text, rows } = read_survey(&args.survey)?;
     let children: Vec<Child> = rows.iter().map(|row| row.child).collect();
     let scores = zscores_batch(&children);
 
@@ -155,139 +150,62 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     }
 
     if let Some(path) = &args.zscores {
-        write_zscores(path, &headers, &records, &scores)?;
+        write_zscores(path, &args.survey, &text)?;
         println!("\nz-scores written to {}", path.display());
     }
     Ok(())
 }
 
-/// Reads the survey; a value that cannot be read is an error naming its row and column.
-fn read_survey(path: &PathBuf) -> Result<Survey, Box<dyn Error>> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let [sex, age, in_months, weight, lenhei, measure, oedema] = [
-        "sex",
-        "age",
-        "is_age_in_month",
-        "weight",
-        "lenhei",
-        "measure",
-        "oedema",
-    ]
-    .map(column);
-    if sex.is_none() || age.is_none() {
+/// Reads the survey; a value that cannot be read is an error naming its line and column.
+fn read_survey(path: &Path) -> Result<Survey, Box<dyn Error>> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let table = Table::parse(&text).map_err(|e| describe(path, e))?;
+    let names = table.header().names();
+    if !["sex", "age"].iter().all(|c| names.iter().any(|n| n == c)) {
         return Err(format!(
             "{}: the columns `sex` and `age` are required",
             path.display()
         )
         .into());
     }
-    let mut records = Vec::new();
-    let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let record = record?;
-        let line = index + 2; // the header is line 1
-        let field = |column: Option<usize>| {
-            column
-                .and_then(|c| record.get(c))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        };
-        let number = |name: &str, column: Option<usize>| -> Result<Option<f64>, String> {
-            field(column)
-                .map(|v| {
-                    v.parse::<f64>()
-                        .map_err(|_| format!("line {line}, column `{name}`: `{v}` is not a number"))
-                })
-                .transpose()
-        };
-        let child_sex = field(sex)
-            .map(Sex::from_code)
-            .transpose()
-            .map_err(|e| format!("line {line}, column `sex`: {e}"))?;
-        let months = match field(in_months) {
-            None | Some("FALSE" | "false" | "F") => false,
-            Some("TRUE" | "true" | "T") => true,
-            Some(other) => {
-                return Err(format!(
-                    "line {line}, column `is_age_in_month`: `{other}` is not TRUE or FALSE"
-                )
-                .into());
-            }
-        };
-        let age_value = number("age", age)?;
-        let mut child = match child_sex {
-            Some(s) => Child::new(s),
-            None => Child::default(),
-        };
-        if let Some(a) = age_value {
-            child = if months {
-                child.age_months(a)
-            } else {
-                child.age_days(a)
-            };
-        }
-        if let Some(w) = number("weight", weight)? {
-            child = child.weight_kg(w);
-        }
-        let position = field(measure)
-            .map(Measure::from_code)
-            .transpose()
-            .map_err(|e| format!("line {line}, column `measure`: {e}"))?;
-        if let Some(l) = number("lenhei", lenhei)? {
-            child = child.lenhei_cm(l, position);
-        }
-        if let Some(o) = field(oedema) {
-            child = child
-                .oedema(parse_oedema(o).map_err(|e| format!("line {line}, column `oedema`: {e}"))?);
-        }
-        let age_months = age_value.map(|a| if months { a } else { a / DAYS_PER_MONTH });
-        rows.push(Row {
+    let children = table
+        .who2006(&MapOptions::default())
+        .map_err(|e| describe(path, e))?;
+    let rows = children
+        .into_iter()
+        .map(|child| Row {
             child,
-            sex: child_sex,
-            age_months,
-        });
-        records.push(record);
-    }
-    Ok(Survey {
-        headers,
-        records,
-        rows,
-    })
+            sex: child.sex,
+            age_months: child.age.map(Age::months),
+        })
+        .collect();
+    Ok(Survey { text, rows })
 }
 
-fn write_zscores(
-    path: &PathBuf,
-    headers: &csv::StringRecord,
-    records: &[csv::StringRecord],
-    scores: &[ZScores],
-) -> Result<(), Box<dyn Error>> {
-    let file = File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    let mut out = csv::Writer::from_writer(BufWriter::new(file));
-    let names = [
-        "zlen", "flen", "zwei", "fwei", "zwfl", "fwfl", "zbmi", "fbmi",
-    ];
-    out.write_record(headers.iter().chain(names))?;
-    for (record, z) in records.iter().zip(scores) {
-        let mut row: Vec<String> = record.iter().map(str::to_owned).collect();
-        for outcome in [
-            z.length_for_age,
-            z.weight_for_age,
-            z.weight_for_length,
-            z.bmi_for_age,
-        ] {
-            match outcome {
-                Ok(z) => {
-                    row.push(z.z_rounded.to_string());
-                    row.push(u8::from(z.flagged).to_string());
-                }
-                Err(_) => row.extend([String::new(), String::new()]),
-            }
-        }
-        out.write_record(&row)?;
+/// The message for a table that cannot be read: the file, and the line and column.
+fn describe(path: &Path, error: TableError) -> String {
+    match error {
+        TableError::Row(e) => match e.column {
+            Some(_) => format!(
+                "{}: line {}, column `{}`: {}",
+                path.display(),
+                e.line(),
+                e.column_name,
+                e.message
+            ),
+            None => format!("{}: line {}: {}", path.display(), e.line(), e.message),
+        },
+        other => format!("{}: {other}", path.display()),
     }
-    out.into_inner().map_err(|e| e.to_string())?.flush()?;
+}
+
+/// Writes every row of the survey with the columns WHO's `anthro_zscores` appends.
+fn write_zscores(path: &Path, survey: &Path, text: &[u8]) -> Result<(), Box<dyn Error>> {
+    let table = Table::parse(text).map_err(|e| describe(survey, e))?;
+    let mut out = Vec::with_capacity(text.len() * 3);
+    table
+        .write_who2006(&MapOptions::default(), true, &mut out)
+        .map_err(|e| describe(survey, e))?;
+    std::fs::write(path, out).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
     Ok(())
 }

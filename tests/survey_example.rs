@@ -77,3 +77,35 @@ fn survey_names_the_row_and_column_of_an_unreadable_value() {
     assert!(!status.success());
     assert!(stderr.contains("line 3, column `weight`"), "{stderr}");
 }
+
+/// The survey is read by sehat-anthro's `who_table`, as `sehat anthro zscores` reads it:
+/// `NA` is missing, `True` is R's spelling of TRUE, a negative age is refused.
+#[test]
+fn survey_reads_the_table_as_the_cli_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "sex,age,is_age_in_month,weight,lenhei,measure,oedema\n\
+         1,14,True,9.1,NA,NA,n\n\
+         2,NA,NA,NA,NA,NA,NA\n\
+         F,400,FALSE,9.5,76,l,NA\n",
+    )
+    .unwrap();
+    let (status, stdout, stderr) = support::run_example_status("survey", &[good.to_str().unwrap()]);
+    assert!(status.success(), "{stderr}");
+    assert!(stdout.contains("(3 children)"), "{stdout}");
+    let all = stdout.lines().find(|l| l.starts_with("all ")).unwrap();
+    // Two weights, one length: NA counted nowhere.
+    assert!(all.contains("(0/1)") && all.contains("/2)"), "{all}");
+
+    let negative = dir.path().join("negative.csv");
+    std::fs::write(&negative, "sex,age,weight\n1,300,9.1\n2,-3,8.0\n").unwrap();
+    let (status, _stdout, stderr) =
+        support::run_example_status("survey", &[negative.to_str().unwrap()]);
+    assert!(!status.success());
+    assert!(
+        stderr.contains("line 3, column `age`: negative age -3"),
+        "{stderr}"
+    );
+}

@@ -20,6 +20,9 @@ mod round;
 mod school_age;
 mod sex;
 mod tables;
+#[cfg(feature = "who-table")]
+#[cfg_attr(docsrs, doc(cfg(feature = "who-table")))]
+pub mod who_table;
 mod zscore;
 
 pub use age::{Age, DAYS_PER_MONTH};

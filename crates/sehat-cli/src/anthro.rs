@@ -1,11 +1,9 @@
 //! `sehat anthro`.
 
 mod chart;
-mod columns;
 mod mapping;
 mod monitor;
 pub(crate) mod prevalence;
-mod record;
 mod report;
 mod zscores;
 

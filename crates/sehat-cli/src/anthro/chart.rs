@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args as ClapArgs, ValueEnum};
 use sehat_anthro::Sex;
 use sehat_anthro::chart::{ChartError, ChartIndicator, GrowthChart, Measurement};
+use sehat_anthro::who_table::number;
 use time::Date;
 use time::macros::format_description;
 
-use super::record::number;
 use crate::csv_input::{check_header, check_lines, excerpt};
 use crate::error::{CliError, Result};
 use crate::io::{Output, read_input};

@@ -8,14 +8,16 @@ use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
 use rayon::prelude::*;
+use sehat_anthro::who_table::{
+    CodeColumn, ColumnMap, Dates, FieldError, Fields, KEMENKES_2006, KEMENKES_2007, Targets, code,
+    measure, number, oedema, sex,
+};
 use sehat_anthro::{
     Age, Cell, Child, Groupings, PrevalenceTable, SchoolAgeChild, SurveyDesign,
     school_age_survey_prevalence, survey_prevalence,
 };
 
-use super::columns::{CodeColumn, KEMENKES_2006, KEMENKES_2007, measure, oedema, sex};
-use super::mapping::{ColumnMap, Dates, MapArgs, Targets};
-use super::record::{FieldError, Fields, code, number};
+use super::mapping::MapArgs;
 use super::zscores::StandardName;
 use crate::csv_input::{check_header, check_lines};
 use crate::error::{CliError, Result};
@@ -110,12 +112,12 @@ impl Survey {
     pub(crate) fn of(input: &Input<'_>, standard: StandardName, map: &MapArgs) -> Result<Self> {
         Ok(match standard {
             StandardName::Who2006 => {
-                let map = ColumnMap::resolve(map, &input.header, &PREVALENCE_2006)?;
+                let map = map.resolve(&input.header, &PREVALENCE_2006)?;
                 let (children, design, groupings) = input.who2006(&map)?;
                 Self::Who2006(children, design, groupings)
             }
             StandardName::Who2007 => {
-                let map = ColumnMap::resolve(map, &input.header, &PREVALENCE_2007)?;
+                let map = map.resolve(&input.header, &PREVALENCE_2007)?;
                 let (children, design) = input.who2007(&map)?;
                 Self::Who2007(children, design)
             }

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
 
-use super::columns::{Standard, Who2006, Who2007, ZSCORES_2006, ZSCORES_2007};
-use super::mapping::{ColumnMap, MapArgs};
-use super::record::Fields;
-use crate::csv_input::check_header;
+use sehat_anthro::who_table::{
+    Header, RowError, Standard, Summary, Who2006, Who2007, ZSCORES_2006, ZSCORES_2007, convert_rows,
+};
+
+use super::mapping::MapArgs;
 use crate::error::{CliError, Result};
-use crate::io::{BOM, Output, Pool, in_order, open_input, progress_bar};
+use crate::io::{Output, Pool, in_order, open_input, progress_bar};
 
 /// Which WHO standard to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,42 +66,26 @@ pub fn run(args: &Args) -> Result {
         &mut out,
     )?;
     out.commit()?;
-    summary.report(&name);
+    report(&summary, &name);
     Ok(())
 }
 
-/// What a conversion found besides its output.
-#[derive(Debug, Default)]
-pub struct Summary {
-    /// Rows read (and written).
-    pub rows: usize,
-    /// Rows with a measurement that is not a finite positive number: the row number and
-    /// the columns, for the first [`REPORTED_ROWS`] of them.
-    pub invalid: Vec<(usize, Vec<String>)>,
-    /// How many rows had such a measurement.
-    pub invalid_rows: usize,
-}
-
-/// Rows with invalid measurements listed on stderr one by one; the rest are counted.
-const REPORTED_ROWS: usize = 20;
-
-impl Summary {
-    /// Lists the rows with invalid measurements on stderr.
-    fn report(&self, file: &str) {
-        for (row, columns) in &self.invalid {
-            eprintln!(
-                "sehat: warning: {file}: row {row} (line {}): {} not a finite positive number; \
-                 the indicators using it are NA",
-                row + 1,
-                columns.join(", ")
-            );
-        }
-        if self.invalid_rows > self.invalid.len() {
-            eprintln!(
-                "sehat: warning: {file}: {} more rows with invalid measurements",
-                self.invalid_rows - self.invalid.len()
-            );
-        }
+/// Lists the rows with invalid measurements on stderr (the first
+/// [`REPORTED_ROWS`](sehat_anthro::who_table::REPORTED_ROWS) one by one, then a count).
+fn report(summary: &Summary, file: &str) {
+    for (row, columns) in &summary.invalid {
+        eprintln!(
+            "sehat: warning: {file}: row {row} (line {}): {} not a finite positive number; \
+             the indicators using it are NA",
+            row + 1,
+            columns.join(", ")
+        );
+    }
+    if summary.invalid_rows > summary.invalid.len() {
+        eprintln!(
+            "sehat: warning: {file}: {} more rows with invalid measurements",
+            summary.invalid_rows - summary.invalid.len()
+        );
     }
 }
 
@@ -141,54 +126,17 @@ pub fn convert_mapped<R: Read + Send>(
     let first = pieces
         .first_line()
         .map_err(|e| CliError::msg(format!("cannot read {file}: {e}")))?;
-    let header = header_of(&first, file)?;
+    let header = Header::parse(&first).map_err(|e| CliError::msg(format!("{file}: {e}")))?;
     match standard {
         StandardName::Who2006 => {
-            let map = ColumnMap::resolve(map, &header.names, &ZSCORES_2006)?;
+            let map = map.resolve(header.names(), &ZSCORES_2006)?;
             convert_with(pieces, size, &header, &Who2006::new(&map, round), file, out)
         }
         StandardName::Who2007 => {
-            let map = ColumnMap::resolve(map, &header.names, &ZSCORES_2007)?;
+            let map = map.resolve(header.names(), &ZSCORES_2007)?;
             convert_with(pieces, size, &header, &Who2007::new(&map, round), file, out)
         }
     }
-}
-
-/// The header line: its text (without terminator) and column names.
-struct Header<'a> {
-    line: &'a [u8],
-    names: Vec<String>,
-}
-
-/// Reads the header from the first line of the file (byte-order mark and `\r` removed).
-fn header_of<'a>(first: &'a [u8], file: &str) -> Result<Header<'a>> {
-    let line = trim_cr(first.strip_prefix(BOM).unwrap_or(first));
-    if line.is_empty() {
-        return Err(CliError::msg(format!(
-            "{file}: the input has no header line"
-        )));
-    }
-    let mut fields = Fields::default();
-    fields.split(line).map_err(|e| {
-        CliError::msg(format!(
-            "{file}: header line, column {}: {}",
-            e.column + 1,
-            e.message
-        ))
-    })?;
-    let names: Vec<String> = (0..fields.len())
-        .map(|i| {
-            String::from_utf8_lossy(fields.get(line, i))
-                .trim()
-                .to_owned()
-        })
-        .collect();
-    check_header(&names, file)?;
-    Ok(Header { line, names })
-}
-
-fn trim_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 fn is_line_end(b: u8) -> bool {
@@ -326,83 +274,11 @@ impl<R: Read> Iterator for Pieces<'_, R> {
     }
 }
 
-/// A row that cannot be processed: its line within the chunk, and the problem.
-struct ChunkError {
-    line: usize,
-    column: Option<usize>,
-    message: String,
-}
-
-/// Why a piece has no output: a row that cannot be processed, or the file could not be
-/// read (the message says so).
+/// Why a piece has no output: a row that cannot be processed (counted in the piece), or
+/// the file could not be read (the message says so).
 enum PieceError {
-    Row(ChunkError),
+    Row(RowError),
     Read(String),
-}
-
-/// The output of one piece: its text, its number of rows, and the rows (within the
-/// piece, 0-based) with invalid measurements and their columns.
-struct ChunkOutput {
-    text: Vec<u8>,
-    rows: usize,
-    invalid: Vec<(usize, Vec<usize>)>,
-}
-
-/// Processes every line of one chunk.
-fn process_chunk<S: Standard>(
-    chunk: &[u8],
-    columns: usize,
-    standard: &S,
-    pool: &Pool<Vec<u8>>,
-) -> std::result::Result<ChunkOutput, ChunkError> {
-    let mut out = pool.buffer(chunk.len() * 3 + 1024);
-    let mut fields = Fields::default();
-    let mut count = 0;
-    let mut invalid = Vec::new();
-    let mut invalid_columns = Vec::new();
-    let mut rest = chunk;
-    while !rest.is_empty() {
-        // The fields and the end of the line in one pass.
-        let end = fields.split_line(rest).map_err(|e| ChunkError {
-            line: count,
-            column: Some(e.column),
-            message: e.message,
-        })?;
-        let line = trim_cr(&rest[..end]);
-        rest = rest.get(end + 1..).unwrap_or_default();
-        if line.is_empty() {
-            return Err(ChunkError {
-                line: count,
-                column: None,
-                message: "blank line; blank lines are allowed only at the end of the file".into(),
-            });
-        }
-        if fields.len() != columns {
-            return Err(ChunkError {
-                line: count,
-                column: None,
-                message: format!("{} fields, the header has {columns}", fields.len()),
-            });
-        }
-        out.extend_from_slice(line);
-        standard
-            .append(line, &fields, &mut out, &mut invalid_columns)
-            .map_err(|e| ChunkError {
-                line: count,
-                column: Some(e.column),
-                message: e.message,
-            })?;
-        if !invalid_columns.is_empty() {
-            invalid.push((count, std::mem::take(&mut invalid_columns)));
-        }
-        out.push(b'\n');
-        count += 1;
-    }
-    Ok(ChunkOutput {
-        text: out,
-        rows: count,
-        invalid,
-    })
 }
 
 fn convert_with<S: Standard, R: Read + Send>(
@@ -413,7 +289,6 @@ fn convert_with<S: Standard, R: Read + Send>(
     file: &str,
     out: &mut dyn Write,
 ) -> Result<Summary> {
-    let columns = header.names.len();
     // A progress bar (on a terminal only) for files that take more than a moment.
     let bar = if size >= PROGRESS_FROM_BYTES {
         progress_bar(size, "bytes")
@@ -426,17 +301,17 @@ fn convert_with<S: Standard, R: Read + Send>(
     // separately: they differ in size.
     let input_pool = pieces.pool;
     let pool = &Pool::default();
-    out.write_all(header.line)?;
-    out.write_all(b",")?;
-    out.write_all(S::OUTPUT_HEADER.as_bytes())?;
-    out.write_all(b"\n")?;
+    let mut first = Vec::new();
+    header.write_output::<S>(&mut first);
+    out.write_all(&first)?;
     let mut summary = Summary::default();
     let written = in_order(
         pieces,
         |piece| match piece {
             Ok(piece) => {
-                let result = process_chunk(&piece, columns, standard, pool)
-                    .map(|output| (output, piece.len()))
+                let mut text = pool.buffer(piece.len() * 3 + 1024);
+                let result = convert_rows(&piece, header, standard, &mut text)
+                    .map(|converted| (text, converted, piece.len()))
                     .map_err(PieceError::Row);
                 input_pool.give(piece);
                 result
@@ -444,25 +319,22 @@ fn convert_with<S: Standard, R: Read + Send>(
             Err(e) => Err(PieceError::Read(format!("cannot read {file}: {e}"))),
         },
         |result| match result {
-            Ok((output, input_bytes)) => {
-                out.write_all(&output.text)?;
-                for (line, invalid) in output.invalid {
-                    summary.invalid_rows += 1;
-                    if summary.invalid.len() < REPORTED_ROWS {
-                        let names = invalid
-                            .iter()
-                            .map(|&c| header.names.get(c).cloned().unwrap_or_default())
-                            .collect();
-                        summary.invalid.push((summary.rows + line + 1, names));
-                    }
-                }
-                summary.rows += output.rows;
+            Ok((text, converted, input_bytes)) => {
+                out.write_all(&text)?;
+                summary.add(converted, header);
                 bar.inc(input_bytes as u64);
-                pool.give(output.text);
+                pool.give(text);
                 Ok(())
             }
             Err(PieceError::Read(message)) => Err(CliError::msg(message)),
-            Err(PieceError::Row(e)) => Err(describe(summary.rows + e.line + 1, e, header, file)),
+            // The row counted in the whole file.
+            Err(PieceError::Row(e)) => Err(CliError::msg(format!(
+                "{file}: {}",
+                RowError {
+                    row: summary.rows + e.row,
+                    ..e
+                }
+            ))),
         },
     );
     out.flush()?;
@@ -473,28 +345,14 @@ fn convert_with<S: Standard, R: Read + Send>(
     written.map(|()| summary)
 }
 
-/// The message for a row that cannot be processed (`row` counted in the whole file):
-/// file, row, line, column.
-fn describe(row: usize, e: ChunkError, header: &Header<'_>, file: &str) -> CliError {
-    let place = match e.column {
-        Some(c) => format!(
-            ", column {} (`{}`)",
-            c + 1,
-            header.names.get(c).map_or("", String::as_str)
-        ),
-        None => String::new(),
-    };
-    CliError::msg(format!(
-        "{file}: row {row} (line {}){place}: {}",
-        row + 1,
-        e.message
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::next_random;
     use super::*;
+
+    fn trim_cr(line: &[u8]) -> &[u8] {
+        line.strip_suffix(b"\r").unwrap_or(line)
+    }
 
     /// The lines `process_chunk` sees in a piece.
     fn lines_of(piece: &[u8]) -> Vec<Vec<u8>> {

@@ -1,13 +1,12 @@
 //! The columns of the two standards: which input columns are read, and what is appended
 //! to each row.
 
-use sehat_anthro::{
+use super::excerpt;
+use super::fields::{FieldError, Fields, code, number_field, write_f64, write_rounded};
+use super::mapping::{ColumnMap, Dates, Targets, ValueMap};
+use crate::{
     Age, Child, Measure, Outcome, SchoolAgeChild, Sex, parse_oedema, school_age_zscores, zscores,
 };
-
-use super::mapping::{ColumnMap, Dates, Targets, ValueMap};
-use super::record::{FieldError, Fields, code, number_field, write_f64, write_rounded};
-use crate::csv_input::excerpt;
 
 /// The Kemenkes names of the who2006 columns.
 pub const KEMENKES_2006: &[(&str, &str)] = &[
@@ -23,7 +22,7 @@ pub const KEMENKES_2007: &[(&str, &str)] = &[
     ("height_in_cm", "tb"),
 ];
 
-/// The columns `zscores --standard who2006` reads.
+/// The columns WHO's `anthro_zscores` reads (`sehat anthro zscores --standard who2006`).
 pub const ZSCORES_2006: Targets = Targets {
     name: "zscores --standard who2006",
     columns: &[
@@ -46,7 +45,8 @@ pub const ZSCORES_2006: Targets = Targets {
     kemenkes: KEMENKES_2006,
 };
 
-/// The columns `zscores --standard who2007` reads.
+/// The columns WHO's `anthroplus_zscores` reads (`sehat anthro zscores --standard
+/// who2007`).
 pub const ZSCORES_2007: Targets = Targets {
     name: "zscores --standard who2007",
     columns: &[
@@ -63,7 +63,8 @@ pub const ZSCORES_2007: Targets = Targets {
     kemenkes: KEMENKES_2007,
 };
 
-/// What a standard needs to turn one input line into its output columns.
+/// What a standard needs to turn one input line into its output columns: [`Who2006`]
+/// and [`Who2007`].
 pub trait Standard: Sync {
     /// The columns appended after the input columns.
     const OUTPUT_HEADER: &'static str;
@@ -290,7 +291,14 @@ impl Who2006 {
         }
     }
 
-    fn child(&self, line: &[u8], fields: &Fields) -> Result<Child, FieldError> {
+    /// The child of one row (split into `fields`), as WHO's `anthro_zscores` reads it:
+    /// `is_age_in_month` `TRUE`/`true`/`True`/`T` or `FALSE`/`false`/`False`/`F` (empty
+    /// or `NA` only when there is no age), a negative age refused, codes translated.
+    ///
+    /// # Errors
+    ///
+    /// A field that cannot be read, naming its column.
+    pub fn child(&self, line: &[u8], fields: &Fields) -> Result<Child, FieldError> {
         if let Some(dates) = &self.dates {
             let age = dates.age(line, fields)?;
             return self.child_aged(line, fields, age.map(Age::Days));
@@ -416,6 +424,32 @@ impl Who2007 {
     }
 }
 
+impl Who2007 {
+    /// The child of one row (split into `fields`), as WHO's `anthroplus_zscores` reads
+    /// it: a negative age refused, codes translated.
+    ///
+    /// # Errors
+    ///
+    /// A field that cannot be read, naming its column.
+    pub fn child(&self, line: &[u8], fields: &Fields) -> Result<SchoolAgeChild, FieldError> {
+        let age_months = match &self.dates {
+            Some(dates) => dates.age(line, fields)?,
+            None => {
+                let age = num(line, fields, self.age_in_months)?;
+                check_age(age, self.age_in_months)?;
+                age
+            }
+        };
+        Ok(SchoolAgeChild {
+            sex: sex(line, fields, &self.sex)?,
+            age_months,
+            height_cm: num(line, fields, self.height)?,
+            weight_kg: num(line, fields, self.weight)?,
+            oedema: oedema(line, fields, &self.oedema)?,
+        })
+    }
+}
+
 impl Standard for Who2007 {
     const OUTPUT_HEADER: &'static str = "csex,coedema,cbmi,zhfa,zwfa,zbfa,fhfa,fwfa,fbfa";
 
@@ -426,21 +460,7 @@ impl Standard for Who2007 {
         out: &mut Vec<u8>,
         invalid: &mut Vec<usize>,
     ) -> Result<(), FieldError> {
-        let age_months = match &self.dates {
-            Some(dates) => dates.age(line, fields)?,
-            None => {
-                let age = num(line, fields, self.age_in_months)?;
-                check_age(age, self.age_in_months)?;
-                age
-            }
-        };
-        let child = SchoolAgeChild {
-            sex: sex(line, fields, &self.sex)?,
-            age_months,
-            height_cm: num(line, fields, self.height)?,
-            weight_kg: num(line, fields, self.weight)?,
-            oedema: oedema(line, fields, &self.oedema)?,
-        };
+        let child = self.child(line, fields)?;
         note_invalid(child.height_cm, self.height, invalid);
         note_invalid(child.weight_kg, self.weight, invalid);
         let z = school_age_zscores(&child);
