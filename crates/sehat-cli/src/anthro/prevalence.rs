@@ -94,7 +94,7 @@ const PREVALENCE_2007: Targets = Targets {
 /// so that a file `prevalence` reads is read the same way there).
 pub(crate) enum Survey {
     /// 0–5 years.
-    Who2006(Vec<Child>, SurveyDesign, CodedGroupings),
+    Who2006(Vec<Child>, SurveyDesign, Box<CodedGroupings>),
     /// 5–19 years.
     Who2007(Vec<SchoolAgeChild>, SurveyDesign),
 }
@@ -113,7 +113,7 @@ impl Survey {
             StandardName::Who2006 => {
                 let map = ColumnMap::resolve(map, &input.header, &PREVALENCE_2006)?;
                 let (children, design, groupings) = input.who2006(&map)?;
-                Self::Who2006(children, design, groupings)
+                Self::Who2006(children, design, Box::new(groupings))
             }
             StandardName::Who2007 => {
                 let map = ColumnMap::resolve(map, &input.header, &PREVALENCE_2007)?;
