@@ -33,9 +33,10 @@ pub use indicator::{Axis, Indicator};
 pub use lms::Lms;
 pub use measure::{Measure, parse_oedema};
 pub use prevalence::{
-    CUTOFFS, Cell, CombinedSummary, Cutoff, Estimate, Groupings, IndicatorSummary, Prevalence,
-    PrevalenceError, PrevalenceRow, PrevalenceTable, SurveyDesign, SurveyIndicator, SurveyStandard,
-    school_age_survey_prevalence, survey_prevalence,
+    CUTOFFS, Cell, CodedGroupings, CombinedSummary, Cutoff, Estimate, GroupingCodes, Groupings,
+    IndicatorSummary, Prevalence, PrevalenceError, PrevalenceRow, PrevalenceTable, SurveyDesign,
+    SurveyIndicator, SurveyStandard, school_age_survey_prevalence, survey_prevalence,
+    survey_prevalence_coded,
 };
 pub use round::round_r;
 pub use school_age::{

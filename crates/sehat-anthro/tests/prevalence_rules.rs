@@ -194,3 +194,59 @@ fn weights_without_clusters_take_the_hybrid_path() {
     let ha_3 = all.indicators[0].cutoffs[0];
     assert!((ha_3.value.unwrap() - 100.0 * stunted / w.iter().sum::<f64>()).abs() < 1e-12);
 }
+
+#[test]
+fn coded_groupings_give_the_table_of_the_texts_and_refuse_unknown_codes() {
+    use sehat_anthro::{CodedGroupings, GroupingCodes, survey_prevalence_coded};
+    let kids = children(24, 3);
+    // Two codes for the text `3` and one for `3.0`: one group, labelled `3`.
+    let education = ["3", "Primary", "3.0", "3", "None"];
+    let texts = Groupings {
+        mothers_education: Some(
+            (0..24)
+                .map(|i| (i % 6 != 5).then(|| education[i % 6].to_owned()))
+                .collect(),
+        ),
+        ..Groupings::default()
+    };
+    let coded = CodedGroupings {
+        mothers_education: Some(GroupingCodes {
+            values: ["None", "3", "Primary", "3.0", "3"]
+                .map(str::to_owned)
+                .to_vec(),
+            codes: (0..24)
+                .map(|i| match i % 6 {
+                    0 => Some(1),
+                    1 => Some(2),
+                    2 => Some(3),
+                    3 => Some(4),
+                    4 => Some(0),
+                    _ => None,
+                })
+                .collect(),
+        }),
+        ..CodedGroupings::default()
+    };
+    let design = SurveyDesign::new().clusters((0..24).map(|i| Some(f64::from(i % 4))).collect());
+    for design in [SurveyDesign::new(), design] {
+        let a = survey_prevalence(&kids, &design, &texts).unwrap();
+        let b = survey_prevalence_coded(&kids, &design, &coded).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        let labels: Vec<&str> = b.rows.iter().map(|r| r.group.as_str()).collect();
+        assert!(labels.contains(&"Maternal education: 3"));
+        assert!(!labels.contains(&"Maternal education: 3.0"));
+    }
+    let mut bad = coded.clone();
+    if let Some(c) = bad.mothers_education.as_mut() {
+        c.codes[7] = Some(5);
+    }
+    assert_eq!(
+        survey_prevalence_coded(&kids, &SurveyDesign::new(), &bad),
+        Err(PrevalenceError::UnknownCode {
+            column: "mothered",
+            row: 8,
+            code: 5,
+            values: 5
+        })
+    );
+}

@@ -52,6 +52,18 @@ pub enum PrevalenceError {
     /// The design has a single primary sampling unit and no strata.
     #[error("the design has only one primary sampling unit")]
     SinglePsu,
+    /// A grouping code points past the grouping's values (row numbers count from 1).
+    #[error("column `{column}`, row {row}: code {code} is not one of its {values} values")]
+    UnknownCode {
+        /// The column.
+        column: &'static str,
+        /// The row, from 1.
+        row: usize,
+        /// The code.
+        code: u32,
+        /// Number of values of the column.
+        values: usize,
+    },
 }
 
 /// The optional groupings of `anthro_prevalence`, one value per child (`None` =
@@ -82,17 +94,123 @@ pub struct Groupings {
     pub other: Option<Vec<Option<String>>>,
 }
 
-/// One grouping of rows: its label, its levels in WHO's order, each row's level.
+/// One grouping column held as codes: each distinct value once, and each child's index
+/// into them (`None` = missing). What [`survey_prevalence_coded`] reads instead of a
+/// text per child: a million children then cost four bytes each per grouping, not a
+/// string each.
+///
+/// Two codes may name the same text; they are one group.
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::GroupingCodes;
+///
+/// let area = GroupingCodes::from_texts(&[Some("Urban"), None, Some("Rural"), Some("Urban")]);
+/// assert_eq!(area.values, ["Urban", "Rural"]);
+/// assert_eq!(area.codes, [Some(0), None, Some(1), Some(0)]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupingCodes {
+    /// The values the codes point to.
+    pub values: Vec<String>,
+    /// Each child's value: an index into [`values`](Self::values), `None` when missing.
+    pub codes: Vec<Option<u32>>,
+}
+
+impl GroupingCodes {
+    /// The codes of one text per child, each distinct text numbered in order of first
+    /// appearance.
+    #[must_use]
+    pub fn from_texts<S: AsRef<str>>(texts: &[Option<S>]) -> Self {
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut values: Vec<String> = Vec::new();
+        let codes = texts
+            .iter()
+            .map(|t| {
+                t.as_ref().map(|t| {
+                    let t = t.as_ref();
+                    *index.entry(t).or_insert_with(|| {
+                        values.push(t.to_owned());
+                        u32::try_from(values.len() - 1).unwrap_or(u32::MAX)
+                    })
+                })
+            })
+            .collect();
+        Self { values, codes }
+    }
+
+    /// The value of row `i` (0-based); `None` when missing or out of range.
+    fn value(&self, i: usize) -> Option<&str> {
+        let code = (*self.codes.get(i)?)?;
+        self.values.get(code as usize).map(String::as_str)
+    }
+}
+
+/// The optional groupings of `anthro_prevalence` as codes ([`GroupingCodes`]), for
+/// [`survey_prevalence_coded`]; the same columns as [`Groupings`].
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::{CodedGroupings, GroupingCodes, Groupings};
+///
+/// let texts = Groupings {
+///     region: Some(vec![Some("Aceh".into()), Some("Bali".into()), Some("Aceh".into())]),
+///     ..Groupings::default()
+/// };
+/// let coded = CodedGroupings::from(&texts);
+/// assert_eq!(coded.region.map(|r| r.codes), Some(vec![Some(0), Some(1), Some(0)]));
+/// assert!(coded.area.is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodedGroupings {
+    /// Type of residence (`typeres`), labelled `Area`.
+    pub area: Option<GroupingCodes>,
+    /// Geographical region (`gregion`).
+    pub region: Option<GroupingCodes>,
+    /// Wealth quintile (`wealthq`): values `1`–`5` or `Q1`–`Q5`; anything else is missing.
+    pub wealth_quintile: Option<GroupingCodes>,
+    /// Mother's education (`mothered`), labelled `Maternal education`.
+    pub mothers_education: Option<GroupingCodes>,
+    /// Any other grouping (`othergr`).
+    pub other: Option<GroupingCodes>,
+}
+
+impl From<&Groupings> for CodedGroupings {
+    fn from(g: &Groupings) -> Self {
+        let code =
+            |col: &Option<Vec<Option<String>>>| col.as_deref().map(GroupingCodes::from_texts);
+        Self {
+            area: code(&g.area),
+            region: code(&g.region),
+            wealth_quintile: code(&g.wealth_quintile),
+            mothers_education: code(&g.mothers_education),
+            other: code(&g.other),
+        }
+    }
+}
+
+/// A row of a grouping that is in none of its groups.
+pub(crate) const NO_LEVEL: u32 = u32::MAX;
+
+/// One grouping of rows: its label, its levels in WHO's order, each row's level
+/// ([`NO_LEVEL`] when in none).
 struct Grouping {
     label: &'static str,
     /// The levels: a factor's declared levels, or a text column's values ordered as
     /// the method orders them.
     levels: Vec<String>,
-    of_row: Vec<Option<usize>>,
+    of_row: Vec<u32>,
+}
+
+/// A level as stored per row.
+fn level_u32(level: Option<usize>) -> u32 {
+    level.map_or(NO_LEVEL, |l| u32::try_from(l).unwrap_or(NO_LEVEL))
 }
 
 impl Grouping {
-    fn factor(label: &'static str, levels: &[&str], of_row: Vec<Option<usize>>) -> Self {
+    fn factor(label: &'static str, levels: &[&str], of_row: Vec<u32>) -> Self {
         Self {
             label,
             levels: levels.iter().map(|l| (*l).to_owned()).collect(),
@@ -102,24 +220,38 @@ impl Grouping {
 
     /// A free-text grouping: levels sorted as R sorts a factor (numerically when every
     /// value is a number, else by bytes) for the survey package, in order of first
-    /// appearance for WHO's closed formulas.
-    fn text(label: &'static str, values: &[Option<&str>], method: Method) -> Self {
-        // Each distinct text is labelled once (`3` and `3.0` share the label `3`).
-        let mut by_text: HashMap<&str, usize> = HashMap::new();
-        let mut by_label: HashMap<String, usize> = HashMap::new();
+    /// appearance for WHO's closed formulas. `codes` are the rows' codes into `values`
+    /// (checked to be in range).
+    fn text(
+        label: &'static str,
+        values: &[String],
+        codes: impl Iterator<Item = Option<u32>>,
+        method: Method,
+    ) -> Self {
+        // Each distinct text is labelled once (`3` and `3.0` share the label `3`), when
+        // a row first shows it.
+        let mut by_text: HashMap<&str, u32> = HashMap::new();
+        let mut by_label: HashMap<String, u32> = HashMap::new();
         let mut labels: Vec<String> = Vec::new();
-        let label_of_row: Vec<Option<usize>> = values
-            .iter()
-            .map(|v| {
-                v.map(|v| {
-                    *by_text.entry(v).or_insert_with(|| {
-                        let next = labels.len();
+        let mut label_of_code: Vec<u32> = vec![NO_LEVEL; values.len()];
+        let label_of_row: Vec<u32> = codes
+            .map(|code| {
+                let Some((slot, v)) = code.and_then(|c| {
+                    let c = c as usize;
+                    Some((label_of_code.get_mut(c)?, values.get(c)?))
+                }) else {
+                    return NO_LEVEL;
+                };
+                if *slot == NO_LEVEL {
+                    *slot = *by_text.entry(v.as_str()).or_insert_with(|| {
+                        let next = level_u32(Some(labels.len()));
                         *by_label.entry(number_label(v)).or_insert_with_key(|l| {
                             labels.push(l.clone());
                             next
                         })
-                    })
-                })
+                    });
+                }
+                *slot
             })
             .collect();
         let mut order: Vec<usize> = (0..labels.len()).collect();
@@ -130,16 +262,16 @@ impl Grouping {
                 None => order.sort_by(|&a, &b| labels[a].cmp(&labels[b])),
             }
         }
-        let mut level_of_label = vec![0; labels.len()];
+        let mut level_of_label = vec![NO_LEVEL; labels.len()];
         for (level, &l) in order.iter().enumerate() {
-            level_of_label[l] = level;
+            level_of_label[l] = level_u32(Some(level));
         }
         Self {
             label,
             levels: order.iter().map(|&l| labels[l].clone()).collect(),
             of_row: label_of_row
                 .iter()
-                .map(|l| l.map(|l| level_of_label[l]))
+                .map(|&l| level_of_label.get(l as usize).copied().unwrap_or(NO_LEVEL))
                 .collect(),
         }
     }
@@ -211,6 +343,32 @@ fn check_length<T>(
             found: v.len(),
         }),
         _ => Ok(()),
+    }
+}
+
+/// A grouping's codes: one per child, each naming one of its values.
+fn check_codes(
+    column: &'static str,
+    codes: Option<&GroupingCodes>,
+    n: usize,
+) -> Result<(), PrevalenceError> {
+    let Some(codes) = codes else {
+        return Ok(());
+    };
+    check_length(column, Some(&codes.codes), n)?;
+    let values = codes.values.len();
+    match codes
+        .codes
+        .iter()
+        .position(|c| c.is_some_and(|c| c as usize >= values))
+    {
+        Some(row) => Err(PrevalenceError::UnknownCode {
+            column,
+            row: row + 1,
+            code: codes.codes[row].unwrap_or(0),
+            values,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -354,15 +512,60 @@ pub fn survey_prevalence(
     design: &SurveyDesign,
     groupings: &Groupings,
 ) -> Result<PrevalenceTable, PrevalenceError> {
+    survey_prevalence_coded(children, design, &CodedGroupings::from(groupings))
+}
+
+/// [`survey_prevalence`] with the groupings given as codes ([`CodedGroupings`]): the
+/// same table, without a string per child and grouping (what a large survey read from
+/// a file should use).
+///
+/// # Errors
+///
+/// As [`survey_prevalence`], and [`PrevalenceError::UnknownCode`] for a code past its
+/// column's values.
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::{Child, CodedGroupings, GroupingCodes, Sex, SurveyDesign, survey_prevalence_coded};
+///
+/// let children: Vec<Child> = (0..40)
+///     .map(|i| {
+///         Child::new(if i % 2 == 0 { Sex::Female } else { Sex::Male })
+///             .age_days(200.0 + 30.0 * f64::from(i))
+///             .weight_kg(7.0 + 0.1 * f64::from(i))
+///             .length_cm(65.0 + 0.5 * f64::from(i))
+///     })
+///     .collect();
+/// let groupings = CodedGroupings {
+///     area: Some(GroupingCodes {
+///         values: vec!["Urban".into(), "Rural".into()],
+///         codes: (0..40).map(|i| Some(i % 2)).collect(),
+///     }),
+///     ..CodedGroupings::default()
+/// };
+/// let table = survey_prevalence_coded(&children, &SurveyDesign::new(), &groupings)?;
+/// assert!(table.rows.iter().any(|r| r.group == "Area: Rural"));
+/// # Ok::<(), sehat_anthro::PrevalenceError>(())
+/// ```
+pub fn survey_prevalence_coded(
+    children: &[Child],
+    design: &SurveyDesign,
+    groupings: &CodedGroupings,
+) -> Result<PrevalenceTable, PrevalenceError> {
     let n = children.len();
     check_length("sw", design.sampling_weights.as_ref(), n)?;
     check_length("cluster", design.clusters.as_ref(), n)?;
     check_length("strata", design.strata.as_ref(), n)?;
-    check_length("typeres", groupings.area.as_ref(), n)?;
-    check_length("gregion", groupings.region.as_ref(), n)?;
-    check_length("wealthq", groupings.wealth_quintile.as_ref(), n)?;
-    check_length("mothered", groupings.mothers_education.as_ref(), n)?;
-    check_length("othergr", groupings.other.as_ref(), n)?;
+    for (column, codes) in [
+        ("typeres", &groupings.area),
+        ("gregion", &groupings.region),
+        ("wealthq", &groupings.wealth_quintile),
+        ("mothered", &groupings.mothers_education),
+        ("othergr", &groupings.other),
+    ] {
+        check_codes(column, codes.as_ref(), n)?;
+    }
     let mut kept = Vec::with_capacity(n);
     for (i, child) in children.iter().enumerate() {
         match child.age {
@@ -378,13 +581,13 @@ pub fn survey_prevalence(
         }
     }
     // Groupings wholly missing among the age-filtered rows are not reported.
-    let included = |col: &Option<Vec<Option<String>>>| {
+    let included = |col: &Option<GroupingCodes>| {
         col.as_ref()
-            .is_some_and(|c| kept.iter().any(|&i| c[i].is_some()))
+            .is_some_and(|c| kept.iter().any(|&i| c.codes[i].is_some()))
     };
     let wealth_included = groupings.wealth_quintile.as_ref().is_some_and(|c| {
         kept.iter()
-            .any(|&i| c[i].as_deref().is_some_and(|v| wealth_level(v).is_some()))
+            .any(|&i| c.value(i).is_some_and(|v| wealth_level(v).is_some()))
     });
     let DesignRows {
         rows,
@@ -438,23 +641,29 @@ pub fn survey_prevalence(
         .map(|c| c.age.and_then(|a| age_group_0_5(a.months())))
         .collect();
     let sex: Vec<Option<usize>> = selected.iter().map(|c| sex_level(c.sex)).collect();
+    drop(selected);
     let age_sex_levels: Vec<String> = SEXES
         .iter()
         .flat_map(|s| AGE_GROUPS.iter().map(move |a| format!("{a}.{s}")))
         .collect();
-    let age_sex: Vec<Option<usize>> = age_group
+    let age_sex: Vec<u32> = age_group
         .iter()
         .zip(&sex)
-        .map(|(a, s)| Some(s.as_ref()? * AGE_GROUPS.len() + a.as_ref()?))
+        .map(|(a, s)| level_u32(a.zip(*s).map(|(a, s)| s * AGE_GROUPS.len() + a)))
         .collect();
-    let mut all_groupings = vec![Grouping::factor("All", &["All"], vec![Some(0); rows.len()])];
+    let levels = |column: Vec<Option<usize>>| column.into_iter().map(level_u32).collect();
+    let mut all_groupings = vec![Grouping::factor("All", &["All"], vec![0; rows.len()])];
     // As for the optional groupings, inclusion is decided on the age-filtered rows.
     let kept_age_group = |i: usize| children[i].age.and_then(|a| age_group_0_5(a.months()));
     if kept.iter().any(|&i| kept_age_group(i).is_some()) {
-        all_groupings.push(Grouping::factor("Age group", &AGE_GROUPS, age_group));
+        all_groupings.push(Grouping::factor(
+            "Age group",
+            &AGE_GROUPS,
+            levels(age_group),
+        ));
     }
     if kept.iter().any(|&i| children[i].sex.is_some()) {
-        all_groupings.push(Grouping::factor("Sex", &SEXES, sex));
+        all_groupings.push(Grouping::factor("Sex", &SEXES, levels(sex)));
     }
     if kept
         .iter()
@@ -466,26 +675,39 @@ pub fn survey_prevalence(
             of_row: age_sex,
         });
     }
-    fn text_values<'a>(
-        rows: &[usize],
-        col: &'a Option<Vec<Option<String>>>,
-    ) -> Vec<Option<&'a str>> {
-        col.as_ref()
-            .map(|c| rows.iter().map(|&i| c[i].as_deref()).collect())
-            .unwrap_or_default()
-    }
+    let text = |label: &'static str, col: &GroupingCodes| {
+        Grouping::text(
+            label,
+            &col.values,
+            rows.iter().map(|&i| col.codes[i]),
+            method,
+        )
+    };
     for (label, col) in [
         ("Area", &groupings.area),
         ("Geographical region", &groupings.region),
     ] {
-        if included(col) {
-            all_groupings.push(Grouping::text(label, &text_values(&rows, col), method));
+        if let Some(col) = col.as_ref().filter(|_| included(col)) {
+            all_groupings.push(text(label, col));
         }
     }
-    if wealth_included {
-        let of_row = text_values(&rows, &groupings.wealth_quintile)
+    if let Some(col) = groupings
+        .wealth_quintile
+        .as_ref()
+        .filter(|_| wealth_included)
+    {
+        let of_value: Vec<u32> = col
+            .values
             .iter()
-            .map(|v| v.and_then(wealth_level))
+            .map(|v| level_u32(wealth_level(v)))
+            .collect();
+        let of_row = rows
+            .iter()
+            .map(|&i| {
+                col.codes[i]
+                    .and_then(|c| of_value.get(c as usize).copied())
+                    .unwrap_or(NO_LEVEL)
+            })
             .collect();
         all_groupings.push(Grouping::factor("Wealth quintile", &WEALTH, of_row));
     }
@@ -493,8 +715,8 @@ pub fn survey_prevalence(
         ("Maternal education", &groupings.mothers_education),
         ("Other grouping", &groupings.other),
     ] {
-        if included(col) {
-            all_groupings.push(Grouping::text(label, &text_values(&rows, col), method));
+        if let Some(col) = col.as_ref().filter(|_| included(col)) {
+            all_groupings.push(text(label, col));
         }
     }
     Ok(PrevalenceTable {
@@ -650,15 +872,16 @@ pub fn school_age_survey_prevalence(
         .iter()
         .flat_map(|w| SEXES.iter().map(move |s| format!("{s}.{w}")))
         .collect();
+    let levels = |column: Vec<Option<usize>>| column.into_iter().map(level_u32).collect();
     let groupings = vec![
-        Grouping::factor("All", &["All"], vec![Some(0); rows.len()]),
-        Grouping::factor("Sex", &SEXES, sex),
-        Grouping::factor("Age Group 1", &SCHOOL_AGE_GROUPS, year),
-        Grouping::factor("Age Group 2", &WIDER_AGE_GROUPS, wider),
+        Grouping::factor("All", &["All"], vec![0; rows.len()]),
+        Grouping::factor("Sex", &SEXES, levels(sex)),
+        Grouping::factor("Age Group 1", &SCHOOL_AGE_GROUPS, levels(year)),
+        Grouping::factor("Age Group 2", &WIDER_AGE_GROUPS, levels(wider)),
         Grouping {
             label: "Age + Sex",
             levels: sex_wider_levels,
-            of_row: sex_wider,
+            of_row: levels(sex_wider),
         },
     ];
     let mut table_rows = prepared.estimate(&groupings)?;
@@ -752,12 +975,7 @@ impl Prepared {
         let mut tasks: Vec<(usize, usize, Vec<u32>)> = Vec::new();
         for (g, grouping) in groupings.iter().enumerate() {
             let mut members: Vec<Vec<u32>> = vec![Vec::new(); grouping.levels.len()];
-            // Levels as small numbers first: the lookups below jump around the rows.
-            let level: Vec<u32> = grouping
-                .of_row
-                .iter()
-                .map(|l| l.map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX)))
-                .collect();
+            let level = &grouping.of_row;
             for (k, &origin) in layout.origin.iter().enumerate() {
                 if let Some(m) = members.get_mut(level[origin as usize] as usize) {
                     m.push(u32::try_from(k).unwrap_or(u32::MAX));
@@ -809,9 +1027,9 @@ mod tests {
             let mut rows = Vec::new();
             for grouping in groupings {
                 let mut members: Vec<Vec<usize>> = vec![Vec::new(); grouping.levels.len()];
-                for (row, level) in grouping.of_row.iter().enumerate() {
-                    if let Some(l) = level {
-                        members[*l].push(row);
+                for (row, &level) in grouping.of_row.iter().enumerate() {
+                    if let Some(m) = members.get_mut(level as usize) {
+                        m.push(row);
                     }
                 }
                 for m in members {
@@ -1028,14 +1246,14 @@ mod tests {
     fn groupings(n: usize, seed: u64) -> Vec<Grouping> {
         let mut s = seed;
         vec![
-            Grouping::factor("All", &["All"], vec![Some(0); n]),
+            Grouping::factor("All", &["All"], vec![0; n]),
             Grouping::factor(
                 "Three",
                 &["a", "b", "c"],
                 (0..n)
                     .map(|_| match next(&mut s) % 4 {
-                        3 => None,
-                        l => Some(l as usize),
+                        3 => NO_LEVEL,
+                        l => l as u32,
                     })
                     .collect(),
             ),
@@ -1043,7 +1261,7 @@ mod tests {
             Grouping::factor(
                 "Sparse",
                 &["empty", "one", "rest"],
-                (0..n).map(|i| Some(if i == 5 { 1 } else { 2 })).collect(),
+                (0..n).map(|i| if i == 5 { 1 } else { 2 }).collect(),
             ),
         ]
     }

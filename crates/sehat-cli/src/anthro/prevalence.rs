@@ -3,6 +3,7 @@
 //! `anthroplus_prevalence`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -13,8 +14,8 @@ use sehat_anthro::who_table::{
     measure, number, oedema, sex,
 };
 use sehat_anthro::{
-    Age, Cell, Child, Groupings, PrevalenceTable, SchoolAgeChild, SurveyDesign,
-    school_age_survey_prevalence, survey_prevalence,
+    Age, Cell, Child, CodedGroupings, GroupingCodes, PrevalenceTable, SchoolAgeChild, SurveyDesign,
+    school_age_survey_prevalence, survey_prevalence_coded,
 };
 
 use super::mapping::MapArgs;
@@ -39,7 +40,7 @@ pub struct Args {
     pub(super) input: PathBuf,
 }
 
-/// The grouping columns of who2006, in the order of [`Groupings`].
+/// The grouping columns of who2006, in the order of [`CodedGroupings`].
 const GROUPINGS: [&str; 5] = ["typeres", "gregion", "wealthq", "mothered", "othergr"];
 
 /// The columns `prevalence --standard who2006` reads.
@@ -95,7 +96,7 @@ const PREVALENCE_2007: Targets = Targets {
 /// so that a file `prevalence` reads is read the same way there).
 pub(crate) enum Survey {
     /// 0–5 years.
-    Who2006(Vec<Child>, SurveyDesign, Groupings),
+    Who2006(Vec<Child>, SurveyDesign, Box<CodedGroupings>),
     /// 5–19 years.
     Who2007(Vec<SchoolAgeChild>, SurveyDesign),
 }
@@ -114,7 +115,7 @@ impl Survey {
             StandardName::Who2006 => {
                 let map = map.resolve(&input.header, &PREVALENCE_2006)?;
                 let (children, design, groupings) = input.who2006(&map)?;
-                Self::Who2006(children, design, groupings)
+                Self::Who2006(children, design, Box::new(groupings))
             }
             StandardName::Who2007 => {
                 let map = map.resolve(&input.header, &PREVALENCE_2007)?;
@@ -128,7 +129,7 @@ impl Survey {
     pub(crate) fn table(&self) -> Result<PrevalenceTable> {
         Ok(match self {
             Self::Who2006(children, design, groupings) => {
-                survey_prevalence(children, design, groupings)?
+                survey_prevalence_coded(children, design, groupings)?
             }
             Self::Who2007(children, design) => school_age_survey_prevalence(children, design)?,
         })
@@ -163,11 +164,11 @@ fn number_at(
 }
 
 /// A text field: `None` when missing (empty or `NA`), a doubled quote undone.
-fn text_at(
-    line: &[u8],
+fn text_at<'a>(
+    line: &'a [u8],
     fields: &Fields,
-    column: &CodeColumn,
-) -> std::result::Result<Option<String>, FieldError> {
+    column: &'a CodeColumn,
+) -> std::result::Result<Option<Cow<'a, [u8]>>, FieldError> {
     let Some(i) = column.index else {
         return Ok(None);
     };
@@ -175,11 +176,17 @@ fn text_at(
     if text.is_empty() || text == b"NA" {
         return Ok(None);
     }
-    let text = String::from_utf8_lossy(text);
     Ok(Some(if fields.is_escaped(i) {
-        text.replace("\"\"", "\"")
+        let mut undone = Vec::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = memchr::memmem::find(rest, b"\"\"") {
+            undone.extend_from_slice(&rest[..=at]);
+            rest = &rest[at + 2..];
+        }
+        undone.extend_from_slice(rest);
+        Cow::Owned(undone)
     } else {
-        text.into_owned()
+        Cow::Borrowed(text)
     }))
 }
 
@@ -197,6 +204,14 @@ impl DesignColumns {
             cluster: map.find("cluster"),
             strata: map.find("strata"),
         }
+    }
+
+    /// The column of a row's design value `k` (weight, cluster, stratum).
+    fn index(&self, k: usize) -> Option<usize> {
+        [self.sw, self.cluster, self.strata]
+            .get(k)
+            .copied()
+            .flatten()
     }
 
     fn row(&self, line: &[u8], fields: &Fields) -> std::result::Result<DesignRow, FieldError> {
@@ -289,25 +304,41 @@ impl<'a> Input<'a> {
         &self,
         parse: impl Fn(&[u8], &Fields) -> std::result::Result<T, FieldError> + Sync,
     ) -> Result<Vec<Vec<T>>> {
+        self.fold_rows(Vec::new, |out, line, fields| {
+            out.push(parse(line, fields)?);
+            Ok(())
+        })
+    }
+
+    /// Every row added with `add` to the value `start` gives for its piece, in pieces
+    /// of about 1 MiB in parallel, the pieces in the file's order; the first row that
+    /// cannot be read is the error.
+    fn fold_rows<A: Send>(
+        &self,
+        start: impl Fn() -> A + Sync,
+        add: impl Fn(&mut A, &[u8], &Fields) -> std::result::Result<(), FieldError> + Sync,
+    ) -> Result<Vec<A>> {
         let body: &[u8] = &self.body;
         // About 1 MiB per piece, cut after a line end.
         let mut pieces = Vec::new();
-        let mut start = 0;
-        while start < body.len() {
-            let end = (start + (1 << 20)).min(body.len());
+        let mut from = 0;
+        while from < body.len() {
+            let end = (from + (1 << 20)).min(body.len());
             let end = match memchr::memchr(b'\n', &body[end..]) {
                 Some(i) if end < body.len() => end + i + 1,
                 _ => body.len(),
             };
-            pieces.push(&body[start..end]);
-            start = end;
+            pieces.push(&body[from..end]);
+            from = end;
         }
         let columns = self.header.len();
-        let parsed: Vec<std::result::Result<Vec<T>, (usize, FieldError)>> = pieces
+        type Piece<A> = std::result::Result<(A, usize), (usize, FieldError)>;
+        let parsed: Vec<Piece<A>> = pieces
             .par_iter()
             .map(|piece| {
                 let mut fields = Fields::default();
-                let mut out = Vec::new();
+                let mut acc = start();
+                let mut row = 0;
                 for line in piece.split(|&b| b == b'\n') {
                     let line = line.strip_suffix(b"\r").unwrap_or(line);
                     // `check_lines` has refused blank lines between rows: these are
@@ -315,7 +346,6 @@ impl<'a> Input<'a> {
                     if line.is_empty() {
                         continue;
                     }
-                    let row = out.len();
                     fields.split(line).map_err(|e| (row, e))?;
                     if fields.len() != columns {
                         return Err((
@@ -329,17 +359,18 @@ impl<'a> Input<'a> {
                             },
                         ));
                     }
-                    out.push(parse(line, &fields).map_err(|e| (row, e))?);
+                    add(&mut acc, line, &fields).map_err(|e| (row, e))?;
+                    row += 1;
                 }
-                Ok(out)
+                Ok((acc, row))
             })
             .collect();
         let mut rows = 0;
         let mut pieces = Vec::with_capacity(parsed.len());
         for piece in parsed {
             match piece {
-                Ok(part) => {
-                    rows += part.len();
+                Ok((part, count)) => {
+                    rows += count;
                     pieces.push(part);
                 }
                 Err((row, e)) => return Err(self.error(rows + row, &e)),
@@ -348,7 +379,7 @@ impl<'a> Input<'a> {
         Ok(pieces)
     }
 
-    fn who2006(&self, map: &ColumnMap) -> Result<(Vec<Child>, SurveyDesign, Groupings)> {
+    fn who2006(&self, map: &ColumnMap) -> Result<(Vec<Child>, SurveyDesign, CodedGroupings)> {
         let reader = Who2006Rows {
             sex: CodeColumn::new(map, "sex"),
             age: map.find("age"),
@@ -361,43 +392,45 @@ impl<'a> Input<'a> {
             design: DesignColumns::new(map),
             groupings: GROUPINGS.map(|g| CodeColumn::new(map, g)),
         };
-        let pieces = self.rows(|line, fields| reader.row(line, fields))?;
-        let n = pieces.iter().map(Vec::len).sum();
+        let pieces = self.fold_rows(Who2006Piece::default, |piece, line, fields| {
+            reader.add(piece, line, fields)
+        })?;
+        let n = pieces.iter().map(|p| p.children.len()).sum();
         let mut children = Vec::with_capacity(n);
-        let mut design = Vec::with_capacity(n);
-        let mut texts: [Vec<Option<String>>; 5] = std::array::from_fn(|k| {
-            Vec::with_capacity(if reader.groupings[k].index.is_some() {
+        let mut design: [Vec<Option<f64>>; 3] = std::array::from_fn(|k| {
+            Vec::with_capacity(if reader.design.index(k).is_some() {
                 n
             } else {
                 0
             })
         });
+        let mut codes: [Codes; 5] = Default::default();
         // Each piece is moved into the columns and freed in turn.
         for piece in pieces {
-            for (child, d, groups) in piece {
-                children.push(child);
-                design.push(d);
-                for ((column, text), source) in texts.iter_mut().zip(groups).zip(&reader.groupings)
-                {
-                    if source.index.is_some() {
-                        column.push(text);
-                    }
-                }
+            children.extend(piece.children);
+            for (column, part) in design.iter_mut().zip(piece.design) {
+                column.extend(part);
+            }
+            for (column, part) in codes.iter_mut().zip(piece.codes) {
+                column.append(part);
             }
         }
-        let [area, region, wealth_quintile, mothers_education, other] = std::array::from_fn(|k| {
-            reader.groupings[k]
-                .index
-                .map(|_| std::mem::take(&mut texts[k]))
-        });
-        let groupings = Groupings {
-            area,
-            region,
-            wealth_quintile,
-            mothers_education,
-            other,
+        let [area, region, wealth_quintile, mothers_education, other] = codes.map(Codes::finish);
+        let present = |k: usize, c: GroupingCodes| reader.groupings[k].index.map(|_| c);
+        let groupings = CodedGroupings {
+            area: present(0, area),
+            region: present(1, region),
+            wealth_quintile: present(2, wealth_quintile),
+            mothers_education: present(3, mothers_education),
+            other: present(4, other),
         };
-        Ok((children, reader.design.design(&design), groupings))
+        let [sw, cluster, strata] = design;
+        let design = SurveyDesign {
+            sampling_weights: reader.design.sw.map(|_| sw),
+            clusters: reader.design.cluster.map(|_| cluster),
+            strata: reader.design.strata.map(|_| strata),
+        };
+        Ok((children, design, groupings))
     }
 
     fn who2007(&self, map: &ColumnMap) -> Result<(Vec<SchoolAgeChild>, SurveyDesign)> {
@@ -453,10 +486,23 @@ struct Who2006Rows {
     groupings: [CodeColumn; 5],
 }
 
-type Who2006Row = (Child, DesignRow, [Option<String>; 5]);
+/// The who2006 columns of the rows of one piece of the file.
+#[derive(Default)]
+struct Who2006Piece {
+    children: Vec<Child>,
+    /// Sampling weight, cluster, stratum (filled for the columns present).
+    design: [Vec<Option<f64>>; 3],
+    codes: [Codes; 5],
+}
 
 impl Who2006Rows {
-    fn row(&self, line: &[u8], fields: &Fields) -> std::result::Result<Who2006Row, FieldError> {
+    /// Reads one row into `piece`.
+    fn add(
+        &self,
+        piece: &mut Who2006Piece,
+        line: &[u8],
+        fields: &Fields,
+    ) -> std::result::Result<(), FieldError> {
         let age = match &self.dates {
             Some(dates) => dates.age(line, fields)?.map(Age::Days),
             None => {
@@ -493,11 +539,89 @@ impl Who2006Rows {
             oedema: oedema(line, fields, &self.oedema)?,
             ..Child::default()
         };
-        let mut groups: [Option<String>; 5] = Default::default();
+        let mut groups: [Option<Cow<'_, [u8]>>; 5] = Default::default();
         for (group, column) in groups.iter_mut().zip(&self.groupings) {
             *group = text_at(line, fields, column)?;
         }
-        Ok((child, self.design.row(line, fields)?, groups))
+        let design = self.design.row(line, fields)?;
+        piece.children.push(child);
+        for (k, (column, value)) in piece.design.iter_mut().zip(design).enumerate() {
+            if self.design.index(k).is_some() {
+                column.push(value);
+            }
+        }
+        for ((codes, group), column) in piece.codes.iter_mut().zip(groups).zip(&self.groupings) {
+            if column.index.is_some() {
+                codes.push(group.as_deref());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A grouping column as it is read: its distinct texts (as bytes; shown as UTF-8, an
+/// invalid sequence replaced) and each row's code.
+#[derive(Default)]
+struct Codes {
+    values: Vec<Vec<u8>>,
+    /// The code of each text, once there are too many texts to compare each in turn.
+    index: HashMap<Vec<u8>, u32>,
+    codes: Vec<Option<u32>>,
+}
+
+impl Codes {
+    /// Texts compared one by one up to this many, then looked up in the index.
+    const FEW: usize = 16;
+
+    /// The code of `text`, a new one if it is new.
+    fn code(&mut self, text: &[u8]) -> u32 {
+        if self.values.len() <= Self::FEW {
+            if let Some(k) = self.values.iter().position(|v| v.as_slice() == text) {
+                return u32::try_from(k).unwrap_or(u32::MAX);
+            }
+        } else if let Some(&k) = self.index.get(text) {
+            return k;
+        }
+        let k = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.values.push(text.to_vec());
+        if self.values.len() > Self::FEW {
+            if self.index.is_empty() {
+                for (j, v) in self.values.iter().enumerate() {
+                    self.index
+                        .insert(v.clone(), u32::try_from(j).unwrap_or(u32::MAX));
+                }
+            } else {
+                self.index.insert(text.to_vec(), k);
+            }
+        }
+        k
+    }
+
+    fn push(&mut self, text: Option<&[u8]>) {
+        let code = text.map(|t| self.code(t));
+        self.codes.push(code);
+    }
+
+    /// Appends the rows of `other`, recoded.
+    fn append(&mut self, other: Self) {
+        let recode: Vec<u32> = other.values.iter().map(|v| self.code(v)).collect();
+        self.codes.extend(
+            other
+                .codes
+                .into_iter()
+                .map(|c| c.and_then(|c| recode.get(c as usize).copied())),
+        );
+    }
+
+    fn finish(self) -> GroupingCodes {
+        GroupingCodes {
+            values: self
+                .values
+                .iter()
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .collect(),
+            codes: self.codes,
+        }
     }
 }
 
