@@ -3,7 +3,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-
 mod content;
 mod groups;
 mod routes;
