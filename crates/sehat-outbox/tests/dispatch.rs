@@ -622,7 +622,15 @@ async fn a_forever_run_stops_on_the_signal() {
     let (handle, signal) = stop_signal();
     let d = h.dispatcher(DAY).poll_interval(Duration::from_millis(20));
     let run = tokio::spawn(async move { d.run(RunMode::Forever, signal).await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait for the send itself rather than a fixed time, so a loaded machine cannot make
+    // the stop arrive first; the run must then keep polling until it is told to stop.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while h.state("s/2").await != State::Sent {
+        assert!(tokio::time::Instant::now() < deadline, "not sent within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!run.is_finished(), "a forever run ended before the signal");
     handle.stop();
     let r = tokio::time::timeout(Duration::from_secs(10), run)
         .await
