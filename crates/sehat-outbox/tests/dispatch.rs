@@ -626,7 +626,10 @@ async fn a_forever_run_stops_on_the_signal() {
     // the stop arrive first; the run must then keep polling until it is told to stop.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while h.state("s/2").await != State::Sent {
-        assert!(tokio::time::Instant::now() < deadline, "not sent within 30 s");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not sent within 30 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
