@@ -14,11 +14,11 @@
 //! The results are those of the row-by-row estimators in [`super::estimate`] (a test
 //! compares the two), summed in another order.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::design::{Method, Plan};
 use super::estimate::{Estimate, FirstIteration, Fit, FitSums};
+use super::keys::{WordMap, word_map};
 use super::student_t::t_975;
 use super::table::{CombinedSummary, IndicatorSummary, SurveyIndicator};
 
@@ -110,7 +110,7 @@ impl<'a> Layout<'a> {
     ) -> Self {
         #[allow(clippy::cast_precision_loss)]
         let n_total = rows.len() as f64;
-        let mut ids: HashMap<u64, u32> = HashMap::new();
+        let mut ids: WordMap<u64, u32> = word_map();
         let mut distinct_weights = Vec::new();
         for row in &mut rows {
             let next = u32::try_from(distinct_weights.len()).unwrap_or(u32::MAX);
