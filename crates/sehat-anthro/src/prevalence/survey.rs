@@ -979,9 +979,16 @@ impl Prepared {
             .enumerate()
             .flat_map_iter(|(g, grouping)| {
                 let mut members: Vec<Vec<u32>> = vec![Vec::new(); grouping.levels.len()];
+                // The levels in layout order first: a loop of look-ups only, whose
+                // fetches overlap, instead of each push waiting for its own.
                 let level = &grouping.of_row;
-                for (k, &origin) in layout.origin.iter().enumerate() {
-                    if let Some(m) = members.get_mut(level[origin as usize] as usize) {
+                let laid_out: Vec<u32> = layout
+                    .origin
+                    .iter()
+                    .map(|&origin| level.get(origin as usize).copied().unwrap_or(NO_LEVEL))
+                    .collect();
+                for (k, &l) in laid_out.iter().enumerate() {
+                    if let Some(m) = members.get_mut(l as usize) {
                         m.push(u32::try_from(k).unwrap_or(u32::MAX));
                     }
                 }
