@@ -7,6 +7,7 @@ use crate::{NaReason, Outcome};
 mod design;
 mod estimate;
 mod group;
+mod keys;
 mod student_t;
 mod survey;
 mod table;

@@ -2,7 +2,7 @@
 //! nest = TRUE)` keeps, and the Taylor-linearization variance of `svyrecvar` with
 //! `survey.lonely.psu = "adjust"`.
 
-use std::collections::HashMap;
+use super::keys::{WordMap, word_map};
 
 /// How the children were sampled: the design columns of `anthro_prevalence`.
 ///
@@ -98,7 +98,7 @@ impl Plan {
     /// `clusters`/`strata` are `None` when the column is absent. `weights` as given.
     pub(crate) fn new(weights: Vec<f64>, clusters: Option<&[f64]>, strata: Option<&[f64]>) -> Self {
         let n = weights.len();
-        let mut strata_ids: HashMap<u64, usize> = HashMap::new();
+        let mut strata_ids: WordMap<u64, usize> = word_map();
         let stratum: Vec<usize> = (0..n)
             .map(|i| {
                 let k = strata.map_or(0, |s| key(s[i]));
@@ -111,7 +111,7 @@ impl Plan {
             c.first()
                 .is_none_or(|first| c.iter().all(|v| key(*v) == key(*first)))
         });
-        let mut psu_ids: HashMap<(usize, u64), usize> = HashMap::new();
+        let mut psu_ids: WordMap<(usize, u64), usize> = word_map();
         let mut psu_stratum = Vec::new();
         let psu: Vec<usize> = (0..n)
             .map(|i| {

@@ -14,11 +14,11 @@
 //! The results are those of the row-by-row estimators in [`super::estimate`] (a test
 //! compares the two), summed in another order.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::design::{Method, Plan};
 use super::estimate::{Estimate, FirstIteration, Fit, FitSums};
+use super::keys::{WordMap, word_map};
 use super::student_t::t_975;
 use super::table::{CombinedSummary, IndicatorSummary, SurveyIndicator};
 
@@ -65,6 +65,19 @@ pub(crate) fn combined_bin(height: Option<f64>, weight: Option<f64>) -> u8 {
     }
 }
 
+/// Rows copied at a time in a group's passes (see [`Layout::group`]).
+const BATCH: usize = 32;
+
+/// A row that fills a batch before it is copied in (never added).
+const NO_ROW: Row = Row {
+    weight: 0.0,
+    weight_id: 0,
+    psu: 0,
+    bins: [NO_BIN; INDICATORS],
+    combined: NO_BIN,
+    summary: [f64::NAN; INDICATORS],
+};
+
 /// One row as the estimators see it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Row {
@@ -110,7 +123,7 @@ impl<'a> Layout<'a> {
     ) -> Self {
         #[allow(clippy::cast_precision_loss)]
         let n_total = rows.len() as f64;
-        let mut ids: HashMap<u64, u32> = HashMap::new();
+        let mut ids: WordMap<u64, u32> = word_map();
         let mut distinct_weights = Vec::new();
         for row in &mut rows {
             let next = u32::try_from(distinct_weights.len()).unwrap_or(u32::MAX);
@@ -171,12 +184,27 @@ impl<'a> Layout<'a> {
         } else {
             Vec::new()
         };
-        for (k, &m) in members.iter().enumerate() {
-            let row = &self.rows[m as usize];
-            let t = terms.get(k, row);
-            totals.add(row, t, self.indicators.len(), self.combined);
-            if survey {
-                stratum_sums[self.stratum(row)].add(row, t, self.indicators.len(), self.combined);
+        // The rows and their terms are copied a batch at a time before they are added:
+        // the copies do not wait for each other, so the memory fetches of a batch
+        // overlap (the terms are looked up by weight, all over a table of a few MB),
+        // where adding row by row would wait for each in turn. The sums are added in
+        // the same order.
+        let mut batch = [(NO_ROW, RowTerms::default()); BATCH];
+        for (b, chunk) in members.chunks(BATCH).enumerate() {
+            for ((slot, &m), k) in batch.iter_mut().zip(chunk).zip(b * BATCH..) {
+                let row = &self.rows[m as usize];
+                *slot = (*row, *terms.get(k, row));
+            }
+            for (row, t) in &batch[..chunk.len()] {
+                totals.add(row, t, self.indicators.len(), self.combined);
+                if survey {
+                    stratum_sums[self.stratum(row)].add(
+                        row,
+                        t,
+                        self.indicators.len(),
+                        self.combined,
+                    );
+                }
             }
         }
         let columns = Columns::new(self, &totals, terms.mean_weight);
@@ -219,22 +247,30 @@ impl<'a> Layout<'a> {
             present[s] += 1;
             *unit = UnitSums::default();
         };
-        for (k, &m) in members.iter().enumerate() {
-            let row = &self.rows[m as usize];
-            spread.add(row, &columns, self.indicators.len());
-            if survey {
-                if let Some(p) = current
-                    && p != row.psu
-                {
-                    flush(&mut unit, p);
+        // Batches again, as in the first pass.
+        for (b, chunk) in members.chunks(BATCH).enumerate() {
+            for ((slot, &m), k) in batch.iter_mut().zip(chunk).zip(b * BATCH..) {
+                let row = &self.rows[m as usize];
+                *slot = (
+                    *row,
+                    if survey && single_iteration {
+                        *terms.get(k, row)
+                    } else {
+                        no_terms
+                    },
+                );
+            }
+            for (row, t) in &batch[..chunk.len()] {
+                spread.add(row, &columns, self.indicators.len());
+                if survey {
+                    if let Some(p) = current
+                        && p != row.psu
+                    {
+                        flush(&mut unit, p);
+                    }
+                    current = Some(row.psu);
+                    unit.add(row, t, self.indicators.len(), self.combined);
                 }
-                current = Some(row.psu);
-                let t = if single_iteration {
-                    terms.get(k, row)
-                } else {
-                    &no_terms
-                };
-                unit.add(row, t, self.indicators.len(), self.combined);
             }
         }
         if let Some(p) = current {

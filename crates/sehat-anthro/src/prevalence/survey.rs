@@ -953,6 +953,7 @@ impl Prepared {
         let indicators: Vec<SurveyIndicator> =
             self.indicators.iter().map(|i| i.indicator).collect();
         let rows = (0..n)
+            .into_par_iter()
             .map(|r| {
                 let mut bins = [NO_BIN; INDICATORS];
                 let mut summary = [f64::NAN; INDICATORS];
@@ -971,20 +972,29 @@ impl Prepared {
             })
             .collect();
         let layout = Layout::new(rows, &plan, &indicators, self.combined.is_some(), method);
-        // (grouping, level, laid-out rows of the level)
-        let mut tasks: Vec<(usize, usize, Vec<u32>)> = Vec::new();
-        for (g, grouping) in groupings.iter().enumerate() {
-            let mut members: Vec<Vec<u32>> = vec![Vec::new(); grouping.levels.len()];
-            let level = &grouping.of_row;
-            for (k, &origin) in layout.origin.iter().enumerate() {
-                if let Some(m) = members.get_mut(level[origin as usize] as usize) {
-                    m.push(u32::try_from(k).unwrap_or(u32::MAX));
+        // (grouping, level, laid-out rows of the level), a grouping's levels found on
+        // one thread each.
+        let tasks: Vec<(usize, usize, Vec<u32>)> = groupings
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(g, grouping)| {
+                let mut members: Vec<Vec<u32>> = vec![Vec::new(); grouping.levels.len()];
+                // The levels in layout order first: a loop of look-ups only, whose
+                // fetches overlap, instead of each push waiting for its own.
+                let level = &grouping.of_row;
+                let laid_out: Vec<u32> = layout
+                    .origin
+                    .iter()
+                    .map(|&origin| level.get(origin as usize).copied().unwrap_or(NO_LEVEL))
+                    .collect();
+                for (k, &l) in laid_out.iter().enumerate() {
+                    if let Some(m) = members.get_mut(l as usize) {
+                        m.push(u32::try_from(k).unwrap_or(u32::MAX));
+                    }
                 }
-            }
-            for (l, m) in members.into_iter().enumerate() {
-                tasks.push((g, l, m));
-            }
-        }
+                members.into_iter().enumerate().map(move |(l, m)| (g, l, m))
+            })
+            .collect();
         let rows = tasks
             .par_iter()
             .map(|(g, l, members)| {

@@ -106,7 +106,17 @@ impl Survey {
     pub(super) fn read(args: &Args) -> Result<Self> {
         let name = args.input.display().to_string();
         let data = read_input(&args.input)?;
-        Self::of(&Input::read(&data, &name)?, args.standard, &args.map)
+        // The lines are checked while the rows are read: the check's error, when there
+        // is one, is the answer, as when the check came first.
+        let (checked, survey) = rayon::join(
+            || check_lines(&data, &name),
+            || {
+                Input::read_unchecked(&data, &name)
+                    .and_then(|input| Self::of(&input, args.standard, &args.map))
+            },
+        );
+        checked?;
+        survey
     }
 
     /// The survey in `input`, read for `standard` through `map`.
@@ -238,6 +248,13 @@ impl<'a> Input<'a> {
     /// Reads the file `name` whose contents (without a byte-order mark) are `data`.
     pub(crate) fn read(data: &'a [u8], name: &str) -> Result<Self> {
         check_lines(data, name)?;
+        Self::read_unchecked(data, name)
+    }
+
+    /// [`Self::read`] without `check_lines`, for a caller that checks the lines itself
+    /// and puts the check's error first (the rows are split at line ends, which only
+    /// the check ensures are not inside a field).
+    fn read_unchecked(data: &'a [u8], name: &str) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new().from_reader(data);
         let header: Vec<String> = reader
             .headers()
