@@ -146,7 +146,7 @@ fn backend(action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`, in WAL mode with
     /// `synchronous = FULL` (a commit is on disk before it returns, except a claim's: see
-    /// below), a page cache of up to 64 MiB and a 30 s busy timeout. Call [`Store::migrate`] before use.
+    /// below) and a 30 s busy timeout. Call [`Store::migrate`] before use.
     ///
     /// A claim is durable against a crash of the process when it returns, and against a
     /// power cut with the next durable commit: lost, its rows are simply `scheduled`
@@ -185,8 +185,7 @@ impl SqliteStore {
             ));
         }
         conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; \
-             PRAGMA cache_size = -65536;",
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY;",
         )
         .map_err(backend("setting pragmas"))?;
         conn.set_prepared_statement_cache_capacity(64);
