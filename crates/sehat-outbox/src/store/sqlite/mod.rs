@@ -58,7 +58,7 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    conn: Mutex<Session>,
+    conn: Mutex<Held>,
     path: PathBuf,
 }
 
@@ -66,7 +66,7 @@ struct Inner {
 /// completing and deferring them update by row id, so they never read the key index
 /// (which outgrows the page cache in a large outbox). An id is only a hint: every update
 /// also checks the key, and a key without one is looked up.
-struct Session {
+struct Held {
     db: Connection,
     ids: HashMap<String, i64>,
 }
@@ -191,7 +191,7 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                conn: Mutex::new(Session {
+                conn: Mutex::new(Held {
                     db: conn,
                     ids: HashMap::new(),
                 }),
@@ -211,22 +211,21 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.session(action, move |session| f(&mut session.db))
-            .await
+        self.with_conn(action, move |held| f(&mut held.db)).await
     }
 
-    async fn session<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
+    async fn with_conn<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Session) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut Held) -> Result<T, StoreError> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            let mut session = inner
+            let mut held = inner
                 .conn
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut session)
+            f(&mut held)
         })
         .await
         .map_err(|e| StoreError::backend(BACKEND, action, e))?
@@ -240,8 +239,8 @@ impl SqliteStore {
             + Send
             + 'static,
     {
-        self.session(action, move |session| {
-            let Session { db, ids } = session;
+        self.with_conn(action, move |held| {
+            let Held { db, ids } = held;
             transact(db, action, |tx| f(tx, ids))
         })
         .await
@@ -272,8 +271,8 @@ impl SqliteStore {
             + Send
             + 'static,
     {
-        self.session(action, move |session| {
-            let Session { db, ids } = session;
+        self.with_conn(action, move |held| {
+            let Held { db, ids } = held;
             db.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(backend(action))?;
             let result = transact(db, action, |tx| f(tx, ids));
