@@ -3,11 +3,11 @@
 //! outbox after a crash.
 //!
 //! ```text
-//! cargo run --release -p sehat-outbox --example outbox_bench -- [MESSAGES] [DISPATCH] [CONCURRENCY]
+//! cargo run --release -p sehat-outbox --example outbox_bench -- [MESSAGES] [DISPATCH] [CONCURRENCY] [BATCH] [PIPELINES]
 //! ```
 //!
 //! Defaults: 1,000,000 messages scheduled, 200,000 of them dispatched, 256 sends in
-//! flight. The resume step runs in a child process (`--resume DB`) so its peak memory is
+//! flight, claims of 256, one pipeline (`Dispatcher::pipelines`). The resume step runs in a child process (`--resume DB`) so its peak memory is
 //! its own.
 
 use std::time::{Duration, Instant};
@@ -46,6 +46,8 @@ async fn main() -> Result<()> {
     let n: usize = args.first().map_or(Ok(1_000_000), |a| a.parse())?;
     let m: usize = args.get(1).map_or(Ok(200_000), |a| a.parse())?;
     let concurrency: usize = args.get(2).map_or(Ok(256), |a| a.parse())?;
+    let batch: usize = args.get(3).map_or(Ok(256), |a| a.parse())?;
+    let pipelines: usize = args.get(4).map_or(Ok(1), |a| a.parse())?;
     let m = m.min(n);
 
     let dir = tempfile::tempdir()?;
@@ -99,6 +101,8 @@ async fn main() -> Result<()> {
     let dispatcher = Dispatcher::new(&outbox, phone)
         .no_pacing()
         .concurrency(concurrency)
+        .batch(batch)
+        .pipelines(pipelines)
         .now_at(due + Duration::from_secs(60))
         .worker("bench");
     let start = Instant::now();
@@ -108,7 +112,7 @@ async fn main() -> Result<()> {
     let dispatch_time = start.elapsed();
     assert_eq!(report.sent as usize, m, "{report:?}");
     println!(
-        "dispatch: {m} messages in {:.3} s = {:.0} messages/s (concurrency {concurrency})",
+        "dispatch: {m} messages in {:.3} s = {:.0} messages/s (concurrency {concurrency}, batch {batch}, pipelines {pipelines})",
         dispatch_time.as_secs_f64(),
         m as f64 / dispatch_time.as_secs_f64(),
     );

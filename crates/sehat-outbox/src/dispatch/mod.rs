@@ -1,6 +1,8 @@
 //! The dispatcher: sends what is due, once, within the rules.
 //!
-//! One loop per process (run several processes on one database for more):
+//! One loop per process by default; [`Dispatcher::pipelines`] runs more, so that one
+//! batch's commits overlap another's requests, and several processes may share one
+//! database. Each loop:
 //!
 //! 1. **recover** claims of dead workers (lease expired): never marked sending → scheduled
 //!    again; marked sending → `unknown`, reported, never sent again;
@@ -25,6 +27,7 @@ mod transport;
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
@@ -153,6 +156,16 @@ pub struct DispatchReport {
 
 type EventFn = Arc<dyn Fn(&DispatchEvent) + Send + Sync>;
 
+/// What the pipelines of one run share.
+struct Shared {
+    /// Sends in flight across the pipelines.
+    permits: tokio::sync::Semaphore,
+    /// A pipeline met an error that stops the run (such as `auth`): the others stop too.
+    halted: AtomicBool,
+    /// The first pipeline claimed a full batch: more work is due, the idle ones wake up.
+    busy: tokio::sync::Notify,
+}
+
 /// Whether [`Dispatcher::run`] returns when nothing is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMode {
@@ -173,6 +186,7 @@ pub struct Dispatcher<S: Store, T: Transport, H: CheckBeforeSend = AlwaysSend> {
     batch: usize,
     lease: Duration,
     concurrency: usize,
+    pipelines: usize,
     pacing: Option<Pacing>,
     quiet: QuietHours,
     policy: ConsentPolicy,
@@ -189,6 +203,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> std::fmt::Debug for Dispatcher<
             .field("batch", &self.batch)
             .field("lease", &self.lease)
             .field("concurrency", &self.concurrency)
+            .field("pipelines", &self.pipelines)
             .field("pacing", &self.pacing)
             .field("quiet", &self.quiet)
             .finish_non_exhaustive()
@@ -197,7 +212,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> std::fmt::Debug for Dispatcher<
 
 impl<S: Store + Clone, T: Transport> Dispatcher<S, T, AlwaysSend> {
     /// A dispatcher for `outbox` sending through `transport`, with the defaults: batches
-    /// of 256, 5-minute leases, 32 sends in flight, [`Pacing::default`], quiet hours
+    /// of 256, 5-minute leases, 32 sends in flight, one pipeline, [`Pacing::default`], quiet hours
     /// 21:00–07:00, [`ConsentPolicy::default`], 5 attempts, a worker name from the host
     /// and process id.
     #[must_use]
@@ -211,6 +226,7 @@ impl<S: Store + Clone, T: Transport> Dispatcher<S, T, AlwaysSend> {
             batch: 256,
             lease: Duration::from_secs(300),
             concurrency: 32,
+            pipelines: 1,
             pacing: Some(Pacing::default()),
             quiet: QuietHours::default(),
             policy: ConsentPolicy::default(),
@@ -243,6 +259,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             batch: self.batch,
             lease: self.lease,
             concurrency: self.concurrency,
+            pipelines: self.pipelines,
             pacing: self.pacing,
             quiet: self.quiet,
             policy: self.policy,
@@ -278,6 +295,17 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
     #[must_use]
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
+        self
+    }
+
+    /// Runs `n` claim-check-send loops at once (at least 1; default 1), sharing the
+    /// [`concurrency`](Self::concurrency) limit: while one batch's requests are out, the
+    /// next batch is claimed, checked and marked sending, so the database's commits
+    /// overlap the network instead of waiting for it. Each loop holds its own claims;
+    /// the guarantees are those of several workers.
+    #[must_use]
+    pub fn pipelines(mut self, n: usize) -> Self {
+        self.pipelines = n.max(1);
         self
     }
 
@@ -356,11 +384,45 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
     ///
     /// [`Error::Store`] when the database fails: the run stops at once; what was recorded
     /// stays valid (claims not marked sending go back after their lease; run again).
-    pub async fn run(&self, mode: RunMode, mut stop: StopSignal) -> Result<DispatchReport, Error> {
+    pub async fn run(&self, mode: RunMode, stop: StopSignal) -> Result<DispatchReport, Error> {
+        let shared = Shared {
+            permits: tokio::sync::Semaphore::new(self.concurrency),
+            halted: AtomicBool::new(false),
+            busy: tokio::sync::Notify::new(),
+        };
+        let loops = (0..self.pipelines).map(|i| self.run_loop(i == 0, mode, stop.clone(), &shared));
+        let reports = futures_util::future::try_join_all(loops).await?;
+        let mut total = DispatchReport::default();
+        for r in reports {
+            total.sent += r.sent;
+            total.failed += r.failed;
+            total.retried += r.retried;
+            total.unknown.extend(r.unknown);
+            total.suppressed += r.suppressed;
+            total.cancelled += r.cancelled;
+            total.expired += r.expired;
+            total.deferred += r.deferred;
+            total.recovered += r.recovered;
+            if total.stopped.is_none() {
+                total.stopped = r.stopped;
+            }
+        }
+        Ok(total)
+    }
+
+    /// One claim-check-send loop. Only the first polls while idle; the others wait until
+    /// it claims a full batch.
+    async fn run_loop(
+        &self,
+        first: bool,
+        mode: RunMode,
+        mut stop: StopSignal,
+        shared: &Shared,
+    ) -> Result<DispatchReport, Error> {
         let mut report = DispatchReport::default();
         let mut last_recover = None;
         loop {
-            if stop.is_stopped() {
+            if stop.is_stopped() || shared.halted.load(Ordering::Relaxed) {
                 break;
             }
             let now = self.now();
@@ -384,9 +446,19 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             for key in batch.expired {
                 self.emit(DispatchEvent::Expired { key });
             }
+            if first && batch.claimed.len() >= self.batch {
+                shared.busy.notify_waiters();
+            }
             if batch.claimed.is_empty() {
                 if mode == RunMode::UntilIdle {
                     break;
+                }
+                if !first {
+                    tokio::select! {
+                        () = shared.busy.notified() => {}
+                        () = stop.stopped() => break,
+                    }
+                    continue;
                 }
                 let wait = match self.store.next_due().await? {
                     Some(due) if due > now => Duration::try_from(due - now)
@@ -400,8 +472,11 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
                 }
                 continue;
             }
-            self.process(batch.claimed, &mut report, &stop).await?;
+            self.process(batch.claimed, &mut report, &stop, shared)
+                .await?;
             if report.stopped.is_some() {
+                shared.halted.store(true, Ordering::Relaxed);
+                shared.busy.notify_waiters();
                 break;
             }
         }
@@ -413,6 +488,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
         claimed: Vec<Claimed>,
         report: &mut DispatchReport,
         stop: &StopSignal,
+        shared: &Shared,
     ) -> Result<(), Error> {
         let now = self.now();
         let lane = self.transport.business_number().as_str().to_owned();
@@ -534,7 +610,10 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             while let Some(item) = rest.next_if(|t| t.2 < wave_end) {
                 wave.push(item);
             }
-            if stop.is_stopped() || report.stopped.is_some() {
+            if stop.is_stopped()
+                || report.stopped.is_some()
+                || shared.halted.load(Ordering::Relaxed)
+            {
                 let back: Vec<_> = wave
                     .into_iter()
                     .chain(rest.by_ref())
@@ -543,7 +622,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
                 self.give_back(&back, report).await?;
                 break;
             }
-            self.send_wave(wave, &lane, report).await?;
+            self.send_wave(wave, &lane, report, shared).await?;
         }
         Ok(())
     }
@@ -668,6 +747,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
         wave: Vec<(Claimed, Message, OffsetDateTime)>,
         lane: &str,
         report: &mut DispatchReport,
+        shared: &Shared,
     ) -> Result<(), Error> {
         let keys: Vec<MessageKey> = wave.iter().map(|(c, _, _)| c.key.clone()).collect();
         let held = self
@@ -685,6 +765,9 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
                 if let Ok(wait) = Duration::try_from(wait) {
                     tokio::time::sleep(wait).await;
                 }
+                // The limit on sends in flight holds across the pipelines (the semaphore
+                // is never closed, so a permit always comes).
+                let _permit = shared.permits.acquire().await.ok();
                 let result = self.transport.send(&message).await;
                 (claimed, result)
             })

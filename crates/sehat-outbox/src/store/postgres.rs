@@ -690,7 +690,8 @@ async fn schedule_run(
 
 /// One claim statement from `after` (or the front).
 async fn claim_from(
-    conn: &mut Conn,
+    tx: &tokio_postgres::Transaction<'_>,
+    statement: &tokio_postgres::Statement,
     worker: &str,
     now: i64,
     lease_until: i64,
@@ -699,13 +700,12 @@ async fn claim_from(
 ) -> Result<Vec<Row>, StoreError> {
     let (after_nb, after_id) = after.unwrap_or((i64::MIN, i64::MIN));
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    query(
-        conn,
-        CLAIM,
+    tx.query(
+        statement,
         &[&now, &after_nb, &after_id, &limit, &worker, &lease_until],
-        "claiming",
     )
     .await
+    .map_err(backend("claiming"))
 }
 
 fn claimed_of(row: &Row, batch: &mut ClaimBatch) -> Result<(), StoreError> {
@@ -905,14 +905,32 @@ impl Store for PgStore {
         let lease_until = now.saturating_add(duration_micros(lease));
         let mut pooled = self.conn(A).await?;
         let conn = pooled.conn()?;
+        let statement = conn.statement(CLAIM, A).await?;
+        let tx = conn.client.transaction().await.map_err(backend(A))?;
+        // The claim's commit does not wait for the WAL flush: lost in a server crash, its
+        // rows are simply `scheduled` again, and nothing of it can have been sent, because
+        // sending needs the durable `mark_sending`, whose flush covers this commit too.
+        tx.batch_execute("SET LOCAL synchronous_commit = off")
+            .await
+            .map_err(backend(A))?;
         let after = self.cursor();
-        let mut rows = claim_from(conn, worker, now, lease_until, limit, after).await?;
+        let mut rows = claim_from(&tx, &statement, worker, now, lease_until, limit, after).await?;
         if after.is_some() && rows.len() < limit {
             // The cursor reached the end of what is due: look again from the front, for
             // rows scheduled (or given back) behind it.
-            let more = claim_from(conn, worker, now, lease_until, limit - rows.len(), None).await?;
+            let more = claim_from(
+                &tx,
+                &statement,
+                worker,
+                now,
+                lease_until,
+                limit - rows.len(),
+                None,
+            )
+            .await?;
             rows.extend(more);
         }
+        tx.commit().await.map_err(backend(A))?;
         let mut last: Option<(i64, i64)> = None;
         for row in &rows {
             let position = (get::<i64>(row, 10, A)?, get::<i64>(row, 0, A)?);

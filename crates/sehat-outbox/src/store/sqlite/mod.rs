@@ -5,7 +5,7 @@
 //! cached, and the calls run on tokio's blocking pool so a dispatcher's sends keep going
 //! while a transaction waits for the lock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -58,8 +58,17 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    conn: Mutex<Connection>,
+    conn: Mutex<Held>,
     path: PathBuf,
+}
+
+/// The connection, and the row ids of the messages this store claimed: marking,
+/// completing and deferring them update by row id, so they never read the key index
+/// (which outgrows the page cache in a large outbox). An id is only a hint: every update
+/// also checks the key, and a key without one is looked up.
+struct Held {
+    db: Connection,
+    ids: HashMap<String, i64>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -136,8 +145,13 @@ fn backend(action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`, in WAL mode with
-    /// `synchronous = FULL` (a commit is on disk before it returns) and a 30 s busy
-    /// timeout. Call [`Store::migrate`] before use.
+    /// `synchronous = FULL` (a commit is on disk before it returns, except a claim's: see
+    /// below) and a 30 s busy timeout. Call [`Store::migrate`] before use.
+    ///
+    /// A claim is durable against a crash of the process when it returns, and against a
+    /// power cut with the next durable commit: lost, its rows are simply `scheduled`
+    /// again, and none of them can have been sent, because a send needs the durable
+    /// [`Store::mark_sending`], which comes after it in the write-ahead log.
     ///
     /// A new file is created with mode 0600 (owner only) on Unix: it holds pseudonyms
     /// and tokens. SQLite gives its `-wal` and `-shm` files the database file's mode.
@@ -177,7 +191,10 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                conn: Mutex::new(conn),
+                conn: Mutex::new(Held {
+                    db: conn,
+                    ids: HashMap::new(),
+                }),
                 path,
             }),
         })
@@ -194,33 +211,95 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.with_conn(action, move |held| f(&mut held.db)).await
+    }
+
+    async fn with_conn<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Held) -> Result<T, StoreError> + Send + 'static,
+    {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            let mut conn = inner
+            let mut held = inner
                 .conn
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut conn)
+            f(&mut held)
         })
         .await
         .map_err(|e| StoreError::backend(BACKEND, action, e))?
     }
 
+    /// [`SqliteStore::write`] with the claimed rows' ids at hand.
+    async fn write_ids<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>, &mut HashMap<String, i64>) -> Result<T, StoreError>
+            + Send
+            + 'static,
+    {
+        self.with_conn(action, move |held| {
+            let Held { db, ids } = held;
+            transact(db, action, |tx| f(tx, ids))
+        })
+        .await
+    }
+
+    /// A write transaction that is on disk when it returns (`synchronous = FULL`).
     async fn write<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.run(action, move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
+        self.run(action, move |conn| transact(conn, action, f))
+            .await
+    }
+
+    /// A write transaction whose commit skips the WAL's fsync (`synchronous = NORMAL`
+    /// for this one commit). It is durable against a crash of the process when it
+    /// returns (the WAL frames are in the file), and against a power cut with the next
+    /// durable write, whose fsync covers every frame written before it.
+    ///
+    /// Only for writes whose loss in a power cut is harmless: a claim (its rows stay
+    /// `scheduled`; nothing was sent, because sending needs the durable
+    /// [`Store::mark_sending`], which comes after it in the WAL).
+    async fn write_lazy<T, F>(&self, action: &'static str, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>, &mut HashMap<String, i64>) -> Result<T, StoreError>
+            + Send
+            + 'static,
+    {
+        self.with_conn(action, move |held| {
+            let Held { db, ids } = held;
+            db.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(backend(action))?;
-            let value = f(&tx)?;
-            tx.commit().map_err(backend(action))?;
+            let result = transact(db, action, |tx| f(tx, ids));
+            // Back to durable commits whatever happened, before anything else runs on
+            // this connection (the mutex is still held).
+            let restored = db
+                .pragma_update(None, "synchronous", "FULL")
+                .map_err(backend(action));
+            let value = result?;
+            restored?;
             Ok(value)
         })
         .await
     }
+}
+
+fn transact<T>(
+    conn: &mut Connection,
+    action: &'static str,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend(action))?;
+    let value = f(&tx)?;
+    tx.commit().map_err(backend(action))?;
+    Ok(value)
 }
 
 fn count(n: usize) -> u64 {
@@ -276,6 +355,22 @@ impl RawView {
             key: key_of(&self.key)?,
         })
     }
+}
+
+/// The row id of `key`: remembered from this store's claim, else looked up (a claim
+/// of another store on the file, or a message completed twice). `None`: no such message.
+fn row_id(
+    conn: &Connection,
+    ids: &HashMap<String, i64>,
+    key: &str,
+    action: &'static str,
+) -> Result<Option<i64>, StoreError> {
+    if let Some(id) = ids.get(key) {
+        return Ok(Some(*id));
+    }
+    conn.prepare_cached("SELECT id FROM message WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .map_err(backend(action))
 }
 
 fn canonical_in(conn: &Connection, subject: &str) -> Result<String, StoreError> {
@@ -474,7 +569,7 @@ impl Store for SqliteStore {
         let now_us = to_micros(now);
         let lease_until = now_us.saturating_add(duration_micros(lease));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.write("claiming", move |tx| {
+        self.write_lazy("claiming", move |tx, ids| {
             let mut select = tx
                 .prepare_cached(
                     "SELECT id, key, subject, token, purpose, template, language, params, \
@@ -533,6 +628,7 @@ impl Store for SqliteStore {
                 claim
                     .execute(params![id, worker, lease_until, now_us])
                     .map_err(backend("claiming"))?;
+                ids.insert(key.clone(), id);
                 batch.claimed.push(Claimed {
                     subject: subject_of(&key, &subject)?,
                     token: SendToken::parse(&token).map_err(|e| corrupt(&key, "token", e))?,
@@ -562,19 +658,23 @@ impl Store for SqliteStore {
         }
         let worker = worker.to_owned();
         let deferrals = deferrals.to_vec();
-        self.write("deferring", move |tx| {
+        self.write_ids("deferring", move |tx, ids| {
             let mut stmt = tx
                 .prepare_cached(
                     "UPDATE message SET state = 'scheduled', not_before = ?2, worker = NULL, \
-                     lease_until = NULL WHERE key = ?1 AND state = 'claimed' AND worker = ?3 \
-                     AND sending_at IS NULL",
+                     lease_until = NULL WHERE id = ?4 AND +key = ?1 AND state = 'claimed' \
+                     AND worker = ?3 AND sending_at IS NULL",
                 )
                 .map_err(backend("deferring"))?;
             let mut n = 0;
             for (key, until) in &deferrals {
+                let Some(id) = row_id(tx, ids, key.as_str(), "deferring")? else {
+                    continue;
+                };
                 n += stmt
-                    .execute(params![key.as_str(), to_micros(*until), worker])
+                    .execute(params![key.as_str(), to_micros(*until), worker, id])
                     .map_err(backend("deferring"))?;
+                ids.remove(key.as_str());
             }
             Ok(count(n))
         })
@@ -593,17 +693,21 @@ impl Store for SqliteStore {
         let worker = worker.to_owned();
         let keys = keys.to_vec();
         let now = to_micros(now);
-        self.write("marking sends", move |tx| {
+        self.write_ids("marking sends", move |tx, ids| {
             let mut stmt = tx
                 .prepare_cached(
-                    "UPDATE message SET sending_at = ?3 WHERE key = ?1 AND state = 'claimed' \
-                     AND worker = ?2 AND lease_until > ?3 AND sending_at IS NULL",
+                    "UPDATE message SET sending_at = ?3 WHERE id = ?4 AND +key = ?1 \
+                     AND state = 'claimed' AND worker = ?2 AND lease_until > ?3 \
+                     AND sending_at IS NULL",
                 )
                 .map_err(backend("marking sends"))?;
             let mut held = Vec::with_capacity(keys.len());
             for key in keys {
+                let Some(id) = row_id(tx, ids, key.as_str(), "marking sends")? else {
+                    continue;
+                };
                 if stmt
-                    .execute(params![key.as_str(), worker, now])
+                    .execute(params![key.as_str(), worker, now, id])
                     .map_err(backend("marking sends"))?
                     == 1
                 {
@@ -625,19 +729,19 @@ impl Store for SqliteStore {
         }
         let completions = completions.to_vec();
         let now = to_micros(now);
-        self.write("completing", move |tx| {
+        self.write_ids("completing", move |tx, ids| {
             let mut sent = tx
                 .prepare_cached(
                     "UPDATE message SET state = 'sent', wamid_mac = ?2, error_code = NULL, \
                      reason = NULL, lease_until = NULL, updated_at = ?3 \
-                     WHERE key = ?1 AND state IN ('claimed', 'unknown')",
+                     WHERE id = ?4 AND +key = ?1 AND state IN ('claimed', 'unknown')",
                 )
                 .map_err(backend("completing"))?;
             let mut failed = tx
                 .prepare_cached(
                     "UPDATE message SET state = 'failed', error_code = ?2, reason = ?3, \
                      lease_until = NULL, updated_at = ?4 \
-                     WHERE key = ?1 AND state IN ('claimed', 'unknown')",
+                     WHERE id = ?5 AND +key = ?1 AND state IN ('claimed', 'unknown')",
                 )
                 .map_err(backend("completing"))?;
             let mut retry = tx
@@ -645,48 +749,52 @@ impl Store for SqliteStore {
                     "UPDATE message SET state = 'scheduled', not_before = ?5, \
                      attempts = attempts + 1, error_code = ?2, reason = ?3, worker = NULL, \
                      lease_until = NULL, sending_at = NULL, updated_at = ?4 \
-                     WHERE key = ?1 AND state IN ('claimed', 'unknown')",
+                     WHERE id = ?6 AND +key = ?1 AND state IN ('claimed', 'unknown')",
                 )
                 .map_err(backend("completing"))?;
             let mut unknown = tx
                 .prepare_cached(
                     "UPDATE message SET state = 'unknown', reason = ?2, lease_until = NULL, \
-                     updated_at = ?3 WHERE key = ?1 AND state = 'claimed'",
+                     updated_at = ?3 WHERE id = ?4 AND +key = ?1 AND state = 'claimed'",
                 )
                 .map_err(backend("completing"))?;
             let mut ended = tx
                 .prepare_cached(
                     "UPDATE message SET state = ?2, lease_until = NULL, updated_at = ?3 \
-                     WHERE key = ?1 AND state = 'claimed'",
+                     WHERE id = ?4 AND +key = ?1 AND state = 'claimed'",
                 )
                 .map_err(backend("completing"))?;
             let mut n = 0;
             for c in &completions {
                 let key = c.key.as_str();
+                let Some(id) = row_id(tx, ids, key, "completing")? else {
+                    continue;
+                };
                 n += match &c.outcome {
-                    Outcome::Sent { wamid } => sent.execute(params![key, wamid.as_str(), now]),
+                    Outcome::Sent { wamid } => sent.execute(params![key, wamid.as_str(), now, id]),
                     Outcome::Failed {
                         code,
                         reason,
                         retry_at: Some(at),
-                    } => retry.execute(params![key, code, reason, now, to_micros(*at)]),
+                    } => retry.execute(params![key, code, reason, now, to_micros(*at), id]),
                     Outcome::Failed {
                         code,
                         reason,
                         retry_at: None,
-                    } => failed.execute(params![key, code, reason, now]),
-                    Outcome::Unknown { reason } => unknown.execute(params![key, reason, now]),
+                    } => failed.execute(params![key, code, reason, now, id]),
+                    Outcome::Unknown { reason } => unknown.execute(params![key, reason, now, id]),
                     Outcome::Suppressed => {
-                        ended.execute(params![key, State::Suppressed.as_str(), now])
+                        ended.execute(params![key, State::Suppressed.as_str(), now, id])
                     }
                     Outcome::Cancelled => {
-                        ended.execute(params![key, State::Cancelled.as_str(), now])
+                        ended.execute(params![key, State::Cancelled.as_str(), now, id])
                     }
                     Outcome::Superseded => {
-                        ended.execute(params![key, State::Superseded.as_str(), now])
+                        ended.execute(params![key, State::Superseded.as_str(), now, id])
                     }
                 }
                 .map_err(backend("completing"))?;
+                ids.remove(key);
             }
             Ok(count(n))
         })
