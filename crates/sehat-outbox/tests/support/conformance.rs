@@ -128,6 +128,7 @@ async fn scheduling<S: Store>(store: &S, keys: &OutboxKeys) {
         }]
     );
     assert!(store.message(&k("missing")).await.expect("read").is_none());
+    large_batches(store, keys).await;
     // Clean up for the later checks.
     for key in ["sched/a", "sched/c"] {
         assert!(
@@ -136,6 +137,81 @@ async fn scheduling<S: Store>(store: &S, keys: &OutboxKeys) {
                 .await
                 .expect("cancel")
         );
+    }
+}
+
+/// Batches large enough for a backend to insert many rows per statement: every outcome is
+/// still the one of scheduling the messages one at a time, in order.
+async fn large_batches<S: Store>(store: &S, keys: &OutboxKeys) {
+    let later = T0 + Duration::from_secs(3600);
+    let first: Vec<NewMessage> = (0..100)
+        .map(|i| message(keys, &format!("bulk/{i}"), &format!("0812-2000-{i:04}"), later))
+        .collect();
+    let out = store.schedule(&first, T0).await.expect("schedule");
+    assert_eq!(out, vec![ScheduleOutcome::New; 100]);
+    // The same 100 again, some changed, one of them past scheduled, then 40 new ones
+    // with a key that comes twice.
+    assert!(
+        store
+            .cancel(&k("bulk/70"), State::Cancelled, T0)
+            .await
+            .expect("cancel")
+    );
+    let mut second: Vec<NewMessage> = first
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if i % 10 == 3 || i == 70 {
+                m.clone().param("nama", "Dewi")
+            } else {
+                m.clone()
+            }
+        })
+        .collect();
+    second.extend((100..140).map(|i| {
+        message(keys, &format!("bulk/{i}"), &format!("0812-2000-{i:04}"), later)
+    }));
+    second.insert(120, second[110].clone());
+    let out = store.schedule(&second, T0).await.expect("schedule");
+    let expected: Vec<ScheduleOutcome> = (0..141)
+        .map(|i| match i {
+            70 => ScheduleOutcome::Refused {
+                state: State::Cancelled,
+            },
+            _ if i < 100 && i % 10 == 3 => ScheduleOutcome::Updated,
+            _ if i < 100 => ScheduleOutcome::Unchanged,
+            120 => ScheduleOutcome::Unchanged,
+            _ => ScheduleOutcome::New,
+        })
+        .collect();
+    assert_eq!(out, expected);
+    // Scheduling the changed batch once more changes nothing but the refused one.
+    let out = store.schedule(&second, T0).await.expect("schedule");
+    let again: Vec<ScheduleOutcome> = expected
+        .iter()
+        .map(|o| match o {
+            ScheduleOutcome::Refused { .. } => *o,
+            _ => ScheduleOutcome::Unchanged,
+        })
+        .collect();
+    assert_eq!(out, again);
+    let view = store
+        .message(&k("bulk/139"))
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(view.state, State::Scheduled);
+    assert_eq!(view.subject, second[140].subject);
+    assert_eq!(view.not_before, later);
+    for i in 0..140 {
+        if i != 70 {
+            assert!(
+                store
+                    .cancel(&k(&format!("bulk/{i}")), State::Cancelled, T0)
+                    .await
+                    .expect("cancel")
+            );
+        }
     }
 }
 

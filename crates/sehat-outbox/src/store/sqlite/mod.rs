@@ -6,6 +6,7 @@
 //! while a transaction waits for the lock.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +15,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavio
 use time::OffsetDateTime;
 
 use super::columns::{
-    StoredContent, corrupt, key_of, params_json, purpose_of, state_of, subject_of, zone_of,
+    Content, StoredContent, corrupt, key_of, purpose_of, state_of, subject_of, write_params_json,
+    zone_of,
 };
 use super::{
     ClaimBatch, Claimed, Completion, DeliveryStatus, MessageView, Outcome, RecoverReport,
@@ -357,6 +359,230 @@ impl RawView {
     }
 }
 
+/// Rows inserted by one multi-row `INSERT` when a batch has that many left.
+const INSERT_CHUNK: usize = 32;
+
+/// The placeholders of one message's row in an `INSERT`; `?1` is the time of the batch.
+const ROW_PARAMS: usize = 10;
+
+/// Messages to schedule as the rows they become: their text in one buffer, so that a batch
+/// reaches the blocking pool as a few copies of bytes instead of clones of every string
+/// and parameter map, and the JSON of the parameters is written once, into the buffer.
+struct Rows {
+    text: String,
+    rows: Vec<Row>,
+}
+
+/// One message: ranges of [`Rows::text`] and its instants in microseconds.
+struct Row {
+    key: Range<usize>,
+    subject: Range<usize>,
+    token: Range<usize>,
+    template: Range<usize>,
+    language: Range<usize>,
+    params: Range<usize>,
+    timezone: Range<usize>,
+    purpose: &'static str,
+    not_before: i64,
+    not_after: Option<i64>,
+}
+
+impl Rows {
+    fn pack(messages: &[NewMessage]) -> Result<Rows, StoreError> {
+        let mut text = Vec::with_capacity(messages.len().saturating_mul(256));
+        let mut rows = Vec::with_capacity(messages.len());
+        let push = |text: &mut Vec<u8>, value: &str| {
+            let start = text.len();
+            text.extend_from_slice(value.as_bytes());
+            start..text.len()
+        };
+        for m in messages {
+            let key = push(&mut text, m.key.as_str());
+            let subject = push(&mut text, m.subject.as_str());
+            let token = push(&mut text, m.token.as_str());
+            let template = push(&mut text, &m.template);
+            let language = push(&mut text, &m.language);
+            let timezone = push(&mut text, m.timezone.as_str());
+            let start = text.len();
+            write_params_json(&mut text, &m.params)?;
+            rows.push(Row {
+                key,
+                subject,
+                token,
+                template,
+                language,
+                params: start..text.len(),
+                timezone,
+                purpose: m.purpose.as_str(),
+                not_before: to_micros(m.not_before),
+                not_after: m.not_after.map(to_micros),
+            });
+        }
+        // Strings and JSON written by serde_json: always UTF-8.
+        let text = String::from_utf8(text).map_err(|e| StoreError::InvalidArgument {
+            argument: "messages",
+            reason: e.to_string(),
+        })?;
+        Ok(Rows { text, rows })
+    }
+
+    fn str(&self, range: &Range<usize>) -> &str {
+        self.text.get(range.clone()).unwrap_or_default()
+    }
+
+    fn content(&self, row: &Row) -> Content<'_> {
+        Content {
+            subject: self.str(&row.subject),
+            token: self.str(&row.token),
+            purpose: row.purpose,
+            template: self.str(&row.template),
+            language: self.str(&row.language),
+            params: self.str(&row.params),
+            timezone: self.str(&row.timezone),
+            not_before: row.not_before,
+            not_after: row.not_after,
+        }
+    }
+
+    /// Binds `row` to the placeholders `?first` … `?first + 9` (key, subject, token,
+    /// purpose, template, language, params, timezone, not_before, not_after).
+    fn bind(
+        &self,
+        stmt: &mut rusqlite::Statement<'_>,
+        first: usize,
+        row: &Row,
+    ) -> rusqlite::Result<()> {
+        stmt.raw_bind_parameter(first, self.str(&row.key))?;
+        stmt.raw_bind_parameter(first + 1, self.str(&row.subject))?;
+        stmt.raw_bind_parameter(first + 2, self.str(&row.token))?;
+        stmt.raw_bind_parameter(first + 3, row.purpose)?;
+        stmt.raw_bind_parameter(first + 4, self.str(&row.template))?;
+        stmt.raw_bind_parameter(first + 5, self.str(&row.language))?;
+        stmt.raw_bind_parameter(first + 6, self.str(&row.params))?;
+        stmt.raw_bind_parameter(first + 7, self.str(&row.timezone))?;
+        stmt.raw_bind_parameter(first + 8, row.not_before)?;
+        stmt.raw_bind_parameter(first + 9, row.not_after)
+    }
+}
+
+/// `INSERT INTO message … VALUES (…), (…) …` for `n` rows, the batch's time in `?1`.
+fn insert_sql(n: usize, on_conflict: &str) -> String {
+    let mut sql = String::from(
+        "INSERT INTO message (key, subject, token, purpose, template, language, params, \
+         timezone, not_before, not_after, state, created_at, updated_at) VALUES ",
+    );
+    for i in 0..n {
+        let p = 2 + i * ROW_PARAMS;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for j in 0..ROW_PARAMS {
+            sql.push_str(&format!("?{}, ", p + j));
+        }
+        sql.push_str("'scheduled', ?1, ?1)");
+    }
+    sql.push_str(on_conflict);
+    sql
+}
+
+/// Schedules packed rows in the open transaction. Runs of [`INSERT_CHUNK`] new keys go in
+/// one statement each; a run in which any key exists already (or a key comes twice) fails
+/// as a whole on the unique key, which undoes that statement alone, and is then taken row
+/// by row: new, unchanged, updated or refused, exactly as one at a time.
+fn schedule_rows(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &Rows,
+    now: i64,
+) -> Result<Vec<ScheduleOutcome>, StoreError> {
+    const A: &str = "scheduling";
+    let mut outcomes = Vec::with_capacity(rows.rows.len());
+    let mut chunks = rows.rows.chunks_exact(INSERT_CHUNK);
+    let mut many = tx
+        .prepare_cached(&insert_sql(INSERT_CHUNK, ""))
+        .map_err(backend(A))?;
+    for chunk in chunks.by_ref() {
+        many.raw_bind_parameter(1, now).map_err(backend(A))?;
+        for (i, row) in chunk.iter().enumerate() {
+            rows.bind(&mut many, 2 + i * ROW_PARAMS, row)
+                .map_err(backend(A))?;
+        }
+        match many.raw_execute() {
+            Ok(_) => outcomes.extend(chunk.iter().map(|_| ScheduleOutcome::New)),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                for row in chunk {
+                    outcomes.push(schedule_one(tx, rows, row, now)?);
+                }
+            }
+            Err(e) => return Err(backend(A)(e)),
+        }
+    }
+    for row in chunks.remainder() {
+        outcomes.push(schedule_one(tx, rows, row, now)?);
+    }
+    Ok(outcomes)
+}
+
+/// Schedules one packed row: inserted if its key is new; otherwise left alone when the
+/// content is the same, updated while still scheduled, refused past that.
+fn schedule_one(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &Rows,
+    row: &Row,
+    now: i64,
+) -> Result<ScheduleOutcome, StoreError> {
+    const A: &str = "scheduling";
+    let mut insert = tx
+        .prepare_cached(&insert_sql(1, " ON CONFLICT (key) DO NOTHING"))
+        .map_err(backend(A))?;
+    insert.raw_bind_parameter(1, now).map_err(backend(A))?;
+    rows.bind(&mut insert, 2, row).map_err(backend(A))?;
+    if insert.raw_execute().map_err(backend(A))? == 1 {
+        return Ok(ScheduleOutcome::New);
+    }
+    let key = rows.str(&row.key);
+    let existing = tx
+        .prepare_cached(
+            "SELECT state, subject, token, purpose, template, language, params, \
+             timezone, not_before, not_after FROM message WHERE key = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([key], |r| {
+                Ok(StoredContent {
+                    state: r.get(0)?,
+                    subject: r.get(1)?,
+                    token: r.get(2)?,
+                    purpose: r.get(3)?,
+                    template: r.get(4)?,
+                    language: r.get(5)?,
+                    params: r.get(6)?,
+                    timezone: r.get(7)?,
+                    not_before: r.get(8)?,
+                    not_after: r.get(9)?,
+                })
+            })
+        })
+        .map_err(backend(A))?;
+    let state = state_of(key, &existing.state)?;
+    if existing.same_content(&rows.content(row)) {
+        return Ok(ScheduleOutcome::Unchanged);
+    }
+    if state != State::Scheduled {
+        return Ok(ScheduleOutcome::Refused { state });
+    }
+    let mut update = tx
+        .prepare_cached(
+            "UPDATE message SET subject = ?3, token = ?4, purpose = ?5, template = ?6, \
+             language = ?7, params = ?8, timezone = ?9, not_before = ?10, \
+             not_after = ?11, updated_at = ?1 WHERE key = ?2 AND state = 'scheduled'",
+        )
+        .map_err(backend(A))?;
+    update.raw_bind_parameter(1, now).map_err(backend(A))?;
+    rows.bind(&mut update, 2, row).map_err(backend(A))?;
+    update.raw_execute().map_err(backend(A))?;
+    Ok(ScheduleOutcome::Updated)
+}
+
 /// The row id of `key`: remembered from this store's claim, else looked up (a claim
 /// of another store on the file, or a message completed twice). `None`: no such message.
 fn row_id(
@@ -430,80 +656,10 @@ impl Store for SqliteStore {
         messages: &[NewMessage],
         now: OffsetDateTime,
     ) -> Result<Vec<ScheduleOutcome>, StoreError> {
-        let messages = messages.to_vec();
+        let rows = Rows::pack(messages)?;
         let now = to_micros(now);
-        self.write("scheduling", move |tx| {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO message (key, subject, token, purpose, template, language, \
-                     params, timezone, not_before, not_after, state, created_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'scheduled', ?11, ?11) \
-                     ON CONFLICT (key) DO NOTHING",
-                )
-                .map_err(backend("scheduling"))?;
-            let mut select = tx
-                .prepare_cached(
-                    "SELECT state, subject, token, purpose, template, language, params, \
-                     timezone, not_before, not_after FROM message WHERE key = ?1",
-                )
-                .map_err(backend("scheduling"))?;
-            let mut update = tx
-                .prepare_cached(
-                    "UPDATE message SET subject = ?2, token = ?3, purpose = ?4, template = ?5, \
-                     language = ?6, params = ?7, timezone = ?8, not_before = ?9, \
-                     not_after = ?10, updated_at = ?11 WHERE key = ?1 AND state = 'scheduled'",
-                )
-                .map_err(backend("scheduling"))?;
-            let mut outcomes = Vec::with_capacity(messages.len());
-            for m in &messages {
-                let params = params_json(&m.params)?;
-                let values = params![
-                    m.key.as_str(),
-                    m.subject.as_str(),
-                    m.token.as_str(),
-                    m.purpose.as_str(),
-                    m.template,
-                    m.language,
-                    params,
-                    m.timezone.as_str(),
-                    to_micros(m.not_before),
-                    m.not_after.map(to_micros),
-                    now
-                ];
-                if insert.execute(values).map_err(backend("scheduling"))? == 1 {
-                    outcomes.push(ScheduleOutcome::New);
-                    continue;
-                }
-                let existing = select
-                    .query_row([m.key.as_str()], |r| {
-                        Ok(StoredContent {
-                            state: r.get(0)?,
-                            subject: r.get(1)?,
-                            token: r.get(2)?,
-                            purpose: r.get(3)?,
-                            template: r.get(4)?,
-                            language: r.get(5)?,
-                            params: r.get(6)?,
-                            timezone: r.get(7)?,
-                            not_before: r.get(8)?,
-                            not_after: r.get(9)?,
-                        })
-                    })
-                    .map_err(backend("scheduling"))?;
-                let state = state_of(m.key.as_str(), &existing.state)?;
-                let outcome = if existing.same_as(m, &params) {
-                    ScheduleOutcome::Unchanged
-                } else if state == State::Scheduled {
-                    update.execute(values).map_err(backend("scheduling"))?;
-                    ScheduleOutcome::Updated
-                } else {
-                    ScheduleOutcome::Refused { state }
-                };
-                outcomes.push(outcome);
-            }
-            Ok(outcomes)
-        })
-        .await
+        self.write("scheduling", move |tx| schedule_rows(tx, &rows, now))
+            .await
     }
 
     async fn cancel(
