@@ -36,6 +36,22 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system, every thread) this process has used so far, from
+/// `/proc/self/stat` (clock ticks of 10 ms).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The fields after the command name, which is in parentheses.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -72,6 +88,7 @@ async fn main() -> Result<()> {
         })
         .collect();
     let start = Instant::now();
+    let cpu_start = cpu_seconds();
     let mut prepare_time = Duration::ZERO;
     let mut new = 0usize;
     for chunk in requests.chunks(50_000) {
@@ -85,14 +102,17 @@ async fn main() -> Result<()> {
         new += outcomes.iter().filter(|o| o.as_str() == "new").count();
     }
     let schedule_time = start.elapsed();
+    let schedule_cpu = cpu_seconds() - cpu_start;
     assert_eq!(new, n, "every message is new");
     drop(requests);
     println!(
-        "schedule: {n} messages in {:.3} s = {:.0} messages/s (prepare {:.3} s, insert {:.3} s)",
+        "schedule: {n} messages in {:.3} s = {:.0} messages/s (prepare {:.3} s, insert {:.3} s); CPU {:.2} s = {:.2} µs/message",
         schedule_time.as_secs_f64(),
         n as f64 / schedule_time.as_secs_f64(),
         prepare_time.as_secs_f64(),
         (schedule_time - prepare_time).as_secs_f64(),
+        schedule_cpu,
+        schedule_cpu * 1e6 / n as f64,
     );
 
     // Dispatching through the mock, pacing off.
@@ -106,15 +126,19 @@ async fn main() -> Result<()> {
         .now_at(due + Duration::from_secs(60))
         .worker("bench");
     let start = Instant::now();
+    let cpu_start = cpu_seconds();
     let report = dispatcher
         .run(RunMode::UntilIdle, StopSignal::never())
         .await?;
     let dispatch_time = start.elapsed();
+    let dispatch_cpu = cpu_seconds() - cpu_start;
     assert_eq!(report.sent as usize, m, "{report:?}");
     println!(
-        "dispatch: {m} messages in {:.3} s = {:.0} messages/s (concurrency {concurrency}, batch {batch}, pipelines {pipelines})",
+        "dispatch: {m} messages in {:.3} s = {:.0} messages/s (concurrency {concurrency}, batch {batch}, pipelines {pipelines}); CPU {:.2} s = {:.2} µs/message",
         dispatch_time.as_secs_f64(),
         m as f64 / dispatch_time.as_secs_f64(),
+        dispatch_cpu,
+        dispatch_cpu * 1e6 / m as f64,
     );
 
     // A crash: a worker dies holding 256 claims, half of them marked sending.

@@ -549,8 +549,8 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
 
         // The messages themselves: the number read back only now.
         let mut ready: Vec<(Claimed, Message)> = Vec::with_capacity(checked.len());
-        for claimed in checked {
-            match self.build(&claimed) {
+        for mut claimed in checked {
+            match self.build(&mut claimed) {
                 Ok(message) => ready.push((claimed, message)),
                 Err(reason) => ended.push(Completion::new(
                     claimed.key,
@@ -627,7 +627,9 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
         Ok(())
     }
 
-    fn build(&self, claimed: &Claimed) -> Result<Message, &'static str> {
+    /// The message to send. The language and the parameters move into it: nothing reads
+    /// them from the claim afterwards.
+    fn build(&self, claimed: &mut Claimed) -> Result<Message, &'static str> {
         let contact = self
             .keys
             .contact_of(&claimed.token)
@@ -639,27 +641,21 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
         };
         let mut template = TemplateMessage::new(
             claimed.template.clone(),
-            Language::new(claimed.language.clone()),
+            Language::new(std::mem::take(&mut claimed.language)),
         );
-        if !claimed.params.is_empty() {
+        let params = std::mem::take(&mut claimed.params);
+        if !params.is_empty() {
             // Parameters named 1, 2, … are the positional {{1}}, {{2}} … of the template.
-            let positional: Option<Vec<(u32, &String)>> = claimed
-                .params
-                .iter()
-                .map(|(k, v)| k.parse::<u32>().ok().map(|n| (n, v)))
-                .collect();
-            template = match positional {
-                Some(mut numbered) => {
-                    numbered.sort_by_key(|(n, _)| *n);
-                    template.body(
-                        numbered
-                            .into_iter()
-                            .map(|(_, v)| Parameter::text(v.clone())),
-                    )
-                }
-                None => {
-                    template.named_body(claimed.params.iter().map(|(k, v)| (k.clone(), v.clone())))
-                }
+            let positional = params.keys().all(|k| k.parse::<u32>().is_ok());
+            template = if positional {
+                let mut numbered: Vec<(u32, String)> = params
+                    .into_iter()
+                    .map(|(k, v)| (k.parse::<u32>().unwrap_or(u32::MAX), v))
+                    .collect();
+                numbered.sort_by_key(|(n, _)| *n);
+                template.body(numbered.into_iter().map(|(_, v)| Parameter::text(v)))
+            } else {
+                template.named_body(params)
             };
         }
         Message::new(recipient, template).map_err(|_| "invalid_message")
@@ -754,12 +750,19 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             .store
             .mark_sending(&self.worker, &keys, self.now())
             .await?;
-        let held: HashSet<MessageKey> = held.into_iter().collect();
+        // Usually every message of the wave is held: then no set is needed (the keys of a
+        // wave are distinct and `held` is a subset of them).
+        let held: Option<HashSet<MessageKey>> =
+            (held.len() < keys.len()).then(|| held.into_iter().collect());
+        drop(keys);
         let offset = self.clock_offset;
         let results: Vec<(
             Claimed,
             Result<sehat_whatsapp::SendReceipt, sehat_whatsapp::Error>,
-        )> = futures_util::stream::iter(wave.into_iter().filter(|(c, _, _)| held.contains(&c.key)))
+        )> = futures_util::stream::iter(
+            wave.into_iter()
+                .filter(|(c, _, _)| held.as_ref().is_none_or(|h| h.contains(&c.key))),
+        )
             .map(|(claimed, message, at)| async move {
                 let wait = at - (OffsetDateTime::now_utc() + offset);
                 if let Ok(wait) = Duration::try_from(wait) {
@@ -803,12 +806,16 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
                 ),
             };
             if matches!(outcome, Outcome::Sent { .. }) {
-                sent.push((
-                    claimed.key.clone(),
-                    claimed.template.clone(),
-                    claimed.purpose,
-                    claimed.subject.clone(),
-                ));
+                report.sent += 1;
+                // Kept for the announcement only when someone listens.
+                if self.events.is_some() {
+                    sent.push((
+                        claimed.key.clone(),
+                        claimed.template,
+                        claimed.purpose,
+                        claimed.subject,
+                    ));
+                }
             }
             completions.push(Completion::new(claimed.key, outcome));
         }
@@ -840,7 +847,6 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
         // Accepted sends are announced before their outcome is recorded, so an observer
         // that writes them down (a rehearsal log) never misses one that a crash right after
         // the commit would otherwise hide.
-        report.sent += u64::try_from(sent.len()).unwrap_or(0);
         for (key, template, purpose, subject) in sent {
             self.emit(DispatchEvent::Sent {
                 key,

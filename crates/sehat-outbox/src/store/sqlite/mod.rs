@@ -746,58 +746,67 @@ impl Store for SqliteStore {
                 )
                 .map_err(backend("claiming"))?;
             let mut batch = ClaimBatch::default();
-            let rows = select
-                .query_map(params![now_us, limit], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, String>(8)?,
-                        r.get::<_, i64>(9)?,
-                        r.get::<_, Option<i64>>(10)?,
-                        r.get::<_, i64>(11)?,
-                    ))
-                })
-                .map_err(backend("claiming"))?
-                .collect::<Result<Vec<_>, _>>()
+            let mut rows = select
+                .query(params![now_us, limit])
                 .map_err(backend("claiming"))?;
-            for (id, key, subject, token, purpose, template, language, params, zone, nb, na, at) in
-                rows
-            {
-                if na.is_some_and(|na| na < now_us) {
-                    expire
-                        .execute(params![id, now_us])
-                        .map_err(backend("claiming"))?;
-                    batch.expired.push(key_of(&key)?);
+            let mut taken = Vec::new();
+            while let Some(r) = rows.next().map_err(backend("claiming"))? {
+                let id: i64 = r.get(0).map_err(backend("claiming"))?;
+                let key = r
+                    .get_ref(1)
+                    .and_then(|v| Ok(v.as_str()?))
+                    .map_err(backend("claiming"))?;
+                let not_after: Option<i64> = r.get(10).map_err(backend("claiming"))?;
+                if not_after.is_some_and(|na| na < now_us) {
+                    batch.expired.push(key_of(key)?);
+                    taken.push((id, None));
                     continue;
                 }
-                let token =
-                    token.ok_or_else(|| corrupt(&key, "token", "purged while scheduled"))?;
+                let text = |i: usize| -> Result<&str, StoreError> {
+                    r.get_ref(i)
+                        .and_then(|v| Ok(v.as_str()?))
+                        .map_err(backend("claiming"))
+                };
+                let optional = |i: usize| -> Result<Option<&str>, StoreError> {
+                    r.get_ref(i)
+                        .and_then(|v| Ok(v.as_str_or_null()?))
+                        .map_err(backend("claiming"))
+                };
+                let token = optional(3)?
+                    .ok_or_else(|| corrupt(key, "token", "purged while scheduled"))?;
                 let params: BTreeMap<String, String> =
-                    serde_json::from_str(params.as_deref().unwrap_or("{}"))
-                        .map_err(|e| corrupt(&key, "params", e))?;
-                claim
-                    .execute(params![id, worker, lease_until, now_us])
-                    .map_err(backend("claiming"))?;
-                ids.insert(key.clone(), id);
-                batch.claimed.push(Claimed {
-                    subject: subject_of(&key, &subject)?,
-                    token: SendToken::parse(&token).map_err(|e| corrupt(&key, "token", e))?,
-                    purpose: purpose_of(&key, &purpose)?,
-                    template,
-                    language,
+                    serde_json::from_str(optional(7)?.unwrap_or("{}"))
+                        .map_err(|e| corrupt(key, "params", e))?;
+                let message_key = key_of(key)?;
+                let claimed = Claimed {
+                    subject: subject_of(key, text(2)?)?,
+                    token: SendToken::parse(token).map_err(|e| corrupt(key, "token", e))?,
+                    purpose: purpose_of(key, text(4)?)?,
+                    template: text(5)?.to_owned(),
+                    language: text(6)?.to_owned(),
                     params,
-                    timezone: zone_of(&key, &zone)?,
-                    not_before: from_micros(nb),
-                    not_after: na.map(from_micros),
-                    attempts: u32::try_from(at).unwrap_or(u32::MAX),
-                    key: key_of(&key)?,
-                });
+                    timezone: zone_of(key, text(8)?)?,
+                    not_before: from_micros(r.get(9).map_err(backend("claiming"))?),
+                    not_after: not_after.map(from_micros),
+                    attempts: u32::try_from(r.get::<_, i64>(11).map_err(backend("claiming"))?)
+                        .unwrap_or(u32::MAX),
+                    key: message_key,
+                };
+                taken.push((id, Some(batch.claimed.len())));
+                batch.claimed.push(claimed);
+            }
+            drop(rows);
+            for (id, claimed) in taken {
+                match claimed {
+                    None => expire.execute(params![id, now_us]),
+                    Some(i) => {
+                        if let Some(c) = batch.claimed.get(i) {
+                            ids.insert(c.key.as_str().to_owned(), id);
+                        }
+                        claim.execute(params![id, worker, lease_until, now_us])
+                    }
+                }
+                .map_err(backend("claiming"))?;
             }
             Ok(batch)
         })
@@ -1087,30 +1096,35 @@ impl Store for SqliteStore {
         if queries.is_empty() {
             return Ok(Vec::new());
         }
-        let queries = queries.to_vec();
+        let mut subjects = String::with_capacity(queries.len() * 48);
+        let mut asks = Vec::with_capacity(queries.len());
+        for (subject, purpose) in queries {
+            let start = subjects.len();
+            subjects.push_str(subject.as_str());
+            asks.push((start..subjects.len(), purpose.as_str()));
+        }
         self.run("reading consent", move |conn| {
             let tx = conn.transaction().map_err(backend("reading consent"))?;
+            // The alias is resolved inside the statement: one lookup per message.
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT action FROM consent WHERE subject = ?1 AND scope IN (?2, 'all') \
-                     ORDER BY at DESC, id DESC LIMIT 1",
+                    "SELECT action FROM consent WHERE subject = \
+                     COALESCE((SELECT canonical FROM subject_alias WHERE alias = ?1), ?1) \
+                     AND scope IN (?2, 'all') ORDER BY at DESC, id DESC LIMIT 1",
                 )
                 .map_err(backend("reading consent"))?;
-            let mut out = Vec::with_capacity(queries.len());
-            for (subject, purpose) in &queries {
-                let canonical = canonical_in(&tx, subject.as_str())?;
-                let action: Option<String> = stmt
-                    .query_row(params![canonical, purpose.as_str()], |r| r.get(0))
+            let mut out = Vec::with_capacity(asks.len());
+            for (range, purpose) in &asks {
+                let subject = subjects.get(range.clone()).unwrap_or_default();
+                let action = stmt
+                    .query_row(params![subject, purpose], |r| {
+                        Ok(r.get_ref(0)?.as_str()?.parse::<ConsentAction>())
+                    })
                     .optional()
-                    .map_err(backend("reading consent"))?;
-                out.push(
-                    action
-                        .map(|a| {
-                            a.parse::<ConsentAction>()
-                                .map_err(|e| corrupt("-", "consent.action", e))
-                        })
-                        .transpose()?,
-                );
+                    .map_err(backend("reading consent"))?
+                    .transpose()
+                    .map_err(|e| corrupt("-", "consent.action", e))?;
+                out.push(action);
             }
             drop(stmt);
             tx.commit().map_err(backend("reading consent"))?;
