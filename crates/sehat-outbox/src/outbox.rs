@@ -297,20 +297,28 @@ impl<S: Store> Outbox<S> {
         requests: &[ScheduleRequest],
         now: OffsetDateTime,
     ) -> Result<Vec<Result<ScheduleOutcome, InputError>>, Error> {
+        // The valid messages move into their own list (no copies); `refused` keeps each
+        // request's place: `None` for a valid one.
         let prepared = self.prepare(requests);
-        let valid: Vec<NewMessage> = prepared
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .cloned()
-            .collect();
+        let mut valid: Vec<NewMessage> = Vec::with_capacity(prepared.len());
+        let mut refused: Vec<Option<InputError>> = Vec::with_capacity(prepared.len());
+        for result in prepared {
+            match result {
+                Ok(message) => {
+                    valid.push(message);
+                    refused.push(None);
+                }
+                Err(e) => refused.push(Some(e)),
+            }
+        }
         let mut outcomes = self.store.schedule(&valid, now).await?.into_iter();
-        Ok(prepared
+        Ok(refused
             .into_iter()
             .map(|r| match r {
-                Ok(_) => outcomes
+                None => outcomes
                     .next()
                     .ok_or_else(|| InputError::internal("outcome missing")),
-                Err(e) => Err(e),
+                Some(e) => Err(e),
             })
             .collect())
     }

@@ -763,20 +763,20 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
             wave.into_iter()
                 .filter(|(c, _, _)| held.as_ref().is_none_or(|h| h.contains(&c.key))),
         )
-            .map(|(claimed, message, at)| async move {
-                let wait = at - (OffsetDateTime::now_utc() + offset);
-                if let Ok(wait) = Duration::try_from(wait) {
-                    tokio::time::sleep(wait).await;
-                }
-                // The limit on sends in flight holds across the pipelines (the semaphore
-                // is never closed, so a permit always comes).
-                let _permit = shared.permits.acquire().await.ok();
-                let result = self.transport.send(&message).await;
-                (claimed, result)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+        .map(|(claimed, message, at)| async move {
+            let wait = at - (OffsetDateTime::now_utc() + offset);
+            if let Ok(wait) = Duration::try_from(wait) {
+                tokio::time::sleep(wait).await;
+            }
+            // The limit on sends in flight holds across the pipelines (the semaphore
+            // is never closed, so a permit always comes).
+            let _permit = shared.permits.acquire().await.ok();
+            let result = self.transport.send(&message).await;
+            (claimed, result)
+        })
+        .buffer_unordered(self.concurrency)
+        .collect()
+        .await;
 
         let now = self.now();
         let mut completions = Vec::with_capacity(results.len());

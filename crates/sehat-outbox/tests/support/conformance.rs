@@ -145,7 +145,14 @@ async fn scheduling<S: Store>(store: &S, keys: &OutboxKeys) {
 async fn large_batches<S: Store>(store: &S, keys: &OutboxKeys) {
     let later = T0 + Duration::from_secs(3600);
     let first: Vec<NewMessage> = (0..100)
-        .map(|i| message(keys, &format!("bulk/{i}"), &format!("0812-2000-{i:04}"), later))
+        .map(|i| {
+            message(
+                keys,
+                &format!("bulk/{i}"),
+                &format!("0812-2000-{i:04}"),
+                later,
+            )
+        })
         .collect();
     let out = store.schedule(&first, T0).await.expect("schedule");
     assert_eq!(out, vec![ScheduleOutcome::New; 100]);
@@ -169,7 +176,12 @@ async fn large_batches<S: Store>(store: &S, keys: &OutboxKeys) {
         })
         .collect();
     second.extend((100..140).map(|i| {
-        message(keys, &format!("bulk/{i}"), &format!("0812-2000-{i:04}"), later)
+        message(
+            keys,
+            &format!("bulk/{i}"),
+            &format!("0812-2000-{i:04}"),
+            later,
+        )
     }));
     second.insert(120, second[110].clone());
     let out = store.schedule(&second, T0).await.expect("schedule");

@@ -772,8 +772,8 @@ impl Store for SqliteStore {
                         .and_then(|v| Ok(v.as_str_or_null()?))
                         .map_err(backend("claiming"))
                 };
-                let token = optional(3)?
-                    .ok_or_else(|| corrupt(key, "token", "purged while scheduled"))?;
+                let token =
+                    optional(3)?.ok_or_else(|| corrupt(key, "token", "purged while scheduled"))?;
                 let params: BTreeMap<String, String> =
                     serde_json::from_str(optional(7)?.unwrap_or("{}"))
                         .map_err(|e| corrupt(key, "params", e))?;
