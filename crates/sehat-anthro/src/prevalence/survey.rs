@@ -1001,8 +1001,15 @@ impl Prepared {
                 members.into_iter().enumerate().map(move |(l, m)| (g, l, m))
             })
             .collect();
-        let rows = tasks
+        // The largest groups first, one group at a time to each thread: in the table's
+        // order a large group started last kept one thread busy after the other had
+        // finished. The rows are put back in the table's order after.
+        let mut order: Vec<usize> = (0..tasks.len()).collect();
+        order.sort_by_key(|&t| std::cmp::Reverse(tasks[t].2.len()));
+        let computed: Vec<PrevalenceRow> = order
             .par_iter()
+            .with_max_len(1)
+            .map(|&t| &tasks[t])
             .map(|(g, l, members)| {
                 let grouping = &groupings[*g];
                 let group = if grouping.label == "All" {
@@ -1020,7 +1027,11 @@ impl Prepared {
                 }
             })
             .collect();
-        Ok(rows)
+        let mut rows: Vec<Option<PrevalenceRow>> = vec![None; tasks.len()];
+        for (&t, row) in order.iter().zip(computed) {
+            rows[t] = Some(row);
+        }
+        Ok(rows.into_iter().flatten().collect())
     }
 }
 
