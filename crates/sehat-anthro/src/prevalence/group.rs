@@ -16,6 +16,8 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::design::{Method, Plan};
 use super::estimate::{Estimate, FirstIteration, Fit, FitSums};
 use super::keys::{WordMap, word_map};
@@ -152,7 +154,8 @@ impl<'a> Layout<'a> {
             origin[*slot] = u32::try_from(i).unwrap_or(u32::MAX);
             *slot += 1;
         }
-        let rows = origin.iter().map(|&i| rows[i as usize]).collect();
+        // In parallel: a fresh copy of every row is page faults as well as copies.
+        let rows = origin.par_iter().map(|&i| rows[i as usize]).collect();
         Self {
             rows,
             origin,
@@ -254,7 +257,12 @@ impl<'a> Layout<'a> {
                 *slot = (
                     *row,
                     if survey && single_iteration {
-                        *terms.get(k, row)
+                        // Only the working weights are added per unit: they are read
+                        // from a table a quarter the size of the terms'.
+                        RowTerms {
+                            w2: *terms.working_weights(k, row),
+                            ..no_terms
+                        }
                     } else {
                         no_terms
                     },
@@ -332,6 +340,8 @@ struct GroupTerms {
     mean_weight: f64,
     by_weight: bool,
     terms: Vec<RowTerms>,
+    /// The working weights of `terms` alone.
+    w2: Vec<[f64; 2]>,
 }
 
 impl GroupTerms {
@@ -343,7 +353,7 @@ impl GroupTerms {
         #[allow(clippy::cast_precision_loss)]
         let mean_weight = sum / members.len() as f64;
         let by_weight = layout.distinct_weights.len() < members.len();
-        let terms = if by_weight {
+        let terms: Vec<RowTerms> = if by_weight {
             // Only the weights the group has (a group of 80,000 rows among 48,000
             // distinct weights misses about a fifth of them).
             let mut present = vec![false; layout.distinct_weights.len()];
@@ -370,19 +380,30 @@ impl GroupTerms {
                 .map(|&m| RowTerms::new(layout.rows[m as usize].weight, mean_weight))
                 .collect()
         };
+        let w2 = terms.iter().map(|t: &RowTerms| t.w2).collect();
         Self {
             mean_weight,
             by_weight,
             terms,
+            w2,
+        }
+    }
+
+    fn index(&self, k: usize, row: &Row) -> usize {
+        if self.by_weight {
+            row.weight_id as usize
+        } else {
+            k
         }
     }
 
     fn get(&self, k: usize, row: &Row) -> &RowTerms {
-        &self.terms[if self.by_weight {
-            row.weight_id as usize
-        } else {
-            k
-        }]
+        &self.terms[self.index(k, row)]
+    }
+
+    /// The working weights of [`Self::get`].
+    fn working_weights(&self, k: usize, row: &Row) -> &[f64; 2] {
+        &self.w2[self.index(k, row)]
     }
 }
 

@@ -270,7 +270,7 @@ impl Grouping {
             label,
             levels: order.iter().map(|&l| labels[l].clone()).collect(),
             of_row: label_of_row
-                .iter()
+                .par_iter()
                 .map(|&l| level_of_label.get(l as usize).copied().unwrap_or(NO_LEVEL))
                 .collect(),
         }
@@ -400,7 +400,7 @@ fn design_rows(kept: &[usize], design: &SurveyDesign) -> Result<DesignRows, Prev
     }
     let pick = |col: &Option<Vec<Option<f64>>>| {
         col.as_ref().map(|c| {
-            rows.iter()
+            rows.par_iter()
                 .map(|&i| c[i].unwrap_or(f64::NAN))
                 .collect::<Vec<_>>()
         })
@@ -431,12 +431,12 @@ fn design_rows(kept: &[usize], design: &SurveyDesign) -> Result<DesignRows, Prev
 /// The weight-for-age (or any weight-based) columns with WHO's oedema rule.
 fn with_oedema(z: &[Option<f64>], oedema: &[bool]) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
     let summary = z
-        .iter()
+        .par_iter()
         .zip(oedema)
         .map(|(z, &o)| if o { None } else { *z })
         .collect();
     let prevalence = z
-        .iter()
+        .par_iter()
         .zip(oedema)
         .map(|(z, &o)| if o { Some(OEDEMA_Z) } else { *z })
         .collect();
@@ -595,7 +595,9 @@ pub fn survey_prevalence_coded(
         clusters,
         strata,
     } = design_rows(&kept, design)?;
-    let selected: Vec<&Child> = rows.iter().map(|&i| &children[i]).collect();
+    // The columns of a million rows below are built in parallel: their page faults
+    // are then taken on both threads.
+    let selected: Vec<&Child> = rows.par_iter().map(|&i| &children[i]).collect();
     // Only the four z-scores the table uses are kept of each child's results.
     let results: Vec<[Option<f64>; 4]> = selected
         .par_iter()
@@ -610,15 +612,15 @@ pub fn survey_prevalence_coded(
             .map(usable)
         })
         .collect();
-    let oedema: Vec<bool> = selected.iter().map(|c| c.oedema).collect();
-    let column = |k: usize| -> Vec<Option<f64>> { results.iter().map(|z| z[k]).collect() };
+    let oedema: Vec<bool> = selected.par_iter().map(|c| c.oedema).collect();
+    let column = |k: usize| -> Vec<Option<f64>> { results.par_iter().map(|z| z[k]).collect() };
     let zlen = column(0);
     let (wa_summary, wa_prev) = with_oedema(&column(1), &oedema);
     let (bmi_summary, bmi_prev) = with_oedema(&column(2), &oedema);
     let (wh_summary, wh_prev) = with_oedema(&column(3), &oedema);
     drop(results);
     let combined = Some(
-        zlen.iter()
+        zlen.par_iter()
             .zip(&wh_prev)
             .map(|(l, w)| combined_bin(*l, *w))
             .collect(),
@@ -628,7 +630,11 @@ pub fn survey_prevalence_coded(
         clusters,
         strata,
         indicators: vec![
-            IndicatorColumns::new(SurveyIndicator::HeightForAge, zlen.clone(), zlen.clone()),
+            IndicatorColumns::new(
+                SurveyIndicator::HeightForAge,
+                zlen.par_iter().copied().collect(),
+                zlen,
+            ),
             IndicatorColumns::new(SurveyIndicator::WeightForAge, wa_summary, wa_prev),
             IndicatorColumns::new(SurveyIndicator::BmiForAge, bmi_summary, bmi_prev),
             IndicatorColumns::new(SurveyIndicator::WeightForHeight, wh_summary, wh_prev),
@@ -637,21 +643,21 @@ pub fn survey_prevalence_coded(
     };
     let method = prepared.method();
     let age_group: Vec<Option<usize>> = selected
-        .iter()
+        .par_iter()
         .map(|c| c.age.and_then(|a| age_group_0_5(a.months())))
         .collect();
-    let sex: Vec<Option<usize>> = selected.iter().map(|c| sex_level(c.sex)).collect();
+    let sex: Vec<Option<usize>> = selected.par_iter().map(|c| sex_level(c.sex)).collect();
     drop(selected);
     let age_sex_levels: Vec<String> = SEXES
         .iter()
         .flat_map(|s| AGE_GROUPS.iter().map(move |a| format!("{a}.{s}")))
         .collect();
     let age_sex: Vec<u32> = age_group
-        .iter()
+        .par_iter()
         .zip(&sex)
         .map(|(a, s)| level_u32(a.zip(*s).map(|(a, s)| s * AGE_GROUPS.len() + a)))
         .collect();
-    let levels = |column: Vec<Option<usize>>| column.into_iter().map(level_u32).collect();
+    let levels = |column: Vec<Option<usize>>| column.into_par_iter().map(level_u32).collect();
     let mut all_groupings = vec![Grouping::factor("All", &["All"], vec![0; rows.len()])];
     // As for the optional groupings, inclusion is decided on the age-filtered rows.
     let kept_age_group = |i: usize| children[i].age.and_then(|a| age_group_0_5(a.months()));
@@ -702,7 +708,7 @@ pub fn survey_prevalence_coded(
             .map(|v| level_u32(wealth_level(v)))
             .collect();
         let of_row = rows
-            .iter()
+            .par_iter()
             .map(|&i| {
                 col.codes[i]
                     .and_then(|c| of_value.get(c as usize).copied())
@@ -995,8 +1001,15 @@ impl Prepared {
                 members.into_iter().enumerate().map(move |(l, m)| (g, l, m))
             })
             .collect();
-        let rows = tasks
+        // The largest groups first, one group at a time to each thread: in the table's
+        // order a large group started last kept one thread busy after the other had
+        // finished. The rows are put back in the table's order after.
+        let mut order: Vec<usize> = (0..tasks.len()).collect();
+        order.sort_by_key(|&t| std::cmp::Reverse(tasks[t].2.len()));
+        let computed: Vec<PrevalenceRow> = order
             .par_iter()
+            .with_max_len(1)
+            .map(|&t| &tasks[t])
             .map(|(g, l, members)| {
                 let grouping = &groupings[*g];
                 let group = if grouping.label == "All" {
@@ -1014,7 +1027,11 @@ impl Prepared {
                 }
             })
             .collect();
-        Ok(rows)
+        let mut rows: Vec<Option<PrevalenceRow>> = vec![None; tasks.len()];
+        for (&t, row) in order.iter().zip(computed) {
+            rows[t] = Some(row);
+        }
+        Ok(rows.into_iter().flatten().collect())
     }
 }
 

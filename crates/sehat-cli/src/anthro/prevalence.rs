@@ -412,26 +412,66 @@ impl<'a> Input<'a> {
         let pieces = self.fold_rows(Who2006Piece::default, |piece, line, fields| {
             reader.add(piece, line, fields)
         })?;
-        let n = pieces.iter().map(|p| p.children.len()).sum();
-        let mut children = Vec::with_capacity(n);
-        let mut design: [Vec<Option<f64>>; 3] = std::array::from_fn(|k| {
-            Vec::with_capacity(if reader.design.index(k).is_some() {
-                n
-            } else {
-                0
-            })
-        });
-        let mut codes: [Codes; 5] = Default::default();
-        // Each piece is moved into the columns and freed in turn.
-        for piece in pieces {
-            children.extend(piece.children);
-            for (column, part) in design.iter_mut().zip(piece.design) {
-                column.extend(part);
-            }
-            for (column, part) in codes.iter_mut().zip(piece.codes) {
-                column.append(part);
-            }
+        // The pieces are joined in parallel: each row is copied from its piece into
+        // the whole column (a fresh column of a million rows is also a few hundred
+        // thousand page faults, which then fall on both threads).
+        let mut offsets = Vec::with_capacity(pieces.len() + 1);
+        offsets.push(0);
+        for piece in &pieces {
+            offsets.push(offsets.last().copied().unwrap_or(0) + piece.children.len());
         }
+        let n = offsets.last().copied().unwrap_or(0);
+        let at = |i: usize| {
+            let p = offsets.partition_point(|&o| o <= i).saturating_sub(1);
+            (p, i - offsets[p])
+        };
+        let children: Vec<Child> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let (p, k) = at(i);
+                pieces[p].children[k]
+            })
+            .collect();
+        let design: [Vec<Option<f64>>; 3] = std::array::from_fn(|k| {
+            if reader.design.index(k).is_some() {
+                (0..n)
+                    .into_par_iter()
+                    .map(|i| {
+                        let (p, r) = at(i);
+                        pieces[p].design[k][r]
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        });
+        // Each piece's texts get the whole column's codes, in the order of the pieces
+        // (as appending them one after the other numbers them), then every row is
+        // recoded.
+        let mut codes: [Codes; 5] = Default::default();
+        for (g, column) in codes.iter_mut().enumerate() {
+            if reader.groupings[g].index.is_none() {
+                continue;
+            }
+            let recode: Vec<Vec<u32>> = pieces
+                .iter()
+                .map(|piece| {
+                    piece.codes[g]
+                        .values
+                        .iter()
+                        .map(|v| column.code(v))
+                        .collect()
+                })
+                .collect();
+            column.codes = (0..n)
+                .into_par_iter()
+                .map(|i| {
+                    let (p, r) = at(i);
+                    pieces[p].codes[g].codes[r].and_then(|c| recode[p].get(c as usize).copied())
+                })
+                .collect();
+        }
+        drop(pieces);
         let [area, region, wealth_quintile, mothers_education, other] = codes.map(Codes::finish);
         let present = |k: usize, c: GroupingCodes| reader.groupings[k].index.map(|_| c);
         let groupings = CodedGroupings {
@@ -617,17 +657,6 @@ impl Codes {
     fn push(&mut self, text: Option<&[u8]>) {
         let code = text.map(|t| self.code(t));
         self.codes.push(code);
-    }
-
-    /// Appends the rows of `other`, recoded.
-    fn append(&mut self, other: Self) {
-        let recode: Vec<u32> = other.values.iter().map(|v| self.code(v)).collect();
-        self.codes.extend(
-            other
-                .codes
-                .into_iter()
-                .map(|c| c.and_then(|c| recode.get(c as usize).copied())),
-        );
     }
 
     fn finish(self) -> GroupingCodes {
