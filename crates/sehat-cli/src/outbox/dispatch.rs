@@ -154,7 +154,7 @@ async fn dispatch(
             .await
             .map_err(CliError::from)?;
         let stopped = report.stopped.is_some();
-        add(&mut total, report);
+        total.absorb(report);
         if let Some(error) = log_error.lock().ok().and_then(|mut e| e.take()) {
             return Err(CliError::msg(format!(
                 "cannot write the rehearsal log: {error}"
@@ -198,21 +198,6 @@ async fn next_wake(store: &AnyStore, now: OffsetDateTime, lease: u64) -> Result<
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     })
-}
-
-fn add(total: &mut DispatchReport, report: DispatchReport) {
-    total.sent += report.sent;
-    total.failed += report.failed;
-    total.retried += report.retried;
-    total.unknown.extend(report.unknown);
-    total.suppressed += report.suppressed;
-    total.cancelled += report.cancelled;
-    total.expired += report.expired;
-    total.deferred += report.deferred;
-    total.recovered += report.recovered;
-    if total.stopped.is_none() {
-        total.stopped = report.stopped;
-    }
 }
 
 fn print_report(out: &mut dyn std::io::Write, report: &DispatchReport) -> std::io::Result<()> {

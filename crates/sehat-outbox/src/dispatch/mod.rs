@@ -154,6 +154,43 @@ pub struct DispatchReport {
     pub stopped: Option<String>,
 }
 
+impl DispatchReport {
+    /// Adds another run's report to this one: counts add up, unknown keys are appended,
+    /// and the first reason to stop is kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_outbox::dispatch::DispatchReport;
+    ///
+    /// let mut total = DispatchReport::default();
+    /// let mut first = DispatchReport::default();
+    /// first.sent = 3;
+    /// first.stopped = Some("auth".to_owned());
+    /// let mut second = DispatchReport::default();
+    /// second.sent = 2;
+    /// second.stopped = Some("throughput".to_owned());
+    /// total.absorb(first);
+    /// total.absorb(second);
+    /// assert_eq!(total.sent, 5);
+    /// assert_eq!(total.stopped.as_deref(), Some("auth"));
+    /// ```
+    pub fn absorb(&mut self, other: DispatchReport) {
+        self.sent += other.sent;
+        self.failed += other.failed;
+        self.retried += other.retried;
+        self.unknown.extend(other.unknown);
+        self.suppressed += other.suppressed;
+        self.cancelled += other.cancelled;
+        self.expired += other.expired;
+        self.deferred += other.deferred;
+        self.recovered += other.recovered;
+        if self.stopped.is_none() {
+            self.stopped = other.stopped;
+        }
+    }
+}
+
 type EventFn = Arc<dyn Fn(&DispatchEvent) + Send + Sync>;
 
 /// What the pipelines of one run share.
@@ -394,18 +431,7 @@ impl<S: Store, T: Transport, H: CheckBeforeSend> Dispatcher<S, T, H> {
         let reports = futures_util::future::try_join_all(loops).await?;
         let mut total = DispatchReport::default();
         for r in reports {
-            total.sent += r.sent;
-            total.failed += r.failed;
-            total.retried += r.retried;
-            total.unknown.extend(r.unknown);
-            total.suppressed += r.suppressed;
-            total.cancelled += r.cancelled;
-            total.expired += r.expired;
-            total.deferred += r.deferred;
-            total.recovered += r.recovered;
-            if total.stopped.is_none() {
-                total.stopped = r.stopped;
-            }
+            total.absorb(r);
         }
         Ok(total)
     }
