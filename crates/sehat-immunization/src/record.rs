@@ -14,6 +14,8 @@ use crate::model::schedule::Schedule;
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "cdsi-us")]
+/// # {
 /// use sehat_immunization::{PatientRecord, Schedule};
 ///
 /// let json = r#"{"id": "2013-0002", "dob": "2025-01-01", "gender": "F",
@@ -23,6 +25,7 @@ use crate::model::schedule::Schedule;
 /// let result = record.forecast(Schedule::cdsi_us()?)?;
 /// assert_eq!(result.vaccine_group.as_deref(), Some("DTAP"));
 /// assert_eq!(result.series_status.as_deref(), Some("Not complete"));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -171,12 +174,15 @@ impl PatientRecord {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(feature = "id-kemenkes")]
+    /// # {
     /// use sehat_immunization::{PatientRecord, Schedule};
     ///
     /// let bad: PatientRecord = serde_json::from_str(
     ///     r#"{"id": "x", "dob": "2025-13-01", "assessment_date": "2025-03-01"}"#)?;
     /// let err = bad.to_patient(Schedule::id_kemenkes()?).unwrap_err();
     /// assert!(err.to_string().contains("field dob"));
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_patient(&self, schedule: &Schedule) -> Result<(Patient, Date), PatientError> {

@@ -219,6 +219,8 @@ impl Assessment {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "id-kemenkes")]
+/// # {
 /// use sehat_immunization::{assess, Patient, Schedule, Sex, SeriesStatus};
 /// use time::macros::date;
 ///
@@ -230,6 +232,7 @@ impl Assessment {
 /// assert_eq!(dpt.status, SeriesStatus::NotComplete);
 /// assert_eq!(dpt.forecast_dose_number, Some(2));
 /// assert_eq!(dpt.recommended_date, Some(date!(2025 - 04 - 10)));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn assess(
@@ -251,12 +254,15 @@ pub fn assess(
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "cdsi-us")]
+/// # {
 /// use sehat_immunization::{assess_group, Patient, Schedule, Sex};
 /// use time::macros::date;
 ///
 /// let child = Patient::new(date!(2025 - 01 - 10), Sex::Male).dose(date!(2025 - 03 - 12), "20");
 /// let dtap = assess_group(&child, Schedule::cdsi_us()?, date!(2025 - 04 - 01), "DTAP")?.unwrap();
 /// assert_eq!(dtap.forecast_dose_number, Some(2));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn assess_group(

@@ -85,6 +85,8 @@ pub struct Reminder<'a> {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "id-kemenkes")]
+/// # {
 /// use sehat_immunization::{cohort_due, DateWindow, Patient, Schedule, Sex};
 /// use time::macros::date;
 ///
@@ -95,6 +97,7 @@ pub struct Reminder<'a> {
 /// ];
 /// let due = cohort_due(&children, schedule, DateWindow::days_from(date!(2025 - 03 - 05), 7))?;
 /// assert!(due.iter().any(|r| r.patient_id.as_deref() == Some("a") && r.group == "DPT-HB-Hib"));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn cohort_due<'a>(

@@ -493,10 +493,13 @@ impl Schedule {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(feature = "id-kemenkes")]
+    /// # {
     /// use sehat_immunization::{Band, Schedule};
     ///
     /// let id = Schedule::id_kemenkes()?;
     /// assert_eq!(id.band_label(Band::CatchUp), "imunisasi kejar");
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
