@@ -453,12 +453,7 @@ impl<'a> Table<'a> {
     /// Options that do not fit the header, or the first row that cannot be read.
     pub fn who2006(&self, options: &MapOptions) -> Result<Vec<Child>, TableError> {
         let reader = Who2006::new(&self.column_map(options, &ZSCORES_2006)?, true);
-        let mut children = Vec::new();
-        for_each_row(self.body, &self.header, |_, line, fields| {
-            children.push(reader.child(line, fields)?);
-            Ok(())
-        })?;
-        Ok(children)
+        self.collect_rows(|line, fields| reader.child(line, fields))
     }
 
     /// Every row read as a child of the WHO Growth Reference 2007 (5–19 years), as
@@ -469,12 +464,20 @@ impl<'a> Table<'a> {
     /// Options that do not fit the header, or the first row that cannot be read.
     pub fn who2007(&self, options: &MapOptions) -> Result<Vec<SchoolAgeChild>, TableError> {
         let reader = Who2007::new(&self.column_map(options, &ZSCORES_2007)?, true);
-        let mut children = Vec::new();
+        self.collect_rows(|line, fields| reader.child(line, fields))
+    }
+
+    /// Every row read by `read`, in file order; the first row it refuses is the error.
+    fn collect_rows<T>(
+        &self,
+        mut read: impl FnMut(&[u8], &Fields) -> Result<T, FieldError>,
+    ) -> Result<Vec<T>, TableError> {
+        let mut rows = Vec::new();
         for_each_row(self.body, &self.header, |_, line, fields| {
-            children.push(reader.child(line, fields)?);
+            rows.push(read(line, fields)?);
             Ok(())
         })?;
-        Ok(children)
+        Ok(rows)
     }
 
     /// Writes the table with the columns of `standard` appended (header included).
