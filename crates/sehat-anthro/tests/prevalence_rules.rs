@@ -135,6 +135,37 @@ fn ages_over_1826_days_are_dropped_missing_ages_kept() {
 }
 
 #[test]
+fn the_first_of_several_bad_rows_is_the_error() {
+    // Ages and weights are checked in parallel over a large survey: the error must
+    // still name the first bad row of the file, not whichever a thread saw first.
+    let n = 50_000;
+    let mut kids = children(n, 0);
+    for row in [31_000, 7_001, 45_000] {
+        kids[row].age = Some(sehat_anthro::Age::Days(-1.0));
+    }
+    assert_eq!(
+        survey_prevalence(&kids, &SurveyDesign::new(), &Groupings::default()),
+        Err(PrevalenceError::NegativeAge { row: 7_002 })
+    );
+    let kids = children(n, 0);
+    let weights = (0..n)
+        .map(|i| match i {
+            40_000 => Some(-2.0),
+            12_345 => Some(-0.25),
+            _ => Some(1.0),
+        })
+        .collect();
+    let design = SurveyDesign::new().sampling_weights(weights);
+    assert_eq!(
+        survey_prevalence(&kids, &design, &Groupings::default()),
+        Err(PrevalenceError::NegativeWeight {
+            row: 12_346,
+            weight: -0.25
+        })
+    );
+}
+
+#[test]
 fn inputs_r_refuses_are_typed_errors() {
     let kids = children(4, 0);
     let short = SurveyDesign::new().sampling_weights(vec![Some(1.0); 3]);

@@ -12,3 +12,9 @@
 fn main() -> std::process::ExitCode {
     sehat_cli::main()
 }
+
+/// The allocator of the whole program: a million-row table allocates and frees
+/// columns of tens of MB one after the other, which mimalloc reuses where the system
+/// allocator returns them to the kernel and faults them in again.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

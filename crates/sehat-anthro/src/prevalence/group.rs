@@ -9,7 +9,9 @@
 //! stratum and unit, so that a unit's rows follow each other in every group. Two passes
 //! per group: the first gives the group's and each stratum's sums (hence the estimates,
 //! the fits and the strata's mean unit totals); the second the spread of the unit
-//! totals around their stratum's mean.
+//! totals around their stratum's mean. The groups of one grouping (the age groups, the
+//! regions, …) make their passes together: each pass reads the laid-out rows once, in
+//! order, and adds each row to its own group.
 //!
 //! The results are those of the row-by-row estimators in [`super::estimate`] (a test
 //! compares the two), summed in another order.
@@ -26,6 +28,8 @@ use super::table::{CombinedSummary, IndicatorSummary, SurveyIndicator};
 
 /// The most indicators of a table (0–5 years: four).
 pub(crate) const INDICATORS: usize = 4;
+/// A row of a grouping that is in none of its groups.
+pub(crate) const NO_LEVEL: u32 = u32::MAX;
 /// A row without a value for a prevalence.
 pub(crate) const NO_BIN: u8 = u8::MAX;
 /// The bins between the cut-offs: z < −3, [−3, −2), [−2, −1), [−1, 1], (1, 2], (2, 3],
@@ -67,7 +71,7 @@ pub(crate) fn combined_bin(height: Option<f64>, weight: Option<f64>) -> u8 {
     }
 }
 
-/// Rows copied at a time in a group's passes (see [`Layout::group`]).
+/// Rows copied at a time in a grouping's passes (see [`Layout::grouping`]).
 const BATCH: usize = 32;
 
 /// A row that fills a batch before it is copied in (never added).
@@ -172,136 +176,261 @@ impl<'a> Layout<'a> {
         self.plan.psu_stratum[row.psu as usize]
     }
 
-    /// The estimates of the group made of the laid-out rows `members` (ascending).
-    pub(crate) fn group(
-        &self,
-        members: &[u32],
-    ) -> (Vec<IndicatorSummary>, Option<(CombinedSummary, Estimate)>) {
-        let terms = GroupTerms::new(self, members);
-        let strata = self.plan.stratum_psus.len();
-        let survey = self.method != Method::Simple;
-        // First pass: the group's sums, and each stratum's unit sums.
-        let mut totals = Totals::default();
-        let mut stratum_sums = if survey {
-            vec![UnitSums::default(); strata]
-        } else {
-            Vec::new()
-        };
-        // The rows and their terms are copied a batch at a time before they are added:
-        // the copies do not wait for each other, so the memory fetches of a batch
-        // overlap (the terms are looked up by weight, all over a table of a few MB),
-        // where adding row by row would wait for each in turn. The sums are added in
-        // the same order.
-        let mut batch = [(NO_ROW, RowTerms::default()); BATCH];
-        for (b, chunk) in members.chunks(BATCH).enumerate() {
-            for ((slot, &m), k) in batch.iter_mut().zip(chunk).zip(b * BATCH..) {
-                let row = &self.rows[m as usize];
-                *slot = (*row, *terms.get(k, row));
+    /// The estimates of every group of one grouping, in the order of its levels:
+    /// `of_row` gives the level of each row of the analysis (in its order; [`NO_LEVEL`]
+    /// or any level from `levels` on for none).
+    ///
+    /// The rows are read in layout order, each added to its own group's sums, so that
+    /// they stream from memory instead of being fetched one by one through a list of
+    /// each group's rows; every group still adds its rows in layout order, as
+    /// [`GroupTerms`] and the passes below describe.
+    pub(crate) fn grouping(&self, of_row: &[u32], levels: usize) -> Vec<GroupEstimates> {
+        // Each laid-out row's level: a loop of look-ups only, whose fetches overlap. This
+        // and the terms below are split into pieces of work, so that a thread that has
+        // finished its own groupings helps with those of the other.
+        let level: Vec<u32> = self
+            .origin
+            .par_iter()
+            .map(|&origin| match of_row.get(origin as usize) {
+                Some(&l) if (l as usize) < levels => l,
+                _ => NO_LEVEL,
+            })
+            .collect();
+        // Pass 0: each group's size, weight and distinct weights, hence its terms.
+        let mut sizes = vec![0usize; levels];
+        let mut sums = vec![0.0; levels];
+        for (&l, row) in level.iter().zip(&self.rows) {
+            if l != NO_LEVEL {
+                sizes[l as usize] += 1;
+                sums[l as usize] += row.weight;
             }
-            for (row, t) in &batch[..chunk.len()] {
-                totals.add(row, t, self.indicators.len(), self.combined);
-                if survey {
-                    stratum_sums[self.stratum(row)].add(
-                        row,
-                        t,
-                        self.indicators.len(),
-                        self.combined,
-                    );
+        }
+        let by_weight: Vec<bool> = sizes
+            .iter()
+            .map(|&size| self.distinct_weights.len() < size)
+            .collect();
+        let mut present = vec![Vec::new(); levels];
+        for (p, &b) in present.iter_mut().zip(&by_weight) {
+            if b {
+                *p = vec![false; self.distinct_weights.len()];
+            }
+        }
+        for (&l, row) in level.iter().zip(&self.rows) {
+            if let Some(p) = present.get_mut(l as usize)
+                && let Some(seen) = p.get_mut(row.weight_id as usize)
+            {
+                *seen = true;
+            }
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let terms: Vec<GroupTerms> = (0..levels)
+            .into_par_iter()
+            .map(|l| GroupTerms::new(self, sums[l] / sizes[l] as f64, &present[l]))
+            .collect();
+        drop(present);
+        let mut groups: Vec<GroupPasses> =
+            terms.iter().map(|t| GroupPasses::new(self, t)).collect();
+        // Pass 1, a batch of rows at a time: the rows and their terms are copied first
+        // (the copies do not wait for each other, so the fetches of the terms, all over
+        // a table of a few MB per group, overlap), then added in order.
+        let mut batch = [(NO_LEVEL, NO_ROW, RowTerms::default()); BATCH];
+        for (rows, levels_of) in self.rows.chunks(BATCH).zip(level.chunks(BATCH)) {
+            for ((slot, row), &l) in batch.iter_mut().zip(rows).zip(levels_of) {
+                *slot = match terms.get(l as usize) {
+                    Some(t) => (l, *row, t.get(row)),
+                    None => (NO_LEVEL, NO_ROW, RowTerms::default()),
+                };
+            }
+            for (l, row, t) in &batch[..rows.len()] {
+                if let Some(group) = groups.get_mut(*l as usize) {
+                    group.first(self, row, t);
                 }
             }
         }
-        let columns = Columns::new(self, &totals, terms.mean_weight);
-        // The strata's sums of unit totals, then their means.
-        let mut stratum_totals = vec![[0.0; COLUMNS]; if survey { strata } else { 0 }];
-        let mut stratum_means = stratum_totals.clone();
-        for (s, sums) in stratum_sums.iter().enumerate() {
-            columns.totals(sums, &mut stratum_totals[s]);
-            let n_psu = self.plan.stratum_psus[s];
+        for group in &mut groups {
+            group.between(self);
+        }
+        // Pass 2: the spread of the unit totals and of the z-scores.
+        for (rows, levels_of) in self.rows.chunks(BATCH).zip(level.chunks(BATCH)) {
+            for ((slot, row), &l) in batch.iter_mut().zip(rows).zip(levels_of) {
+                *slot = match (terms.get(l as usize), groups.get(l as usize)) {
+                    (Some(t), Some(group)) => (l, *row, group.second_terms(t, row)),
+                    _ => (NO_LEVEL, NO_ROW, RowTerms::default()),
+                };
+            }
+            for (l, row, t) in &batch[..rows.len()] {
+                if let Some(group) = groups.get_mut(*l as usize) {
+                    group.second(self, row, t);
+                }
+            }
+        }
+        groups.into_iter().map(|g| g.finish(self)).collect()
+    }
+}
+
+/// A group's estimates: one summary per indicator, and the two combined prevalences.
+pub(crate) type GroupEstimates = (Vec<IndicatorSummary>, Option<(CombinedSummary, Estimate)>);
+
+/// The sums of one group through the two passes of [`Layout::grouping`].
+struct GroupPasses {
+    survey: bool,
+    mean_weight: f64,
+    // First pass: the group's sums, and each stratum's unit sums.
+    totals: Totals,
+    stratum_sums: Vec<UnitSums>,
+    // Between the passes: the estimates' coefficients and the strata's mean unit
+    // totals.
+    columns: Option<Columns>,
+    stratum_totals: Vec<[f64; COLUMNS]>,
+    stratum_means: Vec<[f64; COLUMNS]>,
+    single_iteration: bool,
+    // Second pass: squared deviations of the unit totals from their stratum's mean,
+    // and of the z-scores from their mean.
+    squares: Vec<[f64; COLUMNS]>,
+    present: Vec<usize>,
+    spread: Spread,
+    unit: UnitSums,
+    current: Option<u32>,
+}
+
+impl GroupPasses {
+    fn new(layout: &Layout<'_>, terms: &GroupTerms) -> Self {
+        let survey = layout.method != Method::Simple;
+        let strata = if survey {
+            layout.plan.stratum_psus.len()
+        } else {
+            0
+        };
+        Self {
+            survey,
+            mean_weight: terms.mean_weight,
+            totals: Totals::default(),
+            stratum_sums: vec![UnitSums::default(); strata],
+            columns: None,
+            stratum_totals: Vec::new(),
+            stratum_means: Vec::new(),
+            single_iteration: false,
+            squares: vec![[0.0; COLUMNS]; strata],
+            present: vec![0; strata],
+            spread: Spread::default(),
+            unit: UnitSums::default(),
+            current: None,
+        }
+    }
+
+    /// Adds a row in the first pass.
+    fn first(&mut self, layout: &Layout<'_>, row: &Row, t: &RowTerms) {
+        let indicators = layout.indicators.len();
+        self.totals.add(row, t, indicators, layout.combined);
+        if self.survey {
+            self.stratum_sums[layout.stratum(row)].add(row, t, indicators, layout.combined);
+        }
+    }
+
+    /// After the first pass: the estimates' coefficients, the strata's sums of unit
+    /// totals and their means.
+    fn between(&mut self, layout: &Layout<'_>) {
+        let columns = Columns::new(layout, &self.totals, self.mean_weight);
+        self.stratum_totals = vec![[0.0; COLUMNS]; self.stratum_sums.len()];
+        self.stratum_means = self.stratum_totals.clone();
+        for (s, sums) in self.stratum_sums.iter().enumerate() {
+            columns.totals(sums, &mut self.stratum_totals[s]);
+            let n_psu = layout.plan.stratum_psus[s];
             if n_psu > 1 {
                 #[allow(clippy::cast_precision_loss)]
-                for (mean, total) in stratum_means[s].iter_mut().zip(&stratum_totals[s]) {
+                for (mean, total) in self.stratum_means[s]
+                    .iter_mut()
+                    .zip(&self.stratum_totals[s])
+                {
                     *mean = total / n_psu as f64;
                 }
             }
         }
-        // Second pass: squared deviations of the unit totals from their stratum's mean,
-        // and of the z-scores from their mean.
-        let mut squares = vec![[0.0; COLUMNS]; stratum_totals.len()];
-        let mut present = vec![0usize; stratum_totals.len()];
-        let mut spread = Spread::default();
-        let mut unit = UnitSums::default();
-        let mut unit_totals = [0.0; COLUMNS];
-        let mut current: Option<u32> = None;
         // The working weights per unit only matter for a fit that stopped after its
         // first iteration; without one, the terms need not be looked up again.
-        let single_iteration = columns.single_iteration();
-        let no_terms = RowTerms::default();
-        let mut flush = |unit: &mut UnitSums, psu: u32| {
-            let s = self.plan.psu_stratum[psu as usize];
-            columns.totals(unit, &mut unit_totals);
-            for ((square, total), mean) in squares[s]
-                .iter_mut()
-                .zip(&unit_totals)
-                .zip(&stratum_means[s])
-            {
-                let d = total - mean;
-                *square += d * d;
+        self.single_iteration = columns.single_iteration();
+        self.columns = Some(columns);
+    }
+
+    /// The terms the second pass adds for the group's row `row`.
+    fn second_terms(&self, terms: &GroupTerms, row: &Row) -> RowTerms {
+        if self.survey && self.single_iteration {
+            // Only the working weights are added per unit: they are read from a table
+            // a quarter the size of the terms'.
+            RowTerms {
+                w2: terms.working_weights(row),
+                ..RowTerms::default()
             }
-            present[s] += 1;
-            *unit = UnitSums::default();
+        } else {
+            RowTerms::default()
+        }
+    }
+
+    /// Adds a row in the second pass.
+    fn second(&mut self, layout: &Layout<'_>, row: &Row, t: &RowTerms) {
+        let Some(columns) = &self.columns else {
+            return;
         };
-        // Batches again, as in the first pass.
-        for (b, chunk) in members.chunks(BATCH).enumerate() {
-            for ((slot, &m), k) in batch.iter_mut().zip(chunk).zip(b * BATCH..) {
-                let row = &self.rows[m as usize];
-                *slot = (
-                    *row,
-                    if survey && single_iteration {
-                        // Only the working weights are added per unit: they are read
-                        // from a table a quarter the size of the terms'.
-                        RowTerms {
-                            w2: *terms.working_weights(k, row),
-                            ..no_terms
-                        }
-                    } else {
-                        no_terms
-                    },
-                );
+        let indicators = layout.indicators.len();
+        self.spread.add(row, columns, indicators);
+        if self.survey {
+            if let Some(p) = self.current
+                && p != row.psu
+            {
+                self.flush(layout, p);
             }
-            for (row, t) in &batch[..chunk.len()] {
-                spread.add(row, &columns, self.indicators.len());
-                if survey {
-                    if let Some(p) = current
-                        && p != row.psu
-                    {
-                        flush(&mut unit, p);
-                    }
-                    current = Some(row.psu);
-                    unit.add(row, t, self.indicators.len(), self.combined);
-                }
-            }
+            self.current = Some(row.psu);
+            self.unit.add(row, t, indicators, layout.combined);
         }
-        if let Some(p) = current {
-            flush(&mut unit, p);
+    }
+
+    /// Adds the finished unit `psu`'s squared deviation to its stratum's.
+    fn flush(&mut self, layout: &Layout<'_>, psu: u32) {
+        let Some(columns) = &self.columns else {
+            return;
+        };
+        let s = layout.plan.psu_stratum[psu as usize];
+        let mut unit_totals = [0.0; COLUMNS];
+        columns.totals(&self.unit, &mut unit_totals);
+        for ((square, total), mean) in self.squares[s]
+            .iter_mut()
+            .zip(&unit_totals)
+            .zip(&self.stratum_means[s])
+        {
+            let d = total - mean;
+            *square += d * d;
         }
+        self.present[s] += 1;
+        self.unit = UnitSums::default();
+    }
+
+    /// The group's estimates, after the second pass.
+    fn finish(mut self, layout: &Layout<'_>) -> GroupEstimates {
+        if let Some(p) = self.current {
+            self.flush(layout, p);
+        }
+        let columns = match self.columns.take() {
+            Some(columns) => columns,
+            None => Columns::new(layout, &self.totals, self.mean_weight),
+        };
         // Each column's variance: the strata's contributions, as `svyrecvar` with
         // `lonely.psu = "adjust"` (units of the stratum absent from the group count
         // with a total of 0).
         let mut variance = [0.0; COLUMNS];
-        for s in 0..stratum_totals.len() {
-            let n_psu = self.plan.stratum_psus[s];
-            for j in 0..COLUMNS {
-                variance[j] += if n_psu > 1 {
+        for s in 0..self.stratum_totals.len() {
+            let n_psu = layout.plan.stratum_psus[s];
+            for (j, v) in variance.iter_mut().enumerate() {
+                *v += if n_psu > 1 {
                     #[allow(clippy::cast_precision_loss)]
-                    let (n, absent) = (n_psu as f64, (n_psu - present[s]) as f64);
-                    let mean = stratum_means[s][j];
-                    (squares[s][j] + absent * mean * mean) * n / (n - 1.0)
+                    let (n, absent) = (n_psu as f64, (n_psu - self.present[s]) as f64);
+                    let mean = self.stratum_means[s][j];
+                    (self.squares[s][j] + absent * mean * mean) * n / (n - 1.0)
                 } else {
-                    stratum_totals[s][j] * stratum_totals[s][j]
+                    self.stratum_totals[s][j] * self.stratum_totals[s][j]
                 };
             }
         }
-        columns.estimates(&totals, &spread, &variance)
+        columns.estimates(&self.totals, &self.spread, &variance)
     }
 }
 
@@ -333,8 +462,8 @@ impl RowTerms {
     }
 }
 
-/// The terms of a group's rows: one per distinct weight when there are fewer of those
-/// than rows (survey weights repeat), else one per row.
+/// The terms of a group's rows: a table by distinct weight when there are fewer of
+/// those than rows (survey weights repeat), else computed for each row as it comes.
 struct GroupTerms {
     /// The group's mean weight, which rescales the weights in the fit.
     mean_weight: f64,
@@ -345,41 +474,25 @@ struct GroupTerms {
 }
 
 impl GroupTerms {
-    fn new(layout: &Layout<'_>, members: &[u32]) -> Self {
-        let sum: f64 = members
-            .iter()
-            .map(|&m| layout.rows[m as usize].weight)
-            .sum();
-        #[allow(clippy::cast_precision_loss)]
-        let mean_weight = sum / members.len() as f64;
-        let by_weight = layout.distinct_weights.len() < members.len();
-        let terms: Vec<RowTerms> = if by_weight {
-            // Only the weights the group has (a group of 80,000 rows among 48,000
-            // distinct weights misses about a fifth of them).
-            let mut present = vec![false; layout.distinct_weights.len()];
-            for &m in members {
-                if let Some(p) = present.get_mut(layout.rows[m as usize].weight_id as usize) {
-                    *p = true;
+    /// The terms of a group of mean weight `mean_weight`; `present` marks the distinct
+    /// weights the group has when it has more rows than there are distinct weights,
+    /// and is empty otherwise.
+    fn new(layout: &Layout<'_>, mean_weight: f64, present: &[bool]) -> Self {
+        let by_weight = !present.is_empty();
+        // Only the weights the group has (a group of 80,000 rows among 48,000
+        // distinct weights misses about a fifth of them).
+        let terms: Vec<RowTerms> = layout
+            .distinct_weights
+            .par_iter()
+            .zip(present)
+            .map(|(&w, &p)| {
+                if p {
+                    RowTerms::new(w, mean_weight)
+                } else {
+                    RowTerms::default()
                 }
-            }
-            layout
-                .distinct_weights
-                .iter()
-                .zip(&present)
-                .map(|(&w, &p)| {
-                    if p {
-                        RowTerms::new(w, mean_weight)
-                    } else {
-                        RowTerms::default()
-                    }
-                })
-                .collect()
-        } else {
-            members
-                .iter()
-                .map(|&m| RowTerms::new(layout.rows[m as usize].weight, mean_weight))
-                .collect()
-        };
+            })
+            .collect();
         let w2 = terms.iter().map(|t: &RowTerms| t.w2).collect();
         Self {
             mean_weight,
@@ -389,21 +502,28 @@ impl GroupTerms {
         }
     }
 
-    fn index(&self, k: usize, row: &Row) -> usize {
+    /// The terms of the group's row `row`.
+    fn get(&self, row: &Row) -> RowTerms {
         if self.by_weight {
-            row.weight_id as usize
+            self.terms
+                .get(row.weight_id as usize)
+                .copied()
+                .unwrap_or_default()
         } else {
-            k
+            RowTerms::new(row.weight, self.mean_weight)
         }
     }
 
-    fn get(&self, k: usize, row: &Row) -> &RowTerms {
-        &self.terms[self.index(k, row)]
-    }
-
     /// The working weights of [`Self::get`].
-    fn working_weights(&self, k: usize, row: &Row) -> &[f64; 2] {
-        &self.w2[self.index(k, row)]
+    fn working_weights(&self, row: &Row) -> [f64; 2] {
+        if self.by_weight {
+            self.w2
+                .get(row.weight_id as usize)
+                .copied()
+                .unwrap_or_default()
+        } else {
+            RowTerms::new(row.weight, self.mean_weight).w2
+        }
     }
 }
 

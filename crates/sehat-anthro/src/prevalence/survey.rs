@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use super::design::{Method, Plan, SurveyDesign};
 use super::estimate::Estimate;
-use super::group::{INDICATORS, Layout, NO_BIN, Row, bin, combined_bin};
+use super::group::{INDICATORS, Layout, NO_BIN, NO_LEVEL, Row, bin, combined_bin};
 use super::table::{PrevalenceRow, PrevalenceTable, SurveyIndicator, SurveyStandard};
 use crate::school_age::{FIRST_MONTH, LAST_MONTH, LAST_MONTH_WEIGHT};
 use crate::{Child, Outcome, SchoolAgeChild, Sex, school_age_zscores, zscores};
@@ -190,9 +190,6 @@ impl From<&Groupings> for CodedGroupings {
         }
     }
 }
-
-/// A row of a grouping that is in none of its groups.
-pub(crate) const NO_LEVEL: u32 = u32::MAX;
 
 /// One grouping of rows: its label, its levels in WHO's order, each row's level
 /// ([`NO_LEVEL`] when in none).
@@ -382,7 +379,7 @@ struct DesignRows {
 
 fn design_rows(kept: &[usize], design: &SurveyDesign) -> Result<DesignRows, PrevalenceError> {
     let rows: Vec<usize> = kept
-        .iter()
+        .par_iter()
         .copied()
         .filter(|&i| {
             design
@@ -407,16 +404,15 @@ fn design_rows(kept: &[usize], design: &SurveyDesign) -> Result<DesignRows, Prev
     };
     let mut weights = pick(&design.sampling_weights);
     if let Some(w) = weights.as_mut() {
-        for (k, v) in w.iter_mut().enumerate() {
-            if v.is_nan() {
-                *v = 0.0;
-            } else if *v < 0.0 {
-                return Err(PrevalenceError::NegativeWeight {
-                    row: rows[k] + 1,
-                    weight: *v,
-                });
-            }
+        if let Some(k) = w.par_iter().position_first(|v| *v < 0.0) {
+            return Err(PrevalenceError::NegativeWeight {
+                row: rows[k] + 1,
+                weight: w[k],
+            });
         }
+        w.par_iter_mut()
+            .filter(|v| v.is_nan())
+            .for_each(|v| *v = 0.0);
     }
     let clusters = pick(&design.clusters);
     let strata = pick(&design.strata);
@@ -566,20 +562,26 @@ pub fn survey_prevalence_coded(
     ] {
         check_codes(column, codes.as_ref(), n)?;
     }
-    let mut kept = Vec::with_capacity(n);
-    for (i, child) in children.iter().enumerate() {
-        match child.age {
-            Some(age) if age.is_valid() => {
-                if age.table_days().is_some_and(|d| d <= LAST_DAY) {
-                    kept.push(i);
-                }
-            }
-            Some(age) if !age_is_nan(age) => {
-                return Err(PrevalenceError::NegativeAge { row: i + 1 });
-            }
-            _ => kept.push(i),
-        }
+    // The first row with a negative age is the error; the rows kept are those of age
+    // 0–60 months or of no age (both in parallel: a million children are a few
+    // hundred MB to read).
+    let negative = children.par_iter().position_first(|child| {
+        child
+            .age
+            .is_some_and(|age| !age.is_valid() && !age_is_nan(age))
+    });
+    if let Some(i) = negative {
+        return Err(PrevalenceError::NegativeAge { row: i + 1 });
     }
+    let kept: Vec<usize> = children
+        .par_iter()
+        .enumerate()
+        .filter(|(_, child)| match child.age {
+            Some(age) if age.is_valid() => age.table_days().is_some_and(|d| d <= LAST_DAY),
+            _ => true,
+        })
+        .map(|(i, _)| i)
+        .collect();
     // Groupings wholly missing among the age-filtered rows are not reported.
     let included = |col: &Option<GroupingCodes>| {
         col.as_ref()
@@ -978,58 +980,37 @@ impl Prepared {
             })
             .collect();
         let layout = Layout::new(rows, &plan, &indicators, self.combined.is_some(), method);
-        // (grouping, level, laid-out rows of the level), a grouping's levels found on
-        // one thread each.
-        let tasks: Vec<(usize, usize, Vec<u32>)> = groupings
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(g, grouping)| {
-                let mut members: Vec<Vec<u32>> = vec![Vec::new(); grouping.levels.len()];
-                // The levels in layout order first: a loop of look-ups only, whose
-                // fetches overlap, instead of each push waiting for its own.
-                let level = &grouping.of_row;
-                let laid_out: Vec<u32> = layout
-                    .origin
-                    .iter()
-                    .map(|&origin| level.get(origin as usize).copied().unwrap_or(NO_LEVEL))
-                    .collect();
-                for (k, &l) in laid_out.iter().enumerate() {
-                    if let Some(m) = members.get_mut(l as usize) {
-                        m.push(u32::try_from(k).unwrap_or(u32::MAX));
-                    }
-                }
-                members.into_iter().enumerate().map(move |(l, m)| (g, l, m))
-            })
-            .collect();
-        // The largest groups first, one group at a time to each thread: in the table's
-        // order a large group started last kept one thread busy after the other had
-        // finished. The rows are put back in the table's order after.
-        let mut order: Vec<usize> = (0..tasks.len()).collect();
-        order.sort_by_key(|&t| std::cmp::Reverse(tasks[t].2.len()));
-        let computed: Vec<PrevalenceRow> = order
+        // One grouping at a time to each thread, those with more groups first (their
+        // terms take longer to compute); the rows are put back in the table's order
+        // after.
+        let mut order: Vec<usize> = (0..groupings.len()).collect();
+        order.sort_by_key(|&g| std::cmp::Reverse(groupings[g].levels.len()));
+        let computed: Vec<Vec<PrevalenceRow>> = order
             .par_iter()
             .with_max_len(1)
-            .map(|&t| &tasks[t])
-            .map(|(g, l, members)| {
-                let grouping = &groupings[*g];
-                let group = if grouping.label == "All" {
-                    "All".to_owned()
-                } else {
-                    format!("{}: {}", grouping.label, grouping.levels[*l])
-                };
-                let (indicators, combined) = layout.group(members);
-                PrevalenceRow {
-                    group,
-                    age_labels: None,
-                    indicators,
-                    stunting_wasting: combined.map(|c| c.0),
-                    stunting_overweight: combined.map(|c| c.1),
-                }
+            .map(|&g| {
+                let grouping = &groupings[g];
+                layout
+                    .grouping(&grouping.of_row, grouping.levels.len())
+                    .into_iter()
+                    .zip(&grouping.levels)
+                    .map(|((indicators, combined), level)| PrevalenceRow {
+                        group: if grouping.label == "All" {
+                            "All".to_owned()
+                        } else {
+                            format!("{}: {level}", grouping.label)
+                        },
+                        age_labels: None,
+                        indicators,
+                        stunting_wasting: combined.map(|c| c.0),
+                        stunting_overweight: combined.map(|c| c.1),
+                    })
+                    .collect()
             })
             .collect();
-        let mut rows: Vec<Option<PrevalenceRow>> = vec![None; tasks.len()];
-        for (&t, row) in order.iter().zip(computed) {
-            rows[t] = Some(row);
+        let mut rows: Vec<Vec<PrevalenceRow>> = vec![Vec::new(); groupings.len()];
+        for (&g, table) in order.iter().zip(computed) {
+            rows[g] = table;
         }
         Ok(rows.into_iter().flatten().collect())
     }
@@ -1300,6 +1281,47 @@ mod tests {
             (Some(x), Some(y)) => (x - y).abs() <= 1e-10 * (1.0 + x.abs().max(y.abs())),
             _ => false,
         }
+    }
+
+    #[test]
+    fn z_scores_that_are_not_whole_hundredths_keep_their_value() {
+        // WHO's z-scores are rounded to two decimals and the layout keeps them in
+        // hundredths; any other value (here unrounded, or beyond ±327.67) is kept aside
+        // and must give the same table as the row-by-row estimators.
+        let n = 400;
+        let mut prepared = random(n, 11, (true, true, true), false);
+        let mut changed = 0;
+        for (c, column) in prepared.indicators.iter_mut().enumerate() {
+            for (r, v) in column.summary.iter_mut().enumerate() {
+                if let Some(z) = v.as_mut()
+                    && (r + c) % 3 == 0
+                {
+                    *z = if r % 10 == 0 {
+                        *z * 100.0
+                    } else {
+                        *z + 0.001_234_5
+                    };
+                    changed += 1;
+                }
+            }
+        }
+        assert!(changed > 300, "{changed}");
+        let groupings = groupings(n, 111);
+        let ours = prepared.estimate(&groupings).unwrap();
+        let reference = prepared.estimate_by_rows(&groupings);
+        let mut compared = 0;
+        for (a, b) in ours.iter().zip(&reference) {
+            let (a, b) = (PrevalenceTable::cells(a), PrevalenceTable::cells(b));
+            for (k, (x, y)) in a.iter().zip(&b).enumerate().skip(1) {
+                let (Cell::Number(x), Cell::Number(y)) = (x, y) else {
+                    panic!("column {k}");
+                };
+                assert!(same(*x, *y), "column {k}: {x:?} vs {y:?}");
+                compared += 1;
+            }
+        }
+        assert_eq!(ours.len(), reference.len());
+        assert!(compared > 800, "{compared}");
     }
 
     #[test]

@@ -321,18 +321,19 @@ impl<'a> Input<'a> {
         &self,
         parse: impl Fn(&[u8], &Fields) -> std::result::Result<T, FieldError> + Sync,
     ) -> Result<Vec<Vec<T>>> {
-        self.fold_rows(Vec::new, |out, line, fields| {
+        self.fold_rows(Vec::with_capacity, |out, line, fields| {
             out.push(parse(line, fields)?);
             Ok(())
         })
     }
 
-    /// Every row added with `add` to the value `start` gives for its piece, in pieces
-    /// of about 1 MiB in parallel, the pieces in the file's order; the first row that
+    /// Every row added with `add` to the value `start` gives for its piece (given the
+    /// piece's number of lines, so that its columns are allocated once), in pieces of
+    /// about 1 MiB in parallel, the pieces in the file's order; the first row that
     /// cannot be read is the error.
     fn fold_rows<A: Send>(
         &self,
-        start: impl Fn() -> A + Sync,
+        start: impl Fn(usize) -> A + Sync,
         add: impl Fn(&mut A, &[u8], &Fields) -> std::result::Result<(), FieldError> + Sync,
     ) -> Result<Vec<A>> {
         let body: &[u8] = &self.body;
@@ -354,7 +355,7 @@ impl<'a> Input<'a> {
             .par_iter()
             .map(|piece| {
                 let mut fields = Fields::default();
-                let mut acc = start();
+                let mut acc = start(memchr::memchr_iter(b'\n', piece).count() + 1);
                 let mut row = 0;
                 for line in piece.split(|&b| b == b'\n') {
                     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -409,9 +410,10 @@ impl<'a> Input<'a> {
             design: DesignColumns::new(map),
             groupings: GROUPINGS.map(|g| CodeColumn::new(map, g)),
         };
-        let pieces = self.fold_rows(Who2006Piece::default, |piece, line, fields| {
-            reader.add(piece, line, fields)
-        })?;
+        let pieces = self.fold_rows(
+            |lines| Who2006Piece::with_capacity(&reader, lines),
+            |piece, line, fields| reader.add(piece, line, fields),
+        )?;
         // The pieces are joined in parallel: each row is copied from its piece into
         // the whole column (a fresh column of a million rows is also a few hundred
         // thousand page faults, which then fall on both threads).
@@ -550,6 +552,23 @@ struct Who2006Piece {
     /// Sampling weight, cluster, stratum (filled for the columns present).
     design: [Vec<Option<f64>>; 3],
     codes: [Codes; 5],
+}
+
+impl Who2006Piece {
+    /// An empty piece with room for `lines` rows in the columns `reader` reads.
+    fn with_capacity(reader: &Who2006Rows, lines: usize) -> Self {
+        fn room<T>(present: bool, lines: usize) -> Vec<T> {
+            Vec::with_capacity(if present { lines } else { 0 })
+        }
+        Self {
+            children: Vec::with_capacity(lines),
+            design: std::array::from_fn(|k| room(reader.design.index(k).is_some(), lines)),
+            codes: std::array::from_fn(|g| Codes {
+                codes: room(reader.groupings[g].index.is_some(), lines),
+                ..Codes::default()
+            }),
+        }
+    }
 }
 
 impl Who2006Rows {
