@@ -205,16 +205,19 @@ impl<'a> Layout<'a> {
                 sums[l as usize] += row.weight;
             }
         }
-        let by_weight: Vec<bool> = sizes
+        // A group with more rows than there are distinct weights gets a table of terms
+        // by weight, for the weights it has (`GroupTerms`); the others none.
+        let distinct = self.distinct_weights.len();
+        let mut present: Vec<Vec<bool>> = sizes
             .iter()
-            .map(|&size| self.distinct_weights.len() < size)
+            .map(|&size| {
+                if distinct < size {
+                    vec![false; distinct]
+                } else {
+                    Vec::new()
+                }
+            })
             .collect();
-        let mut present = vec![Vec::new(); levels];
-        for (p, &b) in present.iter_mut().zip(&by_weight) {
-            if b {
-                *p = vec![false; self.distinct_weights.len()];
-            }
-        }
         for (&l, row) in level.iter().zip(&self.rows) {
             if let Some(p) = present.get_mut(l as usize)
                 && let Some(seen) = p.get_mut(row.weight_id as usize)
@@ -504,25 +507,24 @@ impl GroupTerms {
 
     /// The terms of the group's row `row`.
     fn get(&self, row: &Row) -> RowTerms {
-        if self.by_weight {
-            self.terms
-                .get(row.weight_id as usize)
-                .copied()
-                .unwrap_or_default()
-        } else {
-            RowTerms::new(row.weight, self.mean_weight)
-        }
+        self.of(&self.terms, row, |t| t)
     }
 
-    /// The working weights of [`Self::get`].
+    /// The working weights of [`Self::get`], from their own smaller table.
     fn working_weights(&self, row: &Row) -> [f64; 2] {
+        self.of(&self.w2, row, |t| t.w2)
+    }
+
+    /// `row`'s entry of `table` (indexed by distinct weight), or `part` of its terms
+    /// computed from its weight when the group has no table.
+    fn of<T: Copy + Default>(&self, table: &[T], row: &Row, part: impl Fn(RowTerms) -> T) -> T {
         if self.by_weight {
-            self.w2
+            table
                 .get(row.weight_id as usize)
                 .copied()
                 .unwrap_or_default()
         } else {
-            RowTerms::new(row.weight, self.mean_weight).w2
+            part(RowTerms::new(row.weight, self.mean_weight))
         }
     }
 }
