@@ -76,3 +76,34 @@ async fn an_outbox_and_an_empty_file_open_as_outboxes() {
         .await
         .expect("migrate");
 }
+
+#[test]
+fn several_openers_of_one_new_file_at_once_all_get_the_outbox() {
+    // Two cron jobs starting in the same second on a file that does not exist yet: one
+    // creates it and switches it to WAL while the others are opening it. Each must wait
+    // its turn, never fail with "database is locked".
+    const OPENERS: usize = 6;
+    for round in 0..40 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("outbox.db");
+        let start = std::sync::Barrier::new(OPENERS);
+        std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..OPENERS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        let store = SqliteStore::open(&path)?;
+                        tokio::runtime::Builder::new_current_thread()
+                            .build()
+                            .expect("runtime")
+                            .block_on(async { store.migrate().await })
+                    })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().expect("no panic");
+                assert!(opened.is_ok(), "round {round}: {opened:?}");
+            }
+        });
+    }
+}

@@ -106,28 +106,35 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
 /// program's file given by mistake): migrating would add the outbox's tables to it, and the
 /// switch to WAL would change its journal for good. A file with no table (new, or empty) is
 /// an outbox to be; a file with tables must carry the outbox's first migration.
-fn refuse_foreign(conn: &Connection) -> Result<(), StoreError> {
+fn refuse_foreign(conn: &Connection, deadline: std::time::Instant) -> Result<(), StoreError> {
     const ACTION: &str = "opening the database";
-    let tables: i64 = conn
-        .query_row(
+    let tables: i64 = while_busy(deadline, || {
+        conn.query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
             [],
             |r| r.get(0),
         )
-        .map_err(backend(ACTION))?;
+    })
+    .map_err(backend(ACTION))?;
     if tables == 0 {
         return Ok(());
     }
     let (version, name, _) = MIGRATIONS[0];
-    // Another program's `schema_migrations` may lack these columns: that too is foreign.
-    let ours = conn
-        .query_row(
+    // Another program's `schema_migrations` may lack these columns, or the row: that too
+    // is foreign. A file still locked at the deadline is an error, not a verdict.
+    let ours = match while_busy(deadline, || {
+        conn.query_row(
             "SELECT name FROM schema_migrations WHERE version = ?1",
             [version],
             |r| r.get::<_, String>(0),
         )
-        .ok()
-        .is_some_and(|found| found == name);
+    }) {
+        Ok(found) => found == name,
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+            return Err(StoreError::backend(BACKEND, ACTION, e));
+        }
+        Err(_) => false,
+    };
     if ours {
         return Ok(());
     }
@@ -139,6 +146,28 @@ fn refuse_foreign(conn: &Connection) -> Result<(), StoreError> {
              it was left unchanged (give the outbox a file of its own)"
         ),
     ))
+}
+
+/// Runs `attempt` again while SQLite answers "database is locked" and `deadline` is
+/// ahead, waiting a little longer each time (1 ms doubling to 50 ms); any other outcome,
+/// or the last busy one, is returned.
+fn while_busy<T>(
+    deadline: std::time::Instant,
+    mut attempt: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match attempt() {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() + pause < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            outcome => return outcome,
+        }
+    }
 }
 
 fn backend(action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -174,11 +203,16 @@ impl SqliteStore {
         .map_err(backend("opening the database"))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(backend("setting the busy timeout"))?;
-        refuse_foreign(&conn)?;
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        refuse_foreign(&conn, deadline)?;
         // WAL: readers never block the writer, and one writer at a time across processes.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(backend("switching to WAL"))?;
+        // The switch needs the file to itself and SQLite does not always wait for it
+        // through the busy timeout (another process may be creating or switching the same
+        // new file at that moment), so it is tried again until the same deadline.
+        let mode: String = while_busy(deadline, || {
+            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        })
+        .map_err(backend("switching to WAL"))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::backend(
                 BACKEND,
