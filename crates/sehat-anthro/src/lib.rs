@@ -34,8 +34,8 @@ pub use lms::Lms;
 pub use measure::{Measure, parse_oedema};
 pub use prevalence::{
     CUTOFFS, Cell, CodedGroupings, CombinedSummary, Cutoff, Estimate, GroupingCodes, Groupings,
-    IndicatorSummary, Prevalence, PrevalenceError, PrevalenceRow, PrevalenceTable, SurveyDesign,
-    SurveyIndicator, SurveyStandard, school_age_survey_prevalence, survey_prevalence,
+    IndicatorSummary, PreparedSurvey, Prevalence, PrevalenceError, PrevalenceRow, PrevalenceTable,
+    SurveyDesign, SurveyIndicator, SurveyStandard, school_age_survey_prevalence, survey_prevalence,
     survey_prevalence_coded,
 };
 pub use round::round_r;

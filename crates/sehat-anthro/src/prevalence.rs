@@ -15,8 +15,8 @@ mod table;
 pub use design::SurveyDesign;
 pub use estimate::Estimate;
 pub use survey::{
-    CodedGroupings, GroupingCodes, Groupings, PrevalenceError, school_age_survey_prevalence,
-    survey_prevalence, survey_prevalence_coded,
+    CodedGroupings, GroupingCodes, Groupings, PreparedSurvey, PrevalenceError,
+    school_age_survey_prevalence, survey_prevalence, survey_prevalence_coded,
 };
 pub use table::{
     CUTOFFS, Cell, CombinedSummary, Cutoff, IndicatorSummary, PrevalenceRow, PrevalenceTable,

@@ -127,3 +127,65 @@ fn a_simple_sample_without_design_columns() {
     assert_eq!(rows[0][1], "4");
     assert_eq!(rows[0][2], "4");
 }
+
+/// The public survey twenty times over (about 3 MB, so read in several pieces in
+/// parallel), each copy's regions renamed for the copy: the regions first met in a
+/// later piece must get their own rows, identical to those of the same region of any
+/// other copy, and a bad row far into the file is named by its own line.
+#[test]
+fn a_file_read_in_pieces_keeps_each_rows_groups_and_line_numbers() {
+    const COPIES: usize = 20;
+    let text = std::fs::read_to_string(reference("survey_0_5_public.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let region = header.split(',').position(|c| c == "\"gregion\"").unwrap();
+    let mut big = format!("{header}\n");
+    for copy in 0..COPIES {
+        for row in &rows {
+            let fields: Vec<String> = row
+                .split(',')
+                .enumerate()
+                .map(|(k, f)| {
+                    if k == region && !f.is_empty() {
+                        format!("\"{}-{copy:02}\"", f.trim_matches('"'))
+                    } else {
+                        f.to_owned()
+                    }
+                })
+                .collect();
+            big.push_str(&fields.join(","));
+            big.push('\n');
+        }
+    }
+    assert!(big.len() > 2 << 20, "{} bytes", big.len());
+    let out = run_on(&big, "who2006");
+    assert_ran(&out);
+    let (_, table) = read_csv(&out.stdout);
+    let regions: Vec<&Vec<String>> = table
+        .iter()
+        .filter(|r| r[0].starts_with("Geographical region: "))
+        .collect();
+    let first: Vec<&Vec<String>> = regions
+        .iter()
+        .copied()
+        .filter(|r| r[0].ends_with("-00"))
+        .collect();
+    assert!(first.len() > 1);
+    assert_eq!(regions.len(), first.len() * COPIES);
+    for row in &regions {
+        let name = row[0].rsplit_once('-').unwrap().0;
+        let twin = first
+            .iter()
+            .find(|r| r[0].rsplit_once('-').unwrap().0 == name)
+            .unwrap();
+        assert_eq!(row[1..], twin[1..], "{}", row[0]);
+    }
+
+    // A sex code of 3 on the 30,000th row: line 30,001 of the file.
+    let mut lines: Vec<&str> = big.lines().collect();
+    let bad = format!("\"3\",{}", lines[30_000].split_once(',').unwrap().1);
+    lines[30_000] = &bad;
+    let err = stderr_of_failure(&run_on(&lines.join("\n"), "who2006"));
+    assert!(err.contains("line 30001, column sex"), "{err}");
+}

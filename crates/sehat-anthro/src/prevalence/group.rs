@@ -118,17 +118,42 @@ pub(crate) struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    /// Lays out `rows` (one per row of the analysis, in its order; `psu` and `weight`
-    /// from `plan`, `weight_id` filled here).
+    /// Lays out the rows of the analysis, `row(i)` giving its `i`-th row (`psu` and
+    /// `weight` from `plan`; `weight_id` is filled here). The rows are made straight in
+    /// their laid-out places: the layout needs only the plan's units.
     pub(crate) fn new(
-        mut rows: Vec<Row>,
+        row: impl Fn(usize) -> Row + Sync,
         plan: &'a Plan,
         indicators: &'a [SurveyIndicator],
         combined: bool,
         method: Method,
     ) -> Self {
+        let n = plan.psu.len();
         #[allow(clippy::cast_precision_loss)]
-        let n_total = rows.len() as f64;
+        let n_total = n as f64;
+        // Rows by stratum, then unit (a counting sort: units are numbered densely).
+        let mut units: Vec<usize> = (0..plan.psu_stratum.len()).collect();
+        units.sort_by_key(|&p| plan.psu_stratum[p]);
+        let mut start = vec![0usize; units.len() + 1];
+        let mut rank = vec![0usize; units.len()];
+        for (r, &p) in units.iter().enumerate() {
+            rank[p] = r;
+        }
+        for &psu in &plan.psu {
+            start[rank[psu] + 1] += 1;
+        }
+        for r in 0..units.len() {
+            start[r + 1] += start[r];
+        }
+        let mut origin = vec![0u32; n];
+        for (i, &psu) in plan.psu.iter().enumerate() {
+            let slot = &mut start[rank[psu]];
+            origin[*slot] = u32::try_from(i).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
+        // In parallel: a fresh column of rows is page faults as well as writes.
+        let mut rows: Vec<Row> = origin.par_iter().map(|&i| row(i as usize)).collect();
+        // The distinct weights, numbered as they come in the layout.
         let mut ids: WordMap<u64, u32> = word_map();
         let mut distinct_weights = Vec::new();
         for row in &mut rows {
@@ -138,28 +163,6 @@ impl<'a> Layout<'a> {
                 next
             });
         }
-        // Rows by stratum, then unit (a counting sort: units are numbered densely).
-        let mut units: Vec<usize> = (0..plan.psu_stratum.len()).collect();
-        units.sort_by_key(|&p| plan.psu_stratum[p]);
-        let mut start = vec![0usize; units.len() + 1];
-        let mut rank = vec![0usize; units.len()];
-        for (r, &p) in units.iter().enumerate() {
-            rank[p] = r;
-        }
-        for row in &rows {
-            start[rank[row.psu as usize] + 1] += 1;
-        }
-        for r in 0..units.len() {
-            start[r + 1] += start[r];
-        }
-        let mut origin = vec![0u32; rows.len()];
-        for (i, row) in rows.iter().enumerate() {
-            let slot = &mut start[rank[row.psu as usize]];
-            origin[*slot] = u32::try_from(i).unwrap_or(u32::MAX);
-            *slot += 1;
-        }
-        // In parallel: a fresh copy of every row is page faults as well as copies.
-        let rows = origin.par_iter().map(|&i| rows[i as usize]).collect();
         Self {
             rows,
             origin,

@@ -290,6 +290,7 @@ fn number_label(v: &str) -> String {
 
 /// The columns of one indicator: the z-scores for the mean and SD (flagged and oedema
 /// rows missing), and the z-scores for the prevalences (oedema rows at −3.1).
+#[cfg_attr(test, derive(Clone))]
 struct IndicatorColumns {
     indicator: SurveyIndicator,
     summary: Vec<Option<f64>>,
@@ -311,6 +312,7 @@ impl IndicatorColumns {
 }
 
 /// Everything the estimation needs, after WHO's exclusions.
+#[cfg_attr(test, derive(Clone))]
 struct Prepared {
     weights: Option<Vec<f64>>,
     clusters: Option<Vec<f64>>,
@@ -549,6 +551,83 @@ pub fn survey_prevalence_coded(
     design: &SurveyDesign,
     groupings: &CodedGroupings,
 ) -> Result<PrevalenceTable, PrevalenceError> {
+    PreparedSurvey::coded(children, design, groupings)?.table()
+}
+
+/// A 0–5 survey made ready for estimation: WHO's exclusions applied, the z-scores
+/// computed and each child's groups found. It holds nothing of the children, so a
+/// caller with a large survey can free them before [`PreparedSurvey::table`], which needs
+/// memory of its own (about 60 bytes per child).
+///
+/// # Examples
+///
+/// ```
+/// use sehat_anthro::{Child, CodedGroupings, PreparedSurvey, Sex, SurveyDesign};
+///
+/// let children: Vec<Child> = (0..40)
+///     .map(|i| {
+///         Child::new(if i % 2 == 0 { Sex::Female } else { Sex::Male })
+///             .age_days(200.0 + 30.0 * f64::from(i))
+///             .weight_kg(7.0 + 0.1 * f64::from(i))
+///             .length_cm(65.0 + 0.5 * f64::from(i))
+///     })
+///     .collect();
+/// let prepared = PreparedSurvey::coded(&children, &SurveyDesign::new(), &CodedGroupings::default())?;
+/// drop(children);
+/// assert_eq!(prepared.table()?.rows[0].group, "All");
+/// # Ok::<(), sehat_anthro::PrevalenceError>(())
+/// ```
+pub struct PreparedSurvey {
+    prepared: Prepared,
+    groupings: Vec<Grouping>,
+}
+
+impl std::fmt::Debug for PreparedSurvey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedSurvey")
+            .field("rows", &self.prepared.n())
+            .field(
+                "groupings",
+                &self.groupings.iter().map(|g| g.label).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl PreparedSurvey {
+    /// Prepares the table [`survey_prevalence_coded`] computes.
+    ///
+    /// # Errors
+    ///
+    /// As [`survey_prevalence_coded`], except [`PrevalenceError::SinglePsu`], which
+    /// [`PreparedSurvey::table`] reports.
+    pub fn coded(
+        children: &[Child],
+        design: &SurveyDesign,
+        groupings: &CodedGroupings,
+    ) -> Result<Self, PrevalenceError> {
+        prepare_coded(children, design, groupings)
+    }
+
+    /// WHO's prevalence table of the survey.
+    ///
+    /// # Errors
+    ///
+    /// [`PrevalenceError::SinglePsu`] when a design with weights or clusters has a single
+    /// sampling unit and no strata.
+    pub fn table(self) -> Result<PrevalenceTable, PrevalenceError> {
+        Ok(PrevalenceTable {
+            standard: SurveyStandard::Who2006,
+            rows: self.prepared.estimate(&self.groupings)?,
+        })
+    }
+}
+
+fn prepare_coded(
+    children: &[Child],
+    design: &SurveyDesign,
+    groupings: &CodedGroupings,
+) -> Result<PreparedSurvey, PrevalenceError> {
     let n = children.len();
     check_length("sw", design.sampling_weights.as_ref(), n)?;
     check_length("cluster", design.clusters.as_ref(), n)?;
@@ -727,9 +806,9 @@ pub fn survey_prevalence_coded(
             all_groupings.push(text(label, col));
         }
     }
-    Ok(PrevalenceTable {
-        standard: SurveyStandard::Who2006,
-        rows: prepared.estimate(&all_groupings)?,
+    Ok(PreparedSurvey {
+        prepared,
+        groupings: all_groupings,
     })
 }
 
@@ -949,23 +1028,34 @@ impl Prepared {
         self.indicators.first().map_or(0, |i| i.summary.len())
     }
 
-    /// Estimates every group of every grouping.
-    fn estimate(&self, groupings: &[Grouping]) -> Result<Vec<PrevalenceRow>, PrevalenceError> {
+    /// Estimates every group of every grouping. The columns are dropped once the rows
+    /// of the analysis are made of them, so that the rows reuse their memory.
+    fn estimate(self, groupings: &[Grouping]) -> Result<Vec<PrevalenceRow>, PrevalenceError> {
         let method = self.method();
         let n = self.n();
-        let weights = self.weights.clone().unwrap_or_else(|| vec![1.0; n]);
-        let plan = Plan::new(weights, self.clusters.as_deref(), self.strata.as_deref());
-        if method != Method::Simple && plan.psu_stratum.len() == 1 && self.strata.is_none() {
+        let Self {
+            weights,
+            clusters,
+            strata,
+            indicators,
+            combined,
+        } = self;
+        let has_strata = strata.is_some();
+        let plan = Plan::new(
+            weights.unwrap_or_else(|| vec![1.0; n]),
+            clusters.as_deref(),
+            strata.as_deref(),
+        );
+        drop((clusters, strata));
+        if method != Method::Simple && plan.psu_stratum.len() == 1 && !has_strata {
             return Err(PrevalenceError::SinglePsu);
         }
-        let indicators: Vec<SurveyIndicator> =
-            self.indicators.iter().map(|i| i.indicator).collect();
-        let rows = (0..n)
-            .into_par_iter()
-            .map(|r| {
+        let kinds: Vec<SurveyIndicator> = indicators.iter().map(|i| i.indicator).collect();
+        let layout = Layout::new(
+            |r| {
                 let mut bins = [NO_BIN; INDICATORS];
                 let mut summary = [f64::NAN; INDICATORS];
-                for (i, columns) in self.indicators.iter().enumerate() {
+                for (i, columns) in indicators.iter().enumerate() {
                     bins[i] = columns.counted[r].map_or(NO_BIN, bin);
                     summary[i] = columns.summary[r].unwrap_or(f64::NAN);
                 }
@@ -974,12 +1064,16 @@ impl Prepared {
                     weight_id: 0,
                     psu: u32::try_from(plan.psu[r]).unwrap_or(u32::MAX),
                     bins,
-                    combined: self.combined.as_ref().map_or(NO_BIN, |c| c[r]),
+                    combined: combined.as_ref().map_or(NO_BIN, |c| c[r]),
                     summary,
                 }
-            })
-            .collect();
-        let layout = Layout::new(rows, &plan, &indicators, self.combined.is_some(), method);
+            },
+            &plan,
+            &kinds,
+            combined.is_some(),
+            method,
+        );
+        drop((indicators, combined));
         // One grouping at a time to each thread, those with more groups first (their
         // terms take longer to compute); the rows are put back in the table's order
         // after.
@@ -1286,7 +1380,7 @@ mod tests {
     /// Compares every numeric cell of the table with the row-by-row estimators' and
     /// returns how many were compared (`case` names the case in a failure).
     fn agreeing_cells(prepared: &Prepared, groupings: &[Grouping], case: &str) -> usize {
-        let ours = prepared.estimate(groupings).unwrap();
+        let ours = prepared.clone().estimate(groupings).unwrap();
         let reference = prepared.estimate_by_rows(groupings);
         assert_eq!(ours.len(), reference.len(), "{case}");
         let mut compared = 0;

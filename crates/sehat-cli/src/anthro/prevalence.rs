@@ -14,8 +14,8 @@ use sehat_anthro::who_table::{
     measure, number, oedema, sex,
 };
 use sehat_anthro::{
-    Age, Cell, Child, CodedGroupings, GroupingCodes, PrevalenceTable, SchoolAgeChild, SurveyDesign,
-    school_age_survey_prevalence, survey_prevalence_coded,
+    Age, Cell, Child, CodedGroupings, GroupingCodes, PreparedSurvey, PrevalenceTable,
+    SchoolAgeChild, SurveyDesign, school_age_survey_prevalence, survey_prevalence_coded,
 };
 
 use super::mapping::MapArgs;
@@ -144,11 +144,24 @@ impl Survey {
             Self::Who2007(children, design) => school_age_survey_prevalence(children, design)?,
         })
     }
+
+    /// [`Self::table`], the children's columns freed before the estimation, which
+    /// then reuses their memory (a million children are a few hundred MB).
+    pub(crate) fn into_table(self) -> Result<PrevalenceTable> {
+        match self {
+            Self::Who2006(children, design, groupings) => {
+                let prepared = PreparedSurvey::coded(&children, &design, &groupings)?;
+                drop((children, design, groupings));
+                Ok(prepared.table()?)
+            }
+            survey @ Self::Who2007(..) => survey.table(),
+        }
+    }
 }
 
 /// Runs `sehat anthro prevalence`.
 pub fn run(args: &Args) -> Result {
-    let table = Survey::read(args)?.table()?;
+    let table = Survey::read(args)?.into_table()?;
     let mut out = Output::create(args.output.as_deref(), &[&args.input])?;
     write_table(&mut out, &table)
         .map_err(|e| CliError::msg(format!("cannot write the table: {e}")))?;
@@ -160,6 +173,32 @@ pub(crate) struct Input<'a> {
     name: String,
     header: Vec<String>,
     body: Cow<'a, [u8]>,
+}
+
+/// A piece of the input's rows, read by one thread.
+struct Piece<'a> {
+    text: &'a [u8],
+    rows: usize,
+}
+
+/// The rows of `text`, each without its line end. `check_lines` has refused blank lines
+/// between rows: the empty lines skipped are the ones at the end of the file.
+fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let (line, next) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            rest = next;
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !line.is_empty() {
+                return Some(line);
+            }
+        }
+        None
+    })
 }
 
 /// A row's sampling weight, cluster and stratum.
@@ -298,7 +337,7 @@ impl<'a> Input<'a> {
 
     /// The prevalence table of the rows by `standard`, with no column map.
     pub(crate) fn prevalence(&self, standard: StandardName) -> Result<PrevalenceTable> {
-        Survey::of(self, standard, &MapArgs::default())?.table()
+        Survey::of(self, standard, &MapArgs::default())?.into_table()
     }
 
     /// An error naming the line (header = line 1) and column.
@@ -328,7 +367,7 @@ impl<'a> Input<'a> {
     }
 
     /// Every row added with `add` to the value `start` gives for its piece (given the
-    /// piece's number of lines, so that its columns are allocated once), in pieces of
+    /// piece's number of rows, so that its columns are allocated once), in pieces of
     /// about 1 MiB in parallel, the pieces in the file's order; the first row that
     /// cannot be read is the error.
     fn fold_rows<A: Send>(
@@ -336,9 +375,16 @@ impl<'a> Input<'a> {
         start: impl Fn(usize) -> A + Sync,
         add: impl Fn(&mut A, &[u8], &Fields) -> std::result::Result<(), FieldError> + Sync,
     ) -> Result<Vec<A>> {
+        let pieces = self.pieces();
+        let accs = pieces.iter().map(|piece| start(piece.rows)).collect();
+        self.fold_pieces(&pieces, accs, add)
+    }
+
+    /// The rows cut into pieces of about 1 MiB after a line end, with the number of rows
+    /// in each (counted in parallel, as `fold_pieces` will read them).
+    fn pieces(&self) -> Vec<Piece<'_>> {
         let body: &[u8] = &self.body;
-        // About 1 MiB per piece, cut after a line end.
-        let mut pieces = Vec::new();
+        let mut texts = Vec::new();
         let mut from = 0;
         while from < body.len() {
             let end = (from + (1 << 20)).min(body.len());
@@ -346,24 +392,35 @@ impl<'a> Input<'a> {
                 Some(i) if end < body.len() => end + i + 1,
                 _ => body.len(),
             };
-            pieces.push(&body[from..end]);
+            texts.push(&body[from..end]);
             from = end;
         }
+        texts
+            .into_par_iter()
+            .map(|text| Piece {
+                text,
+                rows: lines(text).count(),
+            })
+            .collect()
+    }
+
+    /// Adds every row of each of `pieces` with `add` to that piece's accumulator in
+    /// `accs` (a row is given with its index in its piece), the pieces in parallel; the
+    /// first row that cannot be read is the error.
+    fn fold_pieces<A: Send>(
+        &self,
+        pieces: &[Piece<'_>],
+        accs: Vec<A>,
+        add: impl Fn(&mut A, &[u8], &Fields) -> std::result::Result<(), FieldError> + Sync,
+    ) -> Result<Vec<A>> {
         let columns = self.header.len();
-        type Piece<A> = std::result::Result<(A, usize), (usize, FieldError)>;
-        let parsed: Vec<Piece<A>> = pieces
+        type Folded<A> = std::result::Result<A, (usize, FieldError)>;
+        let folded: Vec<Folded<A>> = pieces
             .par_iter()
-            .map(|piece| {
+            .zip(accs)
+            .map(|(piece, mut acc)| {
                 let mut fields = Fields::default();
-                let mut acc = start(memchr::memchr_iter(b'\n', piece).count() + 1);
-                let mut row = 0;
-                for line in piece.split(|&b| b == b'\n') {
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    // `check_lines` has refused blank lines between rows: these are
-                    // the ones at the end of the file.
-                    if line.is_empty() {
-                        continue;
-                    }
+                for (row, line) in lines(piece.text).enumerate() {
                     fields.split(line).map_err(|e| (row, e))?;
                     if fields.len() != columns {
                         return Err((
@@ -378,23 +435,20 @@ impl<'a> Input<'a> {
                         ));
                     }
                     add(&mut acc, line, &fields).map_err(|e| (row, e))?;
-                    row += 1;
                 }
-                Ok((acc, row))
+                Ok(acc)
             })
             .collect();
         let mut rows = 0;
-        let mut pieces = Vec::with_capacity(parsed.len());
-        for piece in parsed {
-            match piece {
-                Ok((part, count)) => {
-                    rows += count;
-                    pieces.push(part);
-                }
+        let mut accs = Vec::with_capacity(folded.len());
+        for (piece, acc) in pieces.iter().zip(folded) {
+            match acc {
+                Ok(acc) => accs.push(acc),
                 Err((row, e)) => return Err(self.error(rows + row, &e)),
             }
+            rows += piece.rows;
         }
-        Ok(pieces)
+        Ok(accs)
     }
 
     fn who2006(&self, map: &ColumnMap) -> Result<(Vec<Child>, SurveyDesign, CodedGroupings)> {
@@ -410,71 +464,69 @@ impl<'a> Input<'a> {
             design: DesignColumns::new(map),
             groupings: GROUPINGS.map(|g| CodeColumn::new(map, g)),
         };
-        let pieces = self.fold_rows(
-            |lines| Who2006Piece::with_capacity(&reader, lines),
-            |piece, line, fields| reader.add(piece, line, fields),
-        )?;
-        // The pieces are joined in parallel: each row is copied from its piece into
-        // the whole column (a fresh column of a million rows is also a few hundred
-        // thousand page faults, which then fall on both threads).
-        let mut offsets = Vec::with_capacity(pieces.len() + 1);
-        offsets.push(0);
-        for piece in &pieces {
-            offsets.push(offsets.last().copied().unwrap_or(0) + piece.children.len());
-        }
-        let n = offsets.last().copied().unwrap_or(0);
-        let at = |i: usize| {
-            let p = offsets.partition_point(|&o| o <= i).saturating_sub(1);
-            (p, i - offsets[p])
-        };
-        let children: Vec<Child> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let (p, k) = at(i);
-                pieces[p].children[k]
+        // Each piece of the file is read straight into its rows of the whole columns,
+        // which are made once, in parallel (a fresh column of a million rows is also a
+        // few hundred thousand page faults, which then fall on both threads).
+        let pieces = self.pieces();
+        let n = pieces.iter().map(|piece| piece.rows).sum();
+        let rows_if = |present: bool| if present { n } else { 0 };
+        let mut children: Vec<Child> = rayon::iter::repeat_n(Child::default(), n).collect();
+        let mut design: [Vec<Option<f64>>; 3] = std::array::from_fn(|k| {
+            rayon::iter::repeat_n(None, rows_if(reader.design.index(k).is_some())).collect()
+        });
+        let mut codes: [Vec<Option<u32>>; 5] = std::array::from_fn(|g| {
+            rayon::iter::repeat_n(None, rows_if(reader.groupings[g].index.is_some())).collect()
+        });
+        let mut child_parts = split_rows(&mut children, &pieces).into_iter();
+        let mut design_parts = design
+            .each_mut()
+            .map(|c| split_rows(c, &pieces).into_iter());
+        let mut code_parts = codes.each_mut().map(|c| split_rows(c, &pieces).into_iter());
+        let parts: Vec<Who2006Piece<'_>> = pieces
+            .iter()
+            .map(|_| Who2006Piece {
+                row: 0,
+                children: child_parts.next().unwrap_or_default(),
+                design: design_parts
+                    .each_mut()
+                    .map(|p| p.next().unwrap_or_default()),
+                codes: code_parts.each_mut().map(|p| p.next().unwrap_or_default()),
+                texts: Default::default(),
             })
             .collect();
-        let design: [Vec<Option<f64>>; 3] = std::array::from_fn(|k| {
-            if reader.design.index(k).is_some() {
-                (0..n)
-                    .into_par_iter()
-                    .map(|i| {
-                        let (p, r) = at(i);
-                        pieces[p].design[k][r]
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            }
-        });
+        let texts: Vec<[Texts; 5]> = self
+            .fold_pieces(&pieces, parts, |piece, line, fields| {
+                reader.add(piece, line, fields)
+            })?
+            .into_iter()
+            .map(|piece| piece.texts)
+            .collect();
         // Each piece's texts get the whole column's codes, in the order of the pieces
         // (as appending them one after the other numbers them), then every row is
         // recoded.
-        let mut codes: [Codes; 5] = Default::default();
-        for (g, column) in codes.iter_mut().enumerate() {
+        let mut columns: [Texts; 5] = Default::default();
+        for (g, (column, codes)) in columns.iter_mut().zip(&mut codes).enumerate() {
             if reader.groupings[g].index.is_none() {
                 continue;
             }
-            let recode: Vec<Vec<u32>> = pieces
+            let recode: Vec<Vec<u32>> = texts
                 .iter()
-                .map(|piece| {
-                    piece.codes[g]
-                        .values
-                        .iter()
-                        .map(|v| column.code(v))
-                        .collect()
-                })
+                .map(|piece| piece[g].values.iter().map(|v| column.code(v)).collect())
                 .collect();
-            column.codes = (0..n)
+            split_rows(codes, &pieces)
                 .into_par_iter()
-                .map(|i| {
-                    let (p, r) = at(i);
-                    pieces[p].codes[g].codes[r].and_then(|c| recode[p].get(c as usize).copied())
-                })
-                .collect();
+                .zip(&recode)
+                .for_each(|(part, recode)| {
+                    for code in part {
+                        *code = code.and_then(|c| recode.get(c as usize).copied());
+                    }
+                });
         }
-        drop(pieces);
-        let [area, region, wealth_quintile, mothers_education, other] = codes.map(Codes::finish);
+        drop(texts);
+        let [area, region, wealth_quintile, mothers_education, other] = {
+            let mut codes = codes.into_iter();
+            columns.map(|texts| texts.finish(codes.next().unwrap_or_default()))
+        };
         let present = |k: usize, c: GroupingCodes| reader.groupings[k].index.map(|_| c);
         let groupings = CodedGroupings {
             area: present(0, area),
@@ -545,37 +597,39 @@ struct Who2006Rows {
     groupings: [CodeColumn; 5],
 }
 
-/// The who2006 columns of the rows of one piece of the file.
-#[derive(Default)]
-struct Who2006Piece {
-    children: Vec<Child>,
-    /// Sampling weight, cluster, stratum (filled for the columns present).
-    design: [Vec<Option<f64>>; 3],
-    codes: [Codes; 5],
+/// The rows of one piece of the file in the whole who2006 columns, and the piece's own
+/// codes for the grouping texts.
+struct Who2006Piece<'a> {
+    /// The next row of the piece.
+    row: usize,
+    children: &'a mut [Child],
+    /// Sampling weight, cluster, stratum (empty for a column not present).
+    design: [&'a mut [Option<f64>]; 3],
+    /// Each grouping's code of the row among `texts` (empty for a column not present).
+    codes: [&'a mut [Option<u32>]; 5],
+    texts: [Texts; 5],
 }
 
-impl Who2006Piece {
-    /// An empty piece with room for `lines` rows in the columns `reader` reads.
-    fn with_capacity(reader: &Who2006Rows, lines: usize) -> Self {
-        fn room<T>(present: bool, lines: usize) -> Vec<T> {
-            Vec::with_capacity(if present { lines } else { 0 })
-        }
-        Self {
-            children: Vec::with_capacity(lines),
-            design: std::array::from_fn(|k| room(reader.design.index(k).is_some(), lines)),
-            codes: std::array::from_fn(|g| Codes {
-                codes: room(reader.groupings[g].index.is_some(), lines),
-                ..Codes::default()
-            }),
-        }
-    }
+/// `column` cut into the rows of each piece (a column not present, empty, into empty
+/// parts).
+fn split_rows<'a, T>(mut column: &'a mut [T], pieces: &[Piece<'_>]) -> Vec<&'a mut [T]> {
+    let present = !column.is_empty();
+    pieces
+        .iter()
+        .map(|piece| {
+            let (part, rest) =
+                std::mem::take(&mut column).split_at_mut(if present { piece.rows } else { 0 });
+            column = rest;
+            part
+        })
+        .collect()
 }
 
 impl Who2006Rows {
     /// Reads one row into `piece`.
     fn add(
         &self,
-        piece: &mut Who2006Piece,
+        piece: &mut Who2006Piece<'_>,
         line: &[u8],
         fields: &Fields,
     ) -> std::result::Result<(), FieldError> {
@@ -620,32 +674,35 @@ impl Who2006Rows {
             *group = text_at(line, fields, column)?;
         }
         let design = self.design.row(line, fields)?;
-        piece.children.push(child);
-        for (k, (column, value)) in piece.design.iter_mut().zip(design).enumerate() {
-            if self.design.index(k).is_some() {
-                column.push(value);
+        let row = piece.row;
+        piece.row += 1;
+        if let Some(slot) = piece.children.get_mut(row) {
+            *slot = child;
+        }
+        for (column, value) in piece.design.iter_mut().zip(design) {
+            if let Some(slot) = column.get_mut(row) {
+                *slot = value;
             }
         }
-        for ((codes, group), column) in piece.codes.iter_mut().zip(groups).zip(&self.groupings) {
-            if column.index.is_some() {
-                codes.push(group.as_deref());
+        for ((codes, group), texts) in piece.codes.iter_mut().zip(groups).zip(&mut piece.texts) {
+            if let Some(slot) = codes.get_mut(row) {
+                *slot = group.as_deref().map(|text| texts.code(text));
             }
         }
         Ok(())
     }
 }
 
-/// A grouping column as it is read: its distinct texts (as bytes; shown as UTF-8, an
-/// invalid sequence replaced) and each row's code.
+/// The distinct texts of a grouping column as it is read (as bytes; shown as UTF-8, an
+/// invalid sequence replaced), numbered in the order they come.
 #[derive(Default)]
-struct Codes {
+struct Texts {
     values: Vec<Vec<u8>>,
     /// The code of each text, once there are too many texts to compare each in turn.
     index: HashMap<Vec<u8>, u32>,
-    codes: Vec<Option<u32>>,
 }
 
-impl Codes {
+impl Texts {
     /// Texts compared one by one up to this many, then looked up in the index.
     const FEW: usize = 16;
 
@@ -673,19 +730,15 @@ impl Codes {
         k
     }
 
-    fn push(&mut self, text: Option<&[u8]>) {
-        let code = text.map(|t| self.code(t));
-        self.codes.push(code);
-    }
-
-    fn finish(self) -> GroupingCodes {
+    /// The grouping column of these texts and each row's code among them.
+    fn finish(self, codes: Vec<Option<u32>>) -> GroupingCodes {
         GroupingCodes {
             values: self
                 .values
                 .iter()
                 .map(|v| String::from_utf8_lossy(v).into_owned())
                 .collect(),
-            codes: self.codes,
+            codes,
         }
     }
 }
