@@ -677,29 +677,33 @@ fn prepare_coded(
         strata,
     } = design_rows(&kept, design)?;
     // The columns of a million rows below are built in parallel: their page faults
-    // are then taken on both threads.
-    let selected: Vec<&Child> = rows.par_iter().map(|&i| &children[i]).collect();
-    // Only the four z-scores the table uses are kept of each child's results.
-    let results: Vec<[Option<f64>; 4]> = selected
+    // are then taken on both threads. Only the four z-scores the table uses are kept
+    // of each child's results, NaN where there is none (half the memory of options).
+    let results: Vec<[f64; 4]> = rows
         .par_iter()
-        .map(|c| {
-            let z = zscores(c);
+        .map(|&i| {
+            let z = zscores(&children[i]);
             [
                 z.length_for_age,
                 z.weight_for_age,
                 z.bmi_for_age,
                 z.weight_for_length,
             ]
-            .map(usable)
+            .map(|outcome| usable(outcome).unwrap_or(f64::NAN))
         })
         .collect();
-    let oedema: Vec<bool> = selected.par_iter().map(|c| c.oedema).collect();
-    let column = |k: usize| -> Vec<Option<f64>> { results.par_iter().map(|z| z[k]).collect() };
+    let oedema: Vec<bool> = rows.par_iter().map(|&i| children[i].oedema).collect();
+    let column = |k: usize| -> Vec<Option<f64>> {
+        results
+            .par_iter()
+            .map(|z| Some(z[k]).filter(|v| !v.is_nan()))
+            .collect()
+    };
     let zlen = column(0);
     let (wa_summary, wa_prev) = with_oedema(&column(1), &oedema);
     let (bmi_summary, bmi_prev) = with_oedema(&column(2), &oedema);
     let (wh_summary, wh_prev) = with_oedema(&column(3), &oedema);
-    drop(results);
+    drop((results, oedema));
     let combined = Some(
         zlen.par_iter()
             .zip(&wh_prev)
@@ -723,34 +727,38 @@ fn prepare_coded(
         combined,
     };
     let method = prepared.method();
-    let age_group: Vec<Option<usize>> = selected
+    let kept_age_group = |i: usize| children[i].age.and_then(|a| age_group_0_5(a.months()));
+    let age_group: Vec<u32> = rows
         .par_iter()
-        .map(|c| c.age.and_then(|a| age_group_0_5(a.months())))
+        .map(|&i| level_u32(kept_age_group(i)))
         .collect();
-    let sex: Vec<Option<usize>> = selected.par_iter().map(|c| sex_level(c.sex)).collect();
-    drop(selected);
+    let sex: Vec<u32> = rows
+        .par_iter()
+        .map(|&i| level_u32(sex_level(children[i].sex)))
+        .collect();
     let age_sex_levels: Vec<String> = SEXES
         .iter()
         .flat_map(|s| AGE_GROUPS.iter().map(move |a| format!("{a}.{s}")))
         .collect();
+    #[allow(clippy::cast_possible_truncation)]
     let age_sex: Vec<u32> = age_group
         .par_iter()
         .zip(&sex)
-        .map(|(a, s)| level_u32(a.zip(*s).map(|(a, s)| s * AGE_GROUPS.len() + a)))
+        .map(|(&a, &s)| {
+            if a == NO_LEVEL || s == NO_LEVEL {
+                NO_LEVEL
+            } else {
+                s * AGE_GROUPS.len() as u32 + a
+            }
+        })
         .collect();
-    let levels = |column: Vec<Option<usize>>| column.into_par_iter().map(level_u32).collect();
     let mut all_groupings = vec![Grouping::factor("All", &["All"], vec![0; rows.len()])];
     // As for the optional groupings, inclusion is decided on the age-filtered rows.
-    let kept_age_group = |i: usize| children[i].age.and_then(|a| age_group_0_5(a.months()));
     if kept.iter().any(|&i| kept_age_group(i).is_some()) {
-        all_groupings.push(Grouping::factor(
-            "Age group",
-            &AGE_GROUPS,
-            levels(age_group),
-        ));
+        all_groupings.push(Grouping::factor("Age group", &AGE_GROUPS, age_group));
     }
     if kept.iter().any(|&i| children[i].sex.is_some()) {
-        all_groupings.push(Grouping::factor("Sex", &SEXES, levels(sex)));
+        all_groupings.push(Grouping::factor("Sex", &SEXES, sex));
     }
     if kept
         .iter()
