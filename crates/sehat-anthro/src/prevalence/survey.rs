@@ -606,7 +606,40 @@ impl PreparedSurvey {
         design: &SurveyDesign,
         groupings: &CodedGroupings,
     ) -> Result<Self, PrevalenceError> {
-        prepare_coded(children, design, groupings)
+        prepare_coded(children.len(), |i| children[i], design, groupings)
+    }
+
+    /// [`PreparedSurvey::coded`] of the `n` children `child(0)`, …, `child(n - 1)`, for a
+    /// caller that keeps its children in a form of its own (fewer fields, columns) and
+    /// makes each [`Child`] when asked; `child` is called several times per child, from
+    /// several threads.
+    ///
+    /// # Errors
+    ///
+    /// As [`PreparedSurvey::coded`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sehat_anthro::{Child, CodedGroupings, PreparedSurvey, Sex, SurveyDesign};
+    ///
+    /// // Ages in days and weights in kg, as two columns.
+    /// let ages: Vec<f64> = (0..40).map(|i| 200.0 + 30.0 * f64::from(i)).collect();
+    /// let weights: Vec<f64> = (0..40).map(|i| 7.0 + 0.1 * f64::from(i)).collect();
+    /// let child = |i: usize| Child::new(Sex::Female).age_days(ages[i]).weight_kg(weights[i]);
+    /// let prepared =
+    ///     PreparedSurvey::coded_from_fn(40, child, &SurveyDesign::new(), &CodedGroupings::default())?;
+    /// let all = &prepared.table()?.rows[0];
+    /// assert_eq!(all.indicators[1].unweighted_n, Some(40.0)); // weight-for-age
+    /// # Ok::<(), sehat_anthro::PrevalenceError>(())
+    /// ```
+    pub fn coded_from_fn(
+        n: usize,
+        child: impl Fn(usize) -> Child + Sync,
+        design: &SurveyDesign,
+        groupings: &CodedGroupings,
+    ) -> Result<Self, PrevalenceError> {
+        prepare_coded(n, child, design, groupings)
     }
 
     /// WHO's prevalence table of the survey.
@@ -624,11 +657,11 @@ impl PreparedSurvey {
 }
 
 fn prepare_coded(
-    children: &[Child],
+    n: usize,
+    child: impl Fn(usize) -> Child + Sync,
     design: &SurveyDesign,
     groupings: &CodedGroupings,
 ) -> Result<PreparedSurvey, PrevalenceError> {
-    let n = children.len();
     check_length("sw", design.sampling_weights.as_ref(), n)?;
     check_length("cluster", design.clusters.as_ref(), n)?;
     check_length("strata", design.strata.as_ref(), n)?;
@@ -644,22 +677,20 @@ fn prepare_coded(
     // The first row with a negative age is the error; the rows kept are those of age
     // 0–60 months or of no age (both in parallel: a million children are a few
     // hundred MB to read).
-    let negative = children.par_iter().position_first(|child| {
-        child
+    let negative = (0..n).into_par_iter().position_first(|i| {
+        child(i)
             .age
             .is_some_and(|age| !age.is_valid() && !age_is_nan(age))
     });
     if let Some(i) = negative {
         return Err(PrevalenceError::NegativeAge { row: i + 1 });
     }
-    let kept: Vec<usize> = children
-        .par_iter()
-        .enumerate()
-        .filter(|(_, child)| match child.age {
+    let kept: Vec<usize> = (0..n)
+        .into_par_iter()
+        .filter(|&i| match child(i).age {
             Some(age) if age.is_valid() => age.table_days().is_some_and(|d| d <= LAST_DAY),
             _ => true,
         })
-        .map(|(i, _)| i)
         .collect();
     // Groupings wholly missing among the age-filtered rows are not reported.
     let included = |col: &Option<GroupingCodes>| {
@@ -682,7 +713,7 @@ fn prepare_coded(
     let results: Vec<[f64; 4]> = rows
         .par_iter()
         .map(|&i| {
-            let z = zscores(&children[i]);
+            let z = zscores(&child(i));
             [
                 z.length_for_age,
                 z.weight_for_age,
@@ -692,7 +723,7 @@ fn prepare_coded(
             .map(|outcome| usable(outcome).unwrap_or(f64::NAN))
         })
         .collect();
-    let oedema: Vec<bool> = rows.par_iter().map(|&i| children[i].oedema).collect();
+    let oedema: Vec<bool> = rows.par_iter().map(|&i| child(i).oedema).collect();
     let column = |k: usize| -> Vec<Option<f64>> {
         results
             .par_iter()
@@ -727,14 +758,14 @@ fn prepare_coded(
         combined,
     };
     let method = prepared.method();
-    let kept_age_group = |i: usize| children[i].age.and_then(|a| age_group_0_5(a.months()));
+    let kept_age_group = |i: usize| child(i).age.and_then(|a| age_group_0_5(a.months()));
     let age_group: Vec<u32> = rows
         .par_iter()
         .map(|&i| level_u32(kept_age_group(i)))
         .collect();
     let sex: Vec<u32> = rows
         .par_iter()
-        .map(|&i| level_u32(sex_level(children[i].sex)))
+        .map(|&i| level_u32(sex_level(child(i).sex)))
         .collect();
     let age_sex_levels: Vec<String> = SEXES
         .iter()
@@ -757,12 +788,12 @@ fn prepare_coded(
     if kept.iter().any(|&i| kept_age_group(i).is_some()) {
         all_groupings.push(Grouping::factor("Age group", &AGE_GROUPS, age_group));
     }
-    if kept.iter().any(|&i| children[i].sex.is_some()) {
+    if kept.iter().any(|&i| child(i).sex.is_some()) {
         all_groupings.push(Grouping::factor("Sex", &SEXES, sex));
     }
     if kept
         .iter()
-        .any(|&i| children[i].sex.is_some() && kept_age_group(i).is_some())
+        .any(|&i| child(i).sex.is_some() && kept_age_group(i).is_some())
     {
         all_groupings.push(Grouping {
             label: "Age + sex",

@@ -4,10 +4,10 @@
 
 use rayon::prelude::*;
 use sehat_anthro::{
-    Child, Outcome, SchoolAgeChild, SurveyDesign, SurveyIndicator, school_age_zscores, zscores,
+    Outcome, SchoolAgeChild, SurveyDesign, SurveyIndicator, school_age_zscores, zscores,
 };
 
-use super::super::prevalence::Survey;
+use super::super::prevalence::{Measured, Survey};
 
 /// Last age in days (after rounding) `anthro_prevalence` keeps.
 const LAST_DAY: i64 = 1826;
@@ -98,9 +98,10 @@ fn kept(survey: &Survey) -> (usize, &'static [SurveyIndicator], Kept) {
     }
 }
 
-fn who2006(children: &[Child], design: &SurveyDesign) -> Kept {
+fn who2006(children: &[Measured], design: &SurveyDesign) -> Kept {
     children
         .par_iter()
+        .map(Measured::child)
         .enumerate()
         .filter(|(i, child)| {
             // Rows without an age stay in the analysis, as in `anthro_prevalence`.
@@ -111,7 +112,7 @@ fn who2006(children: &[Child], design: &SurveyDesign) -> Kept {
             age_kept && design_keeps(design, *i)
         })
         .map(|(i, child)| {
-            let z = zscores(child);
+            let z = zscores(&child);
             let weight_based = |o: Outcome| if child.oedema { None } else { usable(o) };
             (
                 i,
