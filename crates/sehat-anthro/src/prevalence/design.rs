@@ -85,6 +85,10 @@ pub(crate) struct Plan {
     pub weights: Vec<f64>,
     /// Primary sampling unit of each row (0-based, unique across strata).
     pub psu: Vec<usize>,
+    /// Each row's weight as an index into `distinct_weights`.
+    pub weight_ids: Vec<u32>,
+    /// The distinct weights, in the order they first come.
+    pub distinct_weights: Vec<f64>,
     /// Stratum of each PSU.
     pub psu_stratum: Vec<usize>,
     /// Number of PSUs of each stratum in the whole design (`fpc$sampsize`).
@@ -147,9 +151,23 @@ impl Plan {
         }
         #[allow(clippy::cast_precision_loss)]
         let df = n_psu as f64 - n_strata as f64;
+        let mut ids: WordMap<u64, u32> = word_map();
+        let mut distinct_weights = Vec::new();
+        let weight_ids = weights
+            .iter()
+            .map(|&w| {
+                let next = u32::try_from(distinct_weights.len()).unwrap_or(u32::MAX);
+                *ids.entry(w.to_bits()).or_insert_with(|| {
+                    distinct_weights.push(w);
+                    next
+                })
+            })
+            .collect();
         Self {
             weights,
             psu,
+            weight_ids,
+            distinct_weights,
             psu_stratum,
             stratum_psus,
             df,

@@ -22,7 +22,6 @@ use rayon::prelude::*;
 
 use super::design::{Method, Plan};
 use super::estimate::{Estimate, FirstIteration, Fit, FitSums};
-use super::keys::{WordMap, word_map};
 use super::student_t::t_975;
 use super::table::{CombinedSummary, IndicatorSummary, SurveyIndicator};
 
@@ -109,7 +108,6 @@ pub(crate) struct Layout<'a> {
     /// The position in the analysis of each laid-out row.
     pub origin: Vec<u32>,
     plan: &'a Plan,
-    distinct_weights: Vec<f64>,
     indicators: &'a [SurveyIndicator],
     combined: bool,
     method: Method,
@@ -118,8 +116,8 @@ pub(crate) struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    /// Lays out the rows of the analysis, `row(i)` giving its `i`-th row (`psu` and
-    /// `weight` from `plan`; `weight_id` is filled here). The rows are made straight in
+    /// Lays out the rows of the analysis, `row(i)` giving its `i`-th row (`psu`,
+    /// `weight` and `weight_id` from `plan`). The rows are made straight in
     /// their laid-out places: the layout needs only the plan's units.
     pub(crate) fn new(
         row: impl Fn(usize) -> Row + Sync,
@@ -152,22 +150,11 @@ impl<'a> Layout<'a> {
             *slot += 1;
         }
         // In parallel: a fresh column of rows is page faults as well as writes.
-        let mut rows: Vec<Row> = origin.par_iter().map(|&i| row(i as usize)).collect();
-        // The distinct weights, numbered as they come in the layout.
-        let mut ids: WordMap<u64, u32> = word_map();
-        let mut distinct_weights = Vec::new();
-        for row in &mut rows {
-            let next = u32::try_from(distinct_weights.len()).unwrap_or(u32::MAX);
-            row.weight_id = *ids.entry(row.weight.to_bits()).or_insert_with(|| {
-                distinct_weights.push(row.weight);
-                next
-            });
-        }
+        let rows: Vec<Row> = origin.par_iter().map(|&i| row(i as usize)).collect();
         Self {
             rows,
             origin,
             plan,
-            distinct_weights,
             indicators,
             combined,
             method,
@@ -210,7 +197,7 @@ impl<'a> Layout<'a> {
         }
         // A group with more rows than there are distinct weights gets a table of terms
         // by weight, for the weights it has (`GroupTerms`); the others none.
-        let distinct = self.distinct_weights.len();
+        let distinct = self.plan.distinct_weights.len();
         let mut present: Vec<Vec<bool>> = sizes
             .iter()
             .map(|&size| {
@@ -488,6 +475,7 @@ impl GroupTerms {
         // Only the weights the group has (a group of 80,000 rows among 48,000
         // distinct weights misses about a fifth of them).
         let terms: Vec<RowTerms> = layout
+            .plan
             .distinct_weights
             .par_iter()
             .zip(present)

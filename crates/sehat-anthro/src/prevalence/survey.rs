@@ -320,6 +320,9 @@ struct Prepared {
     indicators: Vec<IndicatorColumns>,
     /// 0–5 years: the rows' bins for stunting & wasting and stunting & overweight.
     combined: Option<Vec<u8>>,
+    /// The design's plan, when it was made beside the z-scores (else the estimation
+    /// makes it).
+    plan: Option<Plan>,
 }
 
 /// An unflagged z-score (rounded as WHO returns it) or missing.
@@ -710,19 +713,26 @@ fn prepare_coded(
     // The columns of a million rows below are built in parallel: their page faults
     // are then taken on both threads. Only the four z-scores the table uses are kept
     // of each child's results, NaN where there is none (half the memory of options).
-    let results: Vec<[f64; 4]> = rows
-        .par_iter()
-        .map(|&i| {
-            let z = zscores(&child(i));
-            [
-                z.length_for_age,
-                z.weight_for_age,
-                z.bmi_for_age,
-                z.weight_for_length,
-            ]
-            .map(|outcome| usable(outcome).unwrap_or(f64::NAN))
-        })
-        .collect();
+    // The design's plan (a few passes over the rows that must run in order) is made
+    // at the same time, by one thread while the other starts on the z-scores.
+    let plan_weights = weights.clone().unwrap_or_else(|| vec![1.0; rows.len()]);
+    let (plan, results) = rayon::join(
+        || Plan::new(plan_weights, clusters.as_deref(), strata.as_deref()),
+        || -> Vec<[f64; 4]> {
+            rows.par_iter()
+                .map(|&i| {
+                    let z = zscores(&child(i));
+                    [
+                        z.length_for_age,
+                        z.weight_for_age,
+                        z.bmi_for_age,
+                        z.weight_for_length,
+                    ]
+                    .map(|outcome| usable(outcome).unwrap_or(f64::NAN))
+                })
+                .collect()
+        },
+    );
     let oedema: Vec<bool> = rows.par_iter().map(|&i| child(i).oedema).collect();
     let column = |k: usize| -> Vec<Option<f64>> {
         results
@@ -756,6 +766,7 @@ fn prepare_coded(
             IndicatorColumns::new(SurveyIndicator::WeightForHeight, wh_summary, wh_prev),
         ],
         combined,
+        plan: Some(plan),
     };
     let method = prepared.method();
     let kept_age_group = |i: usize| child(i).age.and_then(|a| age_group_0_5(a.months()));
@@ -965,6 +976,7 @@ pub fn school_age_survey_prevalence(
             IndicatorColumns::new(SurveyIndicator::BmiForAge, bmi_summary, bmi_prev),
         ],
         combined: None,
+        plan: None,
     };
     let sex: Vec<Option<usize>> = results.iter().map(|z| sex_level(z.sex)).collect();
     let year: Vec<Option<usize>> = months
@@ -1078,13 +1090,16 @@ impl Prepared {
             strata,
             indicators,
             combined,
+            plan,
         } = self;
         let has_strata = strata.is_some();
-        let plan = Plan::new(
-            weights.unwrap_or_else(|| vec![1.0; n]),
-            clusters.as_deref(),
-            strata.as_deref(),
-        );
+        let plan = plan.unwrap_or_else(|| {
+            Plan::new(
+                weights.unwrap_or_else(|| vec![1.0; n]),
+                clusters.as_deref(),
+                strata.as_deref(),
+            )
+        });
         drop((clusters, strata));
         if method != Method::Simple && plan.psu_stratum.len() == 1 && !has_strata {
             return Err(PrevalenceError::SinglePsu);
@@ -1100,7 +1115,7 @@ impl Prepared {
                 }
                 Row {
                     weight: plan.weights[r],
-                    weight_id: 0,
+                    weight_id: plan.weight_ids[r],
                     psu: u32::try_from(plan.psu[r]).unwrap_or(u32::MAX),
                     bins,
                     combined: combined.as_ref().map_or(NO_BIN, |c| c[r]),
@@ -1377,6 +1392,7 @@ mod tests {
             }),
             indicators,
             combined,
+            plan: None,
         }
     }
 
