@@ -234,6 +234,79 @@ fn serve_listens_on_the_port_given_and_ctrl_c_stops_it() {
     assert!(stderr.contains("stopped (SIGINT)"), "{stderr}");
 }
 
+/// Reads `stream` until the server closes it or `deadline` passes; true when closed.
+fn closed_by(stream: &mut std::net::TcpStream, deadline: Instant) -> bool {
+    let mut buffer = [0u8; 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buffer) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            Err(e) => panic!("reading an idle connection: {e}"),
+        }
+    }
+}
+
+#[test]
+fn an_idle_connection_flood_neither_locks_a_client_out_nor_stays_open() {
+    // A client opens ten times the connection cap and sends nothing: the oldest idle
+    // connections make room, a request on a new connection is answered at once, and
+    // every idle connection is closed within the 10 s header timeout.
+    const CAP: usize = 100;
+    const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    const SLACK: Duration = Duration::from_secs(10);
+    // Half of what a server here could hold, itself below three quarters of this
+    // process's `ulimit -n`: room for the flood and the test's own files.
+    let mut limits = sehat_whatsapp_mock::ServerLimits::default();
+    limits.max_connections = 2_000;
+    let flood = limits.effective_max_connections() / 2;
+    assert!(
+        flood > 2 * CAP,
+        "`ulimit -n` leaves room for {flood} idle connections only"
+    );
+    let served = Served::start(&["--max-connections", &CAP.to_string()]);
+    let port = served.port();
+    let mut idle: Vec<std::net::TcpStream> = (0..flood)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let all_open = Instant::now();
+
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"GET /v26.0/106540352242922 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("answered within 5 s while the flood is held open");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+
+    let deadline = all_open + HEADER_TIMEOUT + SLACK;
+    let still_open = idle
+        .iter_mut()
+        .filter(|stream| !closed_by(stream, deadline))
+        .count();
+    assert_eq!(still_open, 0, "of {flood} idle connections");
+    let (status, stderr) = served.stop("TERM");
+    assert!(status.success(), "{status}: {stderr}");
+}
+
 #[test]
 fn serve_refuses_a_webhook_url_without_a_secret_or_a_bad_url() {
     let out = support::sehat(&[

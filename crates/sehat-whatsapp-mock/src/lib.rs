@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 // The library under the paths the mock's modules name it by.
 use sehat_whatsapp::{Client, ClientBuilder, Error, ids, media, retry, webhook};
 
+pub use sehat_whatsapp::webhook::server::ServerLimits;
 pub use state::RecordedRequest;
 
 /// A failure to inject into the next request.
@@ -116,19 +117,43 @@ impl MockGraphApi {
     /// # Ok(()) }
     /// ```
     pub async fn start_on_port(port: u16) -> std::io::Result<Self> {
+        Self::start_with_limits(port, ServerLimits::default()).await
+    }
+
+    /// [`start_on_port`](Self::start_on_port) within `limits`. The mock is served as a
+    /// webhook endpoint is (`sehat_whatsapp::webhook::server::serve`): a connection that
+    /// sends no request within the header read timeout is closed, and at the connection
+    /// cap the oldest idle connection of the peer holding the most makes room for the
+    /// newcomer, so a client holding thousands of idle sockets never locks another out.
+    /// The request limits of a webhook endpoint (signature, body budget) do not apply.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use sehat_whatsapp_mock::{MockGraphApi, ServerLimits};
+    ///
+    /// let mut limits = ServerLimits::default();
+    /// limits.max_connections = 64;
+    /// let mock = MockGraphApi::start_with_limits(0, limits).await?;
+    /// assert_ne!(mock.addr().port(), 0);
+    /// mock.stop().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_with_limits(port: u16, limits: ServerLimits) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(state::State::new(format!("http://{addr}/")));
         let app = groups::wrap(routes::router(state.clone()), state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let server = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
-            if let Err(error) = server.await {
-                tracing::warn!(%error, "mock Graph API stopped");
-            }
-        });
+        let server = tokio::spawn(webhook::server::serve(listener, app, limits, async {
+            let _ = rx.await;
+        }));
         Ok(Self {
             addr,
             state,

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use secrecy::{ExposeSecret, SecretString};
-use sehat_whatsapp_mock::MockGraphApi;
+use sehat_whatsapp_mock::{MockGraphApi, ServerLimits};
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::error::{CliError, Result};
@@ -31,6 +31,11 @@ pub struct ServeArgs {
     /// of stdout).
     #[arg(long, default_value_t = 0, value_name = "N")]
     port: u16,
+    /// The most connections open at once (lowered to three quarters of `ulimit -n`); at
+    /// the cap the oldest idle connection of the client holding the most is closed for
+    /// the newcomer, and any connection idle for 10 s is closed.
+    #[arg(long, default_value_t = ServerLimits::default().max_connections, value_name = "N")]
+    max_connections: usize,
     /// Post signed status webhooks (`sent`, `delivered`, `read`; only `sent` for a reaction)
     /// for every message the mock accepts to this URL, as Meta posts them to a webhook
     /// callback. Needs --app-secret or --app-secret-env.
@@ -109,7 +114,9 @@ fn serve(args: ServeArgs) -> Result {
         // stops the server at once must find it ready to stop cleanly.
         let mut term = signal(SignalKind::terminate())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
-        let mock = MockGraphApi::start_on_port(args.port)
+        let mut limits = ServerLimits::default();
+        limits.max_connections = args.max_connections;
+        let mock = MockGraphApi::start_with_limits(args.port, limits)
             .await
             .map_err(|e| CliError::msg(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?
             // A long-running server keeps no history of requests: its memory stays flat.
