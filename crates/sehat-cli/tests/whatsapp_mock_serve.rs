@@ -235,7 +235,7 @@ fn serve_listens_on_the_port_given_and_ctrl_c_stops_it() {
 }
 
 /// Reads `stream` until the server closes it or `deadline` passes; true when closed.
-fn closed_by(stream: &mut std::net::TcpStream, deadline: Instant) -> bool {
+fn closed_by(mut stream: &std::net::TcpStream, deadline: Instant) -> bool {
     let mut buffer = [0u8; 1024];
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -279,7 +279,7 @@ fn an_idle_connection_flood_neither_locks_a_client_out_nor_stays_open() {
     );
     let served = Served::start(&["--max-connections", &CAP.to_string()]);
     let port = served.port();
-    let mut idle: Vec<std::net::TcpStream> = (0..flood)
+    let idle: Vec<std::net::TcpStream> = (0..flood)
         .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
         .collect();
     let all_open = Instant::now();
@@ -299,7 +299,7 @@ fn an_idle_connection_flood_neither_locks_a_client_out_nor_stays_open() {
 
     let deadline = all_open + HEADER_TIMEOUT + SLACK;
     let still_open = idle
-        .iter_mut()
+        .iter()
         .filter(|stream| !closed_by(stream, deadline))
         .count();
     assert_eq!(still_open, 0, "of {flood} idle connections");

@@ -163,6 +163,7 @@ mod tests {
     fn args(url: Option<&str>, secret: Option<&str>) -> ServeArgs {
         ServeArgs {
             port: 0,
+            max_connections: ServerLimits::default().max_connections,
             webhook_url: url.map(str::to_owned),
             app_secret: secret.map(str::to_owned),
             app_secret_env: None,
