@@ -365,10 +365,7 @@ impl<'a> Input<'a> {
 
     /// The number of rows after the header.
     pub(crate) fn row_count(&self) -> usize {
-        self.body
-            .split(|&b| b == b'\n')
-            .filter(|line| !line.strip_suffix(b"\r").unwrap_or(line).is_empty())
-            .count()
+        lines(&self.body).count()
     }
 
     /// The prevalence table of the rows by `standard`, with no column map.
@@ -441,8 +438,8 @@ impl<'a> Input<'a> {
     }
 
     /// Adds every row of each of `pieces` with `add` to that piece's accumulator in
-    /// `accs` (a row is given with its index in its piece), the pieces in parallel; the
-    /// first row that cannot be read is the error.
+    /// `accs` (the rows in order, so an accumulator can count them), the pieces in
+    /// parallel; the first row that cannot be read is the error.
     fn fold_pieces<A: Send>(
         &self,
         pieces: &[Piece<'_>],
