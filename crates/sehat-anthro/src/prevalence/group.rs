@@ -221,8 +221,7 @@ impl<'a> Layout<'a> {
             .map(|l| GroupTerms::new(self, sums[l] / sizes[l] as f64, &present[l]))
             .collect();
         drop(present);
-        let mut groups: Vec<GroupPasses> =
-            terms.iter().map(|t| GroupPasses::new(self, t)).collect();
+        let mut firsts: Vec<FirstPass> = terms.iter().map(|t| FirstPass::new(self, t)).collect();
         // Pass 1, a batch of rows at a time: the rows and their terms are copied first
         // (the copies do not wait for each other, so the fetches of the terms, all over
         // a table of a few MB per group, overlap), then added in order.
@@ -235,25 +234,23 @@ impl<'a> Layout<'a> {
                 };
             }
             for (l, row, t) in &batch[..rows.len()] {
-                if let Some(group) = groups.get_mut(*l as usize) {
-                    group.first(self, row, t);
+                if let Some(group) = firsts.get_mut(*l as usize) {
+                    group.add(self, row, t);
                 }
             }
         }
-        for group in &mut groups {
-            group.between(self);
-        }
+        let mut groups: Vec<SecondPass> = firsts.into_iter().map(|f| f.second(self)).collect();
         // Pass 2: the spread of the unit totals and of the z-scores.
         for (rows, levels_of) in self.rows.chunks(BATCH).zip(level.chunks(BATCH)) {
             for ((slot, row), &l) in batch.iter_mut().zip(rows).zip(levels_of) {
                 *slot = match (terms.get(l as usize), groups.get(l as usize)) {
-                    (Some(t), Some(group)) => (l, *row, group.second_terms(t, row)),
+                    (Some(t), Some(group)) => (l, *row, group.terms(t, row)),
                     _ => (NO_LEVEL, NO_ROW, RowTerms::default()),
                 };
             }
             for (l, row, t) in &batch[..rows.len()] {
                 if let Some(group) = groups.get_mut(*l as usize) {
-                    group.second(self, row, t);
+                    group.add(self, row, t);
                 }
             }
         }
@@ -264,29 +261,16 @@ impl<'a> Layout<'a> {
 /// A group's estimates: one summary per indicator, and the two combined prevalences.
 pub(crate) type GroupEstimates = (Vec<IndicatorSummary>, Option<(CombinedSummary, Estimate)>);
 
-/// The sums of one group through the two passes of [`Layout::grouping`].
-struct GroupPasses {
+/// One group's sums in the first pass of [`Layout::grouping`]: the group's, and each
+/// stratum's unit sums.
+struct FirstPass {
     survey: bool,
     mean_weight: f64,
-    // First pass: the group's sums, and each stratum's unit sums.
     totals: Totals,
     stratum_sums: Vec<UnitSums>,
-    // Between the passes: the estimates' coefficients and the strata's mean unit
-    // totals.
-    columns: Option<Columns>,
-    stratum_totals: Vec<[f64; COLUMNS]>,
-    stratum_means: Vec<[f64; COLUMNS]>,
-    single_iteration: bool,
-    // Second pass: squared deviations of the unit totals from their stratum's mean,
-    // and of the z-scores from their mean.
-    squares: Vec<[f64; COLUMNS]>,
-    present: Vec<usize>,
-    spread: Spread,
-    unit: UnitSums,
-    current: Option<u32>,
 }
 
-impl GroupPasses {
+impl FirstPass {
     fn new(layout: &Layout<'_>, terms: &GroupTerms) -> Self {
         let survey = layout.method != Method::Simple;
         let strata = if survey {
@@ -299,20 +283,11 @@ impl GroupPasses {
             mean_weight: terms.mean_weight,
             totals: Totals::default(),
             stratum_sums: vec![UnitSums::default(); strata],
-            columns: None,
-            stratum_totals: Vec::new(),
-            stratum_means: Vec::new(),
-            single_iteration: false,
-            squares: vec![[0.0; COLUMNS]; strata],
-            present: vec![0; strata],
-            spread: Spread::default(),
-            unit: UnitSums::default(),
-            current: None,
         }
     }
 
-    /// Adds a row in the first pass.
-    fn first(&mut self, layout: &Layout<'_>, row: &Row, t: &RowTerms) {
+    /// Adds a row.
+    fn add(&mut self, layout: &Layout<'_>, row: &Row, t: &RowTerms) {
         let indicators = layout.indicators.len();
         self.totals.add(row, t, indicators, layout.combined);
         if self.survey {
@@ -320,33 +295,63 @@ impl GroupPasses {
         }
     }
 
-    /// After the first pass: the estimates' coefficients, the strata's sums of unit
-    /// totals and their means.
-    fn between(&mut self, layout: &Layout<'_>) {
+    /// What the second pass starts from: the estimates' coefficients, the strata's sums
+    /// of unit totals and their means.
+    fn second(self, layout: &Layout<'_>) -> SecondPass {
         let columns = Columns::new(layout, &self.totals, self.mean_weight);
-        self.stratum_totals = vec![[0.0; COLUMNS]; self.stratum_sums.len()];
-        self.stratum_means = self.stratum_totals.clone();
+        let strata = self.stratum_sums.len();
+        let mut stratum_totals = vec![[0.0; COLUMNS]; strata];
+        let mut stratum_means = vec![[0.0; COLUMNS]; strata];
         for (s, sums) in self.stratum_sums.iter().enumerate() {
-            columns.totals(sums, &mut self.stratum_totals[s]);
+            columns.totals(sums, &mut stratum_totals[s]);
             let n_psu = layout.plan.stratum_psus[s];
             if n_psu > 1 {
                 #[allow(clippy::cast_precision_loss)]
-                for (mean, total) in self.stratum_means[s]
-                    .iter_mut()
-                    .zip(&self.stratum_totals[s])
-                {
+                for (mean, total) in stratum_means[s].iter_mut().zip(&stratum_totals[s]) {
                     *mean = total / n_psu as f64;
                 }
             }
         }
         // The working weights per unit only matter for a fit that stopped after its
         // first iteration; without one, the terms need not be looked up again.
-        self.single_iteration = columns.single_iteration();
-        self.columns = Some(columns);
+        let single_iteration = columns.single_iteration();
+        SecondPass {
+            survey: self.survey,
+            totals: self.totals,
+            columns,
+            stratum_totals,
+            stratum_means,
+            single_iteration,
+            squares: vec![[0.0; COLUMNS]; strata],
+            present: vec![0; strata],
+            spread: Spread::default(),
+            unit: UnitSums::default(),
+            current: None,
+        }
     }
+}
 
-    /// The terms the second pass adds for the group's row `row`.
-    fn second_terms(&self, terms: &GroupTerms, row: &Row) -> RowTerms {
+/// One group in the second pass of [`Layout::grouping`]: squared deviations of the unit
+/// totals from their stratum's mean, and of the z-scores from their mean.
+struct SecondPass {
+    survey: bool,
+    totals: Totals,
+    columns: Columns,
+    stratum_totals: Vec<[f64; COLUMNS]>,
+    stratum_means: Vec<[f64; COLUMNS]>,
+    single_iteration: bool,
+    squares: Vec<[f64; COLUMNS]>,
+    /// Units of each stratum the group has.
+    present: Vec<usize>,
+    spread: Spread,
+    /// The sums of the unit being read, `current`.
+    unit: UnitSums,
+    current: Option<u32>,
+}
+
+impl SecondPass {
+    /// The terms this pass adds for the group's row `row`.
+    fn terms(&self, terms: &GroupTerms, row: &Row) -> RowTerms {
         if self.survey && self.single_iteration {
             // Only the working weights are added per unit: they are read from a table
             // a quarter the size of the terms'.
@@ -359,13 +364,10 @@ impl GroupPasses {
         }
     }
 
-    /// Adds a row in the second pass.
-    fn second(&mut self, layout: &Layout<'_>, row: &Row, t: &RowTerms) {
-        let Some(columns) = &self.columns else {
-            return;
-        };
+    /// Adds a row.
+    fn add(&mut self, layout: &Layout<'_>, row: &Row, t: &RowTerms) {
         let indicators = layout.indicators.len();
-        self.spread.add(row, columns, indicators);
+        self.spread.add(row, &self.columns, indicators);
         if self.survey {
             if let Some(p) = self.current
                 && p != row.psu
@@ -379,12 +381,9 @@ impl GroupPasses {
 
     /// Adds the finished unit `psu`'s squared deviation to its stratum's.
     fn flush(&mut self, layout: &Layout<'_>, psu: u32) {
-        let Some(columns) = &self.columns else {
-            return;
-        };
         let s = layout.plan.psu_stratum[psu as usize];
         let mut unit_totals = [0.0; COLUMNS];
-        columns.totals(&self.unit, &mut unit_totals);
+        self.columns.totals(&self.unit, &mut unit_totals);
         for ((square, total), mean) in self.squares[s]
             .iter_mut()
             .zip(&unit_totals)
@@ -397,15 +396,11 @@ impl GroupPasses {
         self.unit = UnitSums::default();
     }
 
-    /// The group's estimates, after the second pass.
+    /// The group's estimates.
     fn finish(mut self, layout: &Layout<'_>) -> GroupEstimates {
         if let Some(p) = self.current {
             self.flush(layout, p);
         }
-        let columns = match self.columns.take() {
-            Some(columns) => columns,
-            None => Columns::new(layout, &self.totals, self.mean_weight),
-        };
         // Each column's variance: the strata's contributions, as `svyrecvar` with
         // `lonely.psu = "adjust"` (units of the stratum absent from the group count
         // with a total of 0).
@@ -423,7 +418,8 @@ impl GroupPasses {
                 };
             }
         }
-        columns.estimates(&self.totals, &self.spread, &variance)
+        self.columns
+            .estimates(&self.totals, &self.spread, &variance)
     }
 }
 

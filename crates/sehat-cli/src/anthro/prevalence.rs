@@ -138,13 +138,9 @@ impl Survey {
     /// WHO's prevalence table of the survey.
     pub(crate) fn table(&self) -> Result<PrevalenceTable> {
         Ok(match self {
-            Self::Who2006(children, design, groupings) => PreparedSurvey::coded_from_fn(
-                children.len(),
-                |i| children[i].child(),
-                design,
-                groupings,
-            )?
-            .table()?,
+            Self::Who2006(children, design, groupings) => {
+                prepared(children, design, groupings)?.table()?
+            }
             Self::Who2007(children, design) => school_age_survey_prevalence(children, design)?,
         })
     }
@@ -154,18 +150,27 @@ impl Survey {
     pub(crate) fn into_table(self) -> Result<PrevalenceTable> {
         match self {
             Self::Who2006(children, design, groupings) => {
-                let prepared = PreparedSurvey::coded_from_fn(
-                    children.len(),
-                    |i| children[i].child(),
-                    &design,
-                    &groupings,
-                )?;
+                let prepared = prepared(&children, &design, &groupings)?;
                 drop((children, design, groupings));
                 Ok(prepared.table()?)
             }
             survey @ Self::Who2007(..) => survey.table(),
         }
     }
+}
+
+/// The 0–5 survey of `children`, ready for its table.
+fn prepared(
+    children: &[Measured],
+    design: &SurveyDesign,
+    groupings: &CodedGroupings,
+) -> Result<PreparedSurvey> {
+    Ok(PreparedSurvey::coded_from_fn(
+        children.len(),
+        |i| children[i].child(),
+        design,
+        groupings,
+    )?)
 }
 
 /// Runs `sehat anthro prevalence`.
