@@ -154,6 +154,7 @@ fn spawn_dispatcher(db: &str, keys_dir: &Path, log: &Path, rng: &mut Rng) -> Chi
         // pacing is the dispatcher's own test's business.
         .args(["--lease", "2", "--rate", "1000", "--recipient-gap", "0"])
         .args(["--concurrency", &rng.range(1, 8).to_string()])
+        .args(["--pipelines", &rng.range(1, 3).to_string()])
         .args(["--db", db])
         .arg("--keys")
         .arg(keys_dir)

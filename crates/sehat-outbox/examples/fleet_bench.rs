@@ -3,14 +3,16 @@
 //! one or several processes, and resume after a crash.
 //!
 //! ```text
-//! fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] [DUE]
-//! fleet_bench dispatch DB_URL KEYS_DIR [CONCURRENCY]
+//! fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] [DUE] [LANES]
+//! fleet_bench dispatch DB_URL KEYS_DIR [CONCURRENCY] [PIPELINES]
 //! fleet_bench resume   DB_URL KEYS_DIR
 //! ```
 //!
 //! `DB_URL` is `sqlite:PATH` or `postgres://…`. `schedule` makes the first `DUE` messages
 //! (default: all) due now and the others due in 30 days, so a dispatch run sends `DUE`
-//! messages out of an outbox of `COUNT`. Each command prints one JSON line of
+//! messages out of an outbox of `COUNT`; it stores batches of `BATCH` (default 10,000)
+//! from `LANES` loops at once (default 3: while one batch is prepared, the database
+//! stores the others, on its own cores). Each command prints one JSON line of
 //! figures. `dispatch` runs until nothing is due, pacing off; several may run at once on
 //! one database. `resume` is what a dispatcher does first after a crash: open the outbox,
 //! migrate, take over expired claims and send one batch; it reports how long that took and
@@ -34,11 +36,15 @@ use time::macros::datetime;
 /// 10:00 in Jakarta: outside quiet hours in all three Indonesian zones.
 const DAY: OffsetDateTime = datetime!(2026-05-04 03:00 UTC);
 
+/// The allocator of the `sehat` binary, whose `outbox` commands these drivers stand for.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 fn usage() -> Failure {
-    "usage: fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] | dispatch DB_URL KEYS_DIR \
-     [CONCURRENCY] | resume DB_URL KEYS_DIR"
+    "usage: fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] [DUE] [LANES] | dispatch DB_URL \
+     KEYS_DIR [CONCURRENCY] [PIPELINES] | resume DB_URL KEYS_DIR"
         .into()
 }
 
@@ -95,47 +101,77 @@ fn prepare(keys: &OutboxKeys, start: u64, end: u64, due: u64) -> Result<Vec<NewM
         .map_err(|e| format!("a generated request was refused: {e}"))
 }
 
-async fn schedule(url: &str, keys: &str, count: u64, batch: u64, due: u64) -> Result<(), Failure> {
+async fn schedule(
+    url: &str,
+    keys: &str,
+    count: u64,
+    batch: u64,
+    due: u64,
+    lanes: u64,
+) -> Result<(), Failure> {
     let outbox = Outbox::open(url, OutboxKeys::open_or_create(keys)?).await?;
     let started = Instant::now();
-    let mut done = 0;
-    let mut new = 0;
-    // Prepare the next batch while the database stores this one.
-    let mut next = tokio::task::spawn_blocking({
-        let keys = outbox.shared_keys();
-        let end = batch.min(count);
-        move || prepare(&keys, 0, end, due)
-    });
-    while done < count {
-        let messages = next.await??;
-        let end = (done + batch).min(count);
-        let following = (end + batch).min(count);
-        let keys = outbox.shared_keys();
-        next = tokio::task::spawn_blocking(move || prepare(&keys, end, following, due));
-        let outcomes = outbox.store().schedule(&messages, DAY).await?;
-        new += outcomes
-            .iter()
-            .filter(|o| matches!(o, ScheduleOutcome::New))
-            .count();
-        done = end;
-    }
+    // `lanes` loops at once, each storing every `lanes`-th batch while it prepares its next
+    // one, so that the database stores one batch while another is being stored or prepared.
+    let lane = |lane: u64| {
+        let outbox = &outbox;
+        async move {
+            let batches = (lane * batch..count).step_by(usize::try_from(batch * lanes)?);
+            let mut new = 0;
+            let mut next: Option<tokio::task::JoinHandle<Result<Vec<NewMessage>, String>>> = None;
+            let mut starts = batches.peekable();
+            while let Some(start) = starts.next() {
+                let messages = match next.take() {
+                    Some(handle) => handle.await??,
+                    None => prepare(
+                        &outbox.shared_keys(),
+                        start,
+                        (start + batch).min(count),
+                        due,
+                    )?,
+                };
+                if let Some(&following) = starts.peek() {
+                    let keys = outbox.shared_keys();
+                    next = Some(tokio::task::spawn_blocking(move || {
+                        prepare(&keys, following, (following + batch).min(count), due)
+                    }));
+                }
+                let outcomes = outbox.store().schedule(&messages, DAY).await?;
+                new += outcomes
+                    .iter()
+                    .filter(|o| matches!(o, ScheduleOutcome::New))
+                    .count();
+            }
+            Ok::<usize, Failure>(new)
+        }
+    };
+    let new: usize = futures_util::future::try_join_all((0..lanes.max(1)).map(lane))
+        .await?
+        .into_iter()
+        .sum();
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "{{\"command\":\"schedule\",\"messages\":{count},\"due\":{due},\"new\":{new},\"seconds\":{seconds:.3},\
-         \"per_second\":{:.0},\"peak_rss_mib\":{:.1}}}",
+        "{{\"command\":\"schedule\",\"messages\":{count},\"due\":{due},\"new\":{new},\"lanes\":{lanes},\
+         \"seconds\":{seconds:.3},\"per_second\":{:.0},\"peak_rss_mib\":{:.1}}}",
         count as f64 / seconds,
         peak_rss_mib()
     );
     Ok(())
 }
 
-async fn dispatch(url: &str, keys: &str, concurrency: usize) -> Result<(), Failure> {
+async fn dispatch(
+    url: &str,
+    keys: &str,
+    concurrency: usize,
+    pipelines: usize,
+) -> Result<(), Failure> {
     let outbox = Outbox::open(url, OutboxKeys::open_or_create(keys)?).await?;
     let mock = MockGraphApi::start().await?.without_recording();
     let phone = mock.client()?.phone(PhoneNumberId::new("106540352242922"));
     let dispatcher = Dispatcher::new(&outbox, phone)
         .no_pacing()
         .concurrency(concurrency)
+        .pipelines(pipelines)
         .now_at(DAY)
         .worker(format!("bench-{}", std::process::id()));
     let started = Instant::now();
@@ -210,11 +246,13 @@ async fn main() -> Result<(), Failure> {
             let count = arg(3)?.parse()?;
             let batch = args.get(4).map_or(Ok(10_000), |b| b.parse())?;
             let due = args.get(5).map_or(Ok(count), |d| d.parse())?;
-            schedule(arg(1)?, arg(2)?, count, batch, due).await
+            let lanes = args.get(6).map_or(Ok(3), |l| l.parse())?;
+            schedule(arg(1)?, arg(2)?, count, batch, due, lanes).await
         }
         "dispatch" => {
             let concurrency = args.get(3).map_or(Ok(64), |c| c.parse())?;
-            dispatch(arg(1)?, arg(2)?, concurrency).await
+            let pipelines = args.get(4).map_or(Ok(1), |p| p.parse())?;
+            dispatch(arg(1)?, arg(2)?, concurrency, pipelines).await
         }
         "resume" => resume(arg(1)?, arg(2)?).await,
         _ => Err(usage()),

@@ -21,6 +21,10 @@ use sehat_whatsapp::ids::PhoneNumberId;
 use sehat_whatsapp_mock::MockGraphApi;
 use time::macros::datetime;
 
+/// The allocator of the `sehat` binary, whose `outbox dispatch` this measures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn peak_rss_mb() -> f64 {

@@ -639,3 +639,79 @@ async fn nothing_raw_is_stored() {
     }
     assert!(!all.contains("HBgN"), "wamid stored in clear");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_are_marked_and_completed_by_a_store_that_did_not_make_them() {
+    let Some(db) = sehat_test_pg::database() else {
+        return;
+    };
+    let keys = keys();
+    let claimer = store(db.url()).await;
+    let messages: Vec<NewMessage> = (0..10).map(|i| message(&keys, i, T0)).collect();
+    claimer.schedule(&messages, T0).await.expect("schedule");
+    let now = T0 + Duration::from_secs(60);
+    let batch = claimer
+        .claim("w", now, Duration::from_secs(300), 10)
+        .await
+        .expect("claim");
+    let claimed: Vec<MessageKey> = batch.claimed.iter().map(|c| c.key.clone()).collect();
+    assert_eq!(claimed.len(), 10);
+
+    // A second store (another connection pool, as in a restarted process) remembers no row
+    // ids: it must find the rows by key, and hold only the claimer's worker's rows.
+    let other = store(db.url()).await;
+    assert!(
+        other
+            .mark_sending("someone-else", &claimed, now)
+            .await
+            .expect("mark")
+            .is_empty()
+    );
+    let held = other
+        .mark_sending("w", &claimed[..5], now)
+        .await
+        .expect("mark");
+    assert_eq!(held, claimed[..5]);
+    let mut completions: Vec<Completion> = claimed[..5]
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            Completion::new(
+                k.clone(),
+                Outcome::Sent {
+                    wamid: keys.wamid_mac(&format!("wamid.other-{i}")),
+                },
+            )
+        })
+        .collect();
+    completions.extend(
+        claimed[5..]
+            .iter()
+            .map(|k| Completion::new(k.clone(), Outcome::Cancelled)),
+    );
+    let never = MessageKey::new("never/scheduled").expect("key");
+    completions.push(Completion::new(never, Outcome::Cancelled));
+    assert_eq!(
+        other.complete(&completions, now).await.expect("complete"),
+        10
+    );
+
+    // The claimer's remembered ids now point at finished rows: its own late completion of
+    // them changes nothing.
+    assert_eq!(
+        claimer
+            .complete(&completions[..10], now)
+            .await
+            .expect("complete"),
+        0
+    );
+    let counts = claimer.counts().await.expect("counts");
+    assert_eq!(count_of(&counts, State::Sent), 5);
+    assert_eq!(count_of(&counts, State::Cancelled), 5);
+    let view = claimer
+        .find_by_wamid(&keys.wamid_mac("wamid.other-3"))
+        .await
+        .expect("find")
+        .expect("the wamid is on file");
+    assert_eq!(view.key, claimed[3]);
+}

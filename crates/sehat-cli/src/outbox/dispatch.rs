@@ -39,6 +39,11 @@ pub struct Args {
     /// How many sends may be in flight at once.
     #[arg(long, default_value_t = 32, value_name = "N")]
     concurrency: usize,
+    /// How many claim-send loops this process runs at once (1 to 16): while one batch's
+    /// requests are out, the next is claimed and checked. Worth 2 to 4 on PostgreSQL,
+    /// whose statements run in another process; they share --concurrency.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
+    pipelines: u16,
     /// Send through the embedded mock Graph API instead of Meta's.
     #[arg(long)]
     rehearse: bool,
@@ -120,6 +125,7 @@ async fn dispatch(
     let started = OffsetDateTime::now_utc();
     let mut dispatcher = Dispatcher::new(outbox, phone)
         .concurrency(args.concurrency)
+        .pipelines(usize::from(args.pipelines))
         .lease(Duration::from_secs(args.lease))
         .quiet_hours(args.quiet_hours)
         .pacing(pacing);

@@ -96,8 +96,16 @@ pub struct PgStore {
 struct Inner {
     pool: Pool,
     cursor: Mutex<Cursor>,
+    /// The row ids of the messages this store claimed: marking and completing them join on
+    /// the primary key instead of descending the (much larger) key index. An id is only a
+    /// hint: every update also checks the key, and a key without one is looked up.
+    ids: Mutex<HashMap<String, i64>>,
     target: String,
 }
+
+/// More remembered ids than this (claims never completed, such as those of a run stopped
+/// by a database error) and the map starts again: the ids are hints.
+const MAX_REMEMBERED_IDS: usize = 1 << 20;
 
 /// Where this store's next claim starts (`None`: at the front).
 struct Cursor {
@@ -210,6 +218,7 @@ impl PgStore {
                     after: None,
                     set_at: Instant::now(),
                 }),
+                ids: Mutex::new(HashMap::new()),
                 target,
             }),
         };
@@ -246,6 +255,45 @@ impl PgStore {
         }
         cursor.after = after;
     }
+
+    fn remembered_ids(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.inner
+            .ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The row ids of `keys`, in order: remembered from this store's claims, else looked
+    /// up (`None`: no such message).
+    async fn row_ids(
+        &self,
+        conn: &mut Conn,
+        keys: &[&str],
+        action: &'static str,
+    ) -> Result<Vec<Option<i64>>, StoreError> {
+        let mut ids: Vec<Option<i64>> = {
+            let known = self.remembered_ids();
+            keys.iter().map(|k| known.get(*k).copied()).collect()
+        };
+        let missing: Vec<&str> = keys
+            .iter()
+            .zip(&ids)
+            .filter_map(|(k, id)| id.is_none().then_some(*k))
+            .collect();
+        if !missing.is_empty() {
+            let rows = query(conn, IDS_OF_KEYS, &[&missing], action).await?;
+            let mut found = HashMap::with_capacity(rows.len());
+            for row in &rows {
+                found.insert(get::<String>(row, 0, action)?, get::<i64>(row, 1, action)?);
+            }
+            for (key, id) in keys.iter().zip(ids.iter_mut()) {
+                if id.is_none() {
+                    *id = found.get(*key).copied();
+                }
+            }
+        }
+        Ok(ids)
+    }
 }
 
 /// `host:port/dbname` (never the user's password).
@@ -261,6 +309,18 @@ fn describe_target(config: &tokio_postgres::Config) -> String {
     let port = config.get_ports().first().copied().unwrap_or(5432);
     format!("{host}:{port}/{}", config.get_dbname().unwrap_or("-"))
 }
+
+const SCHEDULE_NEW: &str = "\
+WITH ins AS (
+    INSERT INTO outbox_message (key, subject, token, purpose, template, language, params,
+                                timezone, not_before, not_after, state, created_at, updated_at)
+    SELECT k, s, t, p, tp, l, pa, tz, nb, na, 'scheduled', $11::bigint, $11::bigint
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::text[], $8::text[], $9::bigint[], $10::bigint[])
+         AS u(k, s, t, p, tp, l, pa, tz, nb, na)
+    RETURNING id, not_before
+)
+INSERT INTO outbox_due (not_before, id) SELECT not_before, id FROM ins";
 
 const SCHEDULE_INSERT: &str = "\
 WITH ins AS (
@@ -385,18 +445,25 @@ WITH u AS (
 )
 SELECT count(*) FROM moved";
 
+// Marking and completing find rows by id, remembered from the claim (`PgStore::row_ids`).
+// The key is checked too, with `IS NOT DISTINCT FROM`, which no index serves: with `=`
+// the planner may descend the key index instead, the larger of the two.
+const IDS_OF_KEYS: &str = "SELECT key, id FROM outbox_message WHERE key = ANY($1::text[])";
+
 const MARK_SENDING: &str = "\
-UPDATE outbox_message SET sending_at = $3::bigint
-WHERE key = ANY($2::text[]) AND state = 'claimed' AND worker = $1::text
-  AND lease_until > $3::bigint
-  AND sending_at IS NULL
-RETURNING key";
+UPDATE outbox_message m SET sending_at = $3::bigint
+FROM unnest($4::bigint[], $2::text[]) AS u(id, key)
+WHERE m.id = u.id AND m.key IS NOT DISTINCT FROM u.key
+  AND m.state = 'claimed' AND m.worker = $1::text
+  AND m.lease_until > $3::bigint
+  AND m.sending_at IS NULL
+RETURNING m.key";
 
 const COMPLETE: &str = "\
 WITH u AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
-                         $6::bigint[])
-         AS u(key, kind, wamid, code, reason, retry_at)
+                         $6::bigint[], $8::bigint[])
+         AS u(key, kind, wamid, code, reason, retry_at, id)
 ), moved AS (
     UPDATE outbox_message m
     SET state = CASE u.kind WHEN 'retry' THEN 'scheduled' ELSE u.kind END,
@@ -415,7 +482,7 @@ WITH u AS (
         lease_until = NULL,
         updated_at = $7::bigint
     FROM u
-    WHERE m.key = u.key
+    WHERE m.id = u.id AND m.key IS NOT DISTINCT FROM u.key
       AND (m.state = 'claimed'
            OR (m.state = 'unknown' AND u.kind IN ('sent', 'failed', 'retry')))
     RETURNING m.id, m.state, m.not_before, m.wamid_mac, u.kind
@@ -538,68 +605,85 @@ async fn query_count(
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// The columns of a batch of new messages, as the array parameters of one statement.
+/// The columns of a batch of new messages, as the array parameters of one statement
+/// (borrowed from the messages; only the parameters' JSON is written here).
 #[derive(Default)]
-struct Columns {
+struct Columns<'a> {
     ids: Vec<i64>,
-    keys: Vec<String>,
-    subjects: Vec<String>,
-    tokens: Vec<String>,
-    purposes: Vec<String>,
-    templates: Vec<String>,
-    languages: Vec<String>,
+    keys: Vec<&'a str>,
+    subjects: Vec<&'a str>,
+    tokens: Vec<&'a str>,
+    purposes: Vec<&'static str>,
+    templates: Vec<&'a str>,
+    languages: Vec<&'a str>,
     params: Vec<String>,
-    zones: Vec<String>,
+    zones: Vec<&'a str>,
     not_before: Vec<i64>,
     not_after: Vec<Option<i64>>,
 }
 
-impl Columns {
-    fn push(&mut self, m: &NewMessage, params: String) {
-        self.keys.push(m.key.as_str().to_owned());
-        self.subjects.push(m.subject.as_str().to_owned());
-        self.tokens.push(m.token.as_str().to_owned());
-        self.purposes.push(m.purpose.as_str().to_owned());
-        self.templates.push(m.template.clone());
-        self.languages.push(m.language.clone());
+impl<'a> Columns<'a> {
+    fn push(&mut self, m: &'a NewMessage, params: String) {
+        self.keys.push(m.key.as_str());
+        self.subjects.push(m.subject.as_str());
+        self.tokens.push(m.token.as_str());
+        self.purposes.push(m.purpose.as_str());
+        self.templates.push(&m.template);
+        self.languages.push(&m.language);
         self.params.push(params);
-        self.zones.push(m.timezone.as_str().to_owned());
+        self.zones.push(m.timezone.as_str());
         self.not_before.push(to_micros(m.not_before));
         self.not_after.push(m.not_after.map(to_micros));
+    }
+
+    /// The ten message columns, then `now`: the parameters of the insert and the update.
+    fn with_now<'b>(&'b self, now: &'b i64) -> [&'b (dyn ToSql + Sync); 11] {
+        [
+            &self.keys,
+            &self.subjects,
+            &self.tokens,
+            &self.purposes,
+            &self.templates,
+            &self.languages,
+            &self.params,
+            &self.zones,
+            &self.not_before,
+            &self.not_after,
+            now,
+        ]
     }
 }
 
 /// Schedules one run of messages whose keys are all different.
+///
+/// The usual run is all new keys (a day's reminders, a campaign's list): a plain insert,
+/// in a savepoint, stores it without the `ON CONFLICT` look-ups and without sending the
+/// keys back. The first existing key makes that insert fail as a whole (rolled back to
+/// the savepoint), and the run is then stored by the statements that compare each message
+/// with what is on file.
 async fn schedule_run(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &mut tokio_postgres::Transaction<'_>,
     messages: &[NewMessage],
     now: i64,
 ) -> Result<Vec<ScheduleOutcome>, StoreError> {
     const A: &str = "scheduling";
     let mut columns = Columns::default();
-    let mut params = Vec::with_capacity(messages.len());
     for m in messages {
-        let p = params_json(&m.params)?;
-        columns.push(m, p.clone());
-        params.push(p);
+        columns.push(m, params_json(&m.params)?);
+    }
+    let attempt = tx.savepoint("schedule_new").await.map_err(backend(A))?;
+    match attempt.execute(SCHEDULE_NEW, &columns.with_now(&now)).await {
+        Ok(_) => {
+            attempt.commit().await.map_err(backend(A))?;
+            return Ok(vec![ScheduleOutcome::New; messages.len()]);
+        }
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+            attempt.rollback().await.map_err(backend(A))?;
+        }
+        Err(e) => return Err(backend(A)(e)),
     }
     let inserted = tx
-        .query(
-            SCHEDULE_INSERT,
-            &[
-                &columns.keys,
-                &columns.subjects,
-                &columns.tokens,
-                &columns.purposes,
-                &columns.templates,
-                &columns.languages,
-                &columns.params,
-                &columns.zones,
-                &columns.not_before,
-                &columns.not_after,
-                &now,
-            ],
-        )
+        .query(SCHEDULE_INSERT, &columns.with_now(&now))
         .await
         .map_err(backend(A))?;
     let mut new_keys = HashSet::with_capacity(inserted.len());
@@ -655,35 +739,23 @@ async fn schedule_run(
             ));
         };
         let state = state_of(m.key.as_str(), &old.state)?;
-        outcomes[i] = if old.same_as(m, &params[i]) {
+        let params = &columns.params[i];
+        outcomes[i] = if old.same_as(m, params) {
             ScheduleOutcome::Unchanged
         } else if state == State::Scheduled {
             updates.ids.push(*id);
-            updates.push(m, params[i].clone());
+            updates.push(m, params.clone());
             ScheduleOutcome::Updated
         } else {
             ScheduleOutcome::Refused { state }
         };
     }
     if !updates.ids.is_empty() {
-        tx.execute(
-            SCHEDULE_UPDATE,
-            &[
-                &updates.ids,
-                &updates.subjects,
-                &updates.tokens,
-                &updates.purposes,
-                &updates.templates,
-                &updates.languages,
-                &updates.params,
-                &updates.zones,
-                &updates.not_before,
-                &updates.not_after,
-                &now,
-            ],
-        )
-        .await
-        .map_err(backend(A))?;
+        let mut params = updates.with_now(&now);
+        params[0] = &updates.ids;
+        tx.execute(SCHEDULE_UPDATE, &params)
+            .await
+            .map_err(backend(A))?;
     }
     Ok(outcomes)
 }
@@ -834,10 +906,10 @@ impl Store for PgStore {
         let now = to_micros(now);
         let mut pooled = self.conn(A).await?;
         let conn = pooled.conn()?;
-        let tx = conn.client.transaction().await.map_err(backend(A))?;
+        let mut tx = conn.client.transaction().await.map_err(backend(A))?;
         let mut outcomes = Vec::with_capacity(messages.len());
         for run in runs_of_unique_keys(messages, |m| m.key.as_str()) {
-            outcomes.extend(schedule_run(&tx, run, now).await?);
+            outcomes.extend(schedule_run(&mut tx, run, now).await?);
         }
         tx.commit().await.map_err(backend(A))?;
         Ok(outcomes)
@@ -937,6 +1009,19 @@ impl Store for PgStore {
             last = last.max(Some(position));
             claimed_of(row, &mut batch)?;
         }
+        {
+            let mut ids = self.remembered_ids();
+            if ids.len() + rows.len() > MAX_REMEMBERED_IDS {
+                ids.clear();
+            }
+            for (row, claimed) in rows
+                .iter()
+                .filter(|r| get::<String>(r, 2, A).is_ok_and(|s| s != "expired"))
+                .zip(&batch.claimed)
+            {
+                ids.insert(claimed.key.as_str().to_owned(), get::<i64>(row, 0, A)?);
+            }
+        }
         // A short claim drained the queue up to `now`: start from the front next time.
         self.set_cursor(if rows.len() < limit { None } else { last });
         Ok(batch)
@@ -959,6 +1044,10 @@ impl Store for PgStore {
             let until: Vec<i64> = run.iter().map(|d| to_micros(d.1)).collect();
             n += query_count(conn, DEFER, &[&worker, &keys, &until], A).await?;
         }
+        let mut remembered = self.remembered_ids();
+        for (key, _) in deferrals {
+            remembered.remove(key.as_str());
+        }
         Ok(n)
     }
 
@@ -974,10 +1063,12 @@ impl Store for PgStore {
         }
         let texts: Vec<&str> = keys.iter().map(MessageKey::as_str).collect();
         let mut pooled = self.conn(A).await?;
+        let conn = pooled.conn()?;
+        let ids = self.row_ids(conn, &texts, A).await?;
         let rows = query(
-            pooled.conn()?,
+            conn,
             MARK_SENDING,
-            &[&worker, &texts, &to_micros(now)],
+            &[&worker, &texts, &to_micros(now), &ids],
             A,
         )
         .await?;
@@ -1007,9 +1098,13 @@ impl Store for PgStore {
         let mut pooled = self.conn(A).await?;
         let conn = pooled.conn()?;
         let runs = runs_of_unique_keys(completions, |c| c.key.as_str());
+        let texts: Vec<&str> = completions.iter().map(|c| c.key.as_str()).collect();
+        let mut ids = self.row_ids(conn, &texts, A).await?.into_iter();
+        let statement = conn.statement(COMPLETE, A).await?;
         let tx = conn.client.transaction().await.map_err(backend(A))?;
         let mut n = 0;
         for run in runs {
+            let run_ids: Vec<Option<i64>> = ids.by_ref().take(run.len()).collect();
             let mut keys = Vec::with_capacity(run.len());
             let mut kinds = Vec::with_capacity(run.len());
             let mut wamids = Vec::with_capacity(run.len());
@@ -1027,8 +1122,10 @@ impl Store for PgStore {
             }
             let rows = tx
                 .query(
-                    COMPLETE,
-                    &[&keys, &kinds, &wamids, &codes, &reasons, &retry, &now],
+                    &statement,
+                    &[
+                        &keys, &kinds, &wamids, &codes, &reasons, &retry, &now, &run_ids,
+                    ],
                 )
                 .await
                 .map_err(backend(A))?;
@@ -1039,6 +1136,10 @@ impl Store for PgStore {
             n += u64::try_from(changed).unwrap_or(0);
         }
         tx.commit().await.map_err(backend(A))?;
+        let mut remembered = self.remembered_ids();
+        for key in texts {
+            remembered.remove(key);
+        }
         Ok(n)
     }
 
