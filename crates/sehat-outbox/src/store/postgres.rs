@@ -310,17 +310,19 @@ fn describe_target(config: &tokio_postgres::Config) -> String {
     format!("{host}:{port}/{}", config.get_dbname().unwrap_or("-"))
 }
 
-const SCHEDULE_NEW: &str = "\
-WITH ins AS (
-    INSERT INTO outbox_message (key, subject, token, purpose, template, language, params,
-                                timezone, not_before, not_after, state, created_at, updated_at)
-    SELECT k, s, t, p, tp, l, pa, tz, nb, na, 'scheduled', $11::bigint, $11::bigint
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                $7::text[], $8::text[], $9::bigint[], $10::bigint[])
-         AS u(k, s, t, p, tp, l, pa, tz, nb, na)
-    RETURNING id, not_before
-)
-INSERT INTO outbox_due (not_before, id) SELECT not_before, id FROM ins";
+// New messages by `COPY … (FORMAT binary)`, with ids taken from the identity's sequence
+// beforehand so that the due queue can be copied too (`COPY` writes the given ids into the
+// identity column). The sequence is named as a constant: looked up per row with
+// `pg_get_serial_sequence`, taking 10,000 ids cost 53 ms instead of 7 ms.
+const NEXT_IDS: &str = "\
+SELECT nextval('outbox_message_id_seq'::regclass) FROM generate_series(1, $1::bigint)";
+
+const COPY_MESSAGES: &str = "\
+COPY outbox_message (id, key, subject, token, purpose, template, language, params, timezone,
+                     not_before, not_after, state, created_at, updated_at)
+FROM STDIN (FORMAT binary)";
+
+const COPY_DUE: &str = "COPY outbox_due (not_before, id) FROM STDIN (FORMAT binary)";
 
 const SCHEDULE_INSERT: &str = "\
 WITH ins AS (
@@ -654,13 +656,82 @@ impl<'a> Columns<'a> {
     }
 }
 
+/// Copies a run of new messages and their due-queue rows in. Fails with a unique
+/// violation, having stored nothing the caller keeps, when a key exists.
+async fn copy_new(
+    tx: &tokio_postgres::Transaction<'_>,
+    columns: &Columns<'_>,
+    now: i64,
+) -> Result<(), tokio_postgres::Error> {
+    use tokio_postgres::binary_copy::BinaryCopyInWriter;
+    use tokio_postgres::types::Type;
+
+    let n = i64::try_from(columns.keys.len()).unwrap_or(i64::MAX);
+    let ids: Vec<i64> = tx
+        .query(NEXT_IDS, &[&n])
+        .await?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let sink = tx.copy_in(COPY_MESSAGES).await?;
+    let text = Type::TEXT;
+    let types = [
+        Type::INT8,
+        text.clone(),
+        text.clone(),
+        text.clone(),
+        text.clone(),
+        text.clone(),
+        text.clone(),
+        text.clone(),
+        text.clone(),
+        Type::INT8,
+        Type::INT8,
+        text,
+        Type::INT8,
+        Type::INT8,
+    ];
+    let writer = BinaryCopyInWriter::new(sink, &types);
+    let mut writer = std::pin::pin!(writer);
+    for (i, id) in ids.iter().enumerate() {
+        writer
+            .as_mut()
+            .write(&[
+                id,
+                &columns.keys[i],
+                &columns.subjects[i],
+                &columns.tokens[i],
+                &columns.purposes[i],
+                &columns.templates[i],
+                &columns.languages[i],
+                &columns.params[i],
+                &columns.zones[i],
+                &columns.not_before[i],
+                &columns.not_after[i],
+                &"scheduled",
+                &now,
+                &now,
+            ])
+            .await?;
+    }
+    writer.finish().await?;
+    let sink = tx.copy_in(COPY_DUE).await?;
+    let writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT8]);
+    let mut writer = std::pin::pin!(writer);
+    for (id, not_before) in ids.iter().zip(&columns.not_before) {
+        writer.as_mut().write(&[not_before, id]).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
 /// Schedules one run of messages whose keys are all different.
 ///
-/// The usual run is all new keys (a day's reminders, a campaign's list): a plain insert,
-/// in a savepoint, stores it without the `ON CONFLICT` look-ups and without sending the
-/// keys back. The first existing key makes that insert fail as a whole (rolled back to
-/// the savepoint), and the run is then stored by the statements that compare each message
-/// with what is on file.
+/// The usual run is all new keys (a day's reminders, a campaign's list): it is copied in,
+/// in a savepoint, without the `ON CONFLICT` look-ups and without sending the keys back.
+/// The first existing key fails that copy as a whole (rolled back to the savepoint), and
+/// the run is then stored by the statements that compare each message with what is on
+/// file.
 async fn schedule_run(
     tx: &mut tokio_postgres::Transaction<'_>,
     messages: &[NewMessage],
@@ -672,8 +743,8 @@ async fn schedule_run(
         columns.push(m, params_json(&m.params)?);
     }
     let attempt = tx.savepoint("schedule_new").await.map_err(backend(A))?;
-    match attempt.execute(SCHEDULE_NEW, &columns.with_now(&now)).await {
-        Ok(_) => {
+    match copy_new(&attempt, &columns, now).await {
+        Ok(()) => {
             attempt.commit().await.map_err(backend(A))?;
             return Ok(vec![ScheduleOutcome::New; messages.len()]);
         }
