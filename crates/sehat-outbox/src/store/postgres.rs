@@ -674,20 +674,19 @@ async fn copy_new(
         .map(|row| row.try_get(0))
         .collect::<Result<_, _>>()?;
     let sink = tx.copy_in(COPY_MESSAGES).await?;
-    let text = Type::TEXT;
     let types = [
         Type::INT8,
-        text.clone(),
-        text.clone(),
-        text.clone(),
-        text.clone(),
-        text.clone(),
-        text.clone(),
-        text.clone(),
-        text.clone(),
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
         Type::INT8,
         Type::INT8,
-        text,
+        Type::TEXT,
         Type::INT8,
         Type::INT8,
     ];
@@ -822,6 +821,7 @@ async fn schedule_run(
         };
     }
     if !updates.ids.is_empty() {
+        // The update's first parameter is the rows' ids, in place of their keys.
         let mut params = updates.with_now(&now);
         params[0] = &updates.ids;
         tx.execute(SCHEDULE_UPDATE, &params)
