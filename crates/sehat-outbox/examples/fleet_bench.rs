@@ -109,6 +109,7 @@ async fn schedule(
     due: u64,
     lanes: u64,
 ) -> Result<(), Failure> {
+    let (batch, lanes) = (batch.max(1), lanes.max(1));
     let outbox = Outbox::open(url, OutboxKeys::open_or_create(keys)?).await?;
     let started = Instant::now();
     // `lanes` loops at once, each storing every `lanes`-th batch while it prepares its next
@@ -145,7 +146,7 @@ async fn schedule(
             Ok::<usize, Failure>(new)
         }
     };
-    let new: usize = futures_util::future::try_join_all((0..lanes.max(1)).map(lane))
+    let new: usize = futures_util::future::try_join_all((0..lanes).map(lane))
         .await?
         .into_iter()
         .sum();
