@@ -537,3 +537,56 @@ fn dates_in_other_human_formats_are_refused_never_guessed() {
     );
     assert_eq!(value(&schedule(dir.path(), &iso), "new"), "1");
 }
+
+/// A file of several chunks of parallel work and several stored batches: refusals keep
+/// their row numbers, each outcome stays with its row, and a second run changes nothing.
+#[test]
+fn a_large_file_keeps_each_row_with_its_outcome() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    // One message of the file is sent already: its row must be the one refused.
+    let sent = write(
+        dir.path(),
+        "sent.csv",
+        "key,phone,purpose,template,param.nama\nchild-7321/dpt/1,0812-1000-7321,reminder,pengingat,Anak\n",
+    );
+    schedule(dir.path(), &sent);
+    ok(rehearse(dir.path())
+        .args(["--rate", "1000", "--recipient-gap", "0"])
+        .output()
+        .unwrap());
+
+    let n = 10_000;
+    let mut text = String::from("key,phone,purpose,template,not_before,param.nama\n");
+    for i in 0..n {
+        let key = if i == 9_000 {
+            "child-17/dpt/1".to_owned()
+        } else {
+            format!("child-{i}/dpt/1")
+        };
+        let phone = if i == 5_000 {
+            "021 555 1234".to_owned()
+        } else {
+            format!("0812-1000-{i:04}")
+        };
+        writeln!(text, "{key},{phone},reminder,pengingat,2026-12-02,Anak {i}").unwrap();
+    }
+    let csv = write(dir.path(), "large.csv", &text);
+    let out = schedule(dir.path(), &csv);
+    assert_eq!(value(&out, "new"), (n - 3).to_string(), "{out}");
+    assert_eq!(
+        value(&out, "refused"),
+        "3 (already sent: 1, key: 1, phone: 1)",
+        "{out}"
+    );
+    for expected in [
+        "refused row 5001 (line 5002), key \"child-5000/dpt/1\": phone:",
+        "refused row 7322 (line 7323), key \"child-7321/dpt/1\": already sent:",
+        "refused row 9001 (line 9002), key \"child-17/dpt/1\": key: the same key is on row 18",
+    ] {
+        assert!(out.contains(expected), "{expected}\n{out}");
+    }
+    let again = schedule(dir.path(), &csv);
+    assert_eq!(value(&again, "new"), "0");
+    assert_eq!(value(&again, "unchanged"), (n - 3).to_string());
+}

@@ -37,6 +37,11 @@ pub(crate) const PARAM: &str = "param.";
 const DEFAULT_LANGUAGE: &str = "id";
 /// How many messages one transaction schedules.
 const BATCH: usize = 2_000;
+/// How many transactions are in flight at once: on PostgreSQL the server stores one batch
+/// while the next is sent (SQLite takes them one after the other).
+const IN_FLIGHT: usize = 3;
+/// How many rows are read before their messages are made, on every core.
+const CHUNK: usize = 4_096;
 
 /// One usable row.
 pub(crate) struct Prepared {
@@ -149,6 +154,9 @@ fn message(
 
 /// Reads every row of `table`: the messages of the usable rows, the others refused
 /// (with a key that an earlier row of the file already has among them).
+///
+/// Keys are read and compared row by row; the messages (number parsed, pseudonymized and
+/// encrypted) are made [`CHUNK`] rows at a time on every core, in the file's order.
 pub(crate) fn prepare(
     table: &mut Table,
     keys: &OutboxKeys,
@@ -158,6 +166,7 @@ pub(crate) fn prepare(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut prepared = Vec::new();
     let mut refusals = Vec::new();
+    let mut pending: Vec<(usize, MessageKey, csv::StringRecord)> = Vec::with_capacity(CHUNK);
     table.rows(
         |row, record| {
             let key = match MessageKey::new(field(record, columns.key)) {
@@ -172,30 +181,64 @@ pub(crate) fn prepare(
                     return Ok(());
                 }
             };
-            let text = key.as_str().to_owned();
-            let result = match seen.get(&text) {
-                Some(first) => Err(refuse("key", format!("the same key is on row {first}"))),
-                None => {
-                    seen.insert(text.clone(), row);
-                    message(record, &columns, key, keys)
-                }
-            };
-            match result {
-                Ok(message) => prepared.push(Prepared { row, message }),
-                Err((what, reason)) => refusals.push(Refusal {
+            if let Some(first) = seen.get(key.as_str()) {
+                let (what, reason) = refuse("key", format!("the same key is on row {first}"));
+                refusals.push(Refusal {
                     row,
-                    key: Some(text),
+                    key: Some(key.as_str().to_owned()),
                     what,
                     reason,
-                }),
+                });
+                return Ok(());
+            }
+            seen.insert(key.as_str().to_owned(), row);
+            pending.push((row, key, record.clone()));
+            if pending.len() == CHUNK {
+                make_messages(&mut pending, &columns, keys, &mut prepared, &mut refusals);
             }
             Ok(())
         },
         refused,
     )?;
+    make_messages(&mut pending, &columns, keys, &mut prepared, &mut refusals);
     refused.extend(refusals);
     refused.sort_by_key(|r| r.row);
     Ok(prepared)
+}
+
+/// A row's message, or its key and why the row was refused.
+type Made = std::result::Result<NewMessage, (String, Refused)>;
+
+/// The messages of the `pending` rows (emptied), made in parallel and kept in row order.
+fn make_messages(
+    pending: &mut Vec<(usize, MessageKey, csv::StringRecord)>,
+    columns: &Columns,
+    keys: &OutboxKeys,
+    prepared: &mut Vec<Prepared>,
+    refusals: &mut Vec<Refusal>,
+) {
+    use rayon::prelude::*;
+    let made: Vec<(usize, Made)> = pending
+        .par_drain(..)
+        .map(|(row, key, record)| {
+            let text = key.as_str().to_owned();
+            (
+                row,
+                message(&record, columns, key, keys).map_err(|e| (text, e)),
+            )
+        })
+        .collect();
+    for (row, result) in made {
+        match result {
+            Ok(message) => prepared.push(Prepared { row, message }),
+            Err((key, (what, reason))) => refusals.push(Refusal {
+                row,
+                key: Some(key),
+                what,
+                reason,
+            }),
+        }
+    }
 }
 
 /// Runs `sehat outbox schedule`.
@@ -204,23 +247,25 @@ pub fn run(args: Args) -> Result {
     let mut table = Table::open(&args.input, REQUIRED, OPTIONAL, Some(PARAM))?;
     let mut refused = Vec::new();
     let prepared = prepare(&mut table, &keys, &mut refused)?;
-    let outcomes = runtime()?.block_on(async {
+    let (rows, messages): (Vec<(usize, MessageKey)>, Vec<NewMessage>) = prepared
+        .into_iter()
+        .map(|p| ((p.row, p.message.key.clone()), p.message))
+        .unzip();
+    let done = runtime()?.block_on(async {
+        use futures_util::{StreamExt as _, TryStreamExt as _};
         let outbox = args.target.open(keys).await?;
         let store = outbox.store();
         let now = OffsetDateTime::now_utc();
-        let mut outcomes = Vec::with_capacity(prepared.len());
-        for chunk in prepared.chunks(BATCH) {
-            let messages: Vec<NewMessage> = chunk.iter().map(|p| p.message.clone()).collect();
-            let done = store.schedule(&messages, now).await?;
-            outcomes.extend(
-                chunk
-                    .iter()
-                    .map(|p| (p.row, p.message.key.clone()))
-                    .zip(done),
-            );
-        }
-        Ok::<_, crate::error::CliError>(outcomes)
+        // Outcomes in the file's order. A failed batch stops the run; the batches stored
+        // already stay (scheduling the file again is idempotent).
+        futures_util::stream::iter(messages.chunks(BATCH))
+            .map(|chunk| store.schedule(chunk, now))
+            .buffered(IN_FLIGHT)
+            .try_concat()
+            .await
+            .map_err(crate::error::CliError::from)
     })?;
+    let outcomes = rows.into_iter().zip(done);
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
     for ((row, key), outcome) in outcomes {
         match outcome {
