@@ -247,10 +247,8 @@ pub fn run(args: Args) -> Result {
     let mut table = Table::open(&args.input, REQUIRED, OPTIONAL, Some(PARAM))?;
     let mut refused = Vec::new();
     let prepared = prepare(&mut table, &keys, &mut refused)?;
-    let (rows, messages): (Vec<(usize, MessageKey)>, Vec<NewMessage>) = prepared
-        .into_iter()
-        .map(|p| ((p.row, p.message.key.clone()), p.message))
-        .unzip();
+    let (rows, messages): (Vec<usize>, Vec<NewMessage>) =
+        prepared.into_iter().map(|p| (p.row, p.message)).unzip();
     let done = runtime()?.block_on(async {
         use futures_util::{StreamExt as _, TryStreamExt as _};
         let outbox = args.target.open(keys).await?;
@@ -265,16 +263,16 @@ pub fn run(args: Args) -> Result {
             .await
             .map_err(crate::error::CliError::from)
     })?;
-    let outcomes = rows.into_iter().zip(done);
+    let outcomes = rows.into_iter().zip(&messages).zip(done);
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
-    for ((row, key), outcome) in outcomes {
+    for ((row, message), outcome) in outcomes {
         match outcome {
             ScheduleOutcome::New => new += 1,
             ScheduleOutcome::Updated => updated += 1,
             ScheduleOutcome::Unchanged => unchanged += 1,
             ScheduleOutcome::Refused { state } => refused.push(Refusal {
                 row,
-                key: Some(key.as_str().to_owned()),
+                key: Some(message.key.as_str().to_owned()),
                 what: format!("already {state}"),
                 reason: format!("the message is {state}; only a scheduled message changes"),
             }),

@@ -1075,22 +1075,23 @@ impl Store for PgStore {
         }
         tx.commit().await.map_err(backend(A))?;
         let mut last: Option<(i64, i64)> = None;
+        let mut claimed_ids = Vec::with_capacity(rows.len());
         for row in &rows {
             let position = (get::<i64>(row, 10, A)?, get::<i64>(row, 0, A)?);
             last = last.max(Some(position));
+            let before = batch.claimed.len();
             claimed_of(row, &mut batch)?;
+            if batch.claimed.len() > before {
+                claimed_ids.push(position.1);
+            }
         }
         {
             let mut ids = self.remembered_ids();
-            if ids.len() + rows.len() > MAX_REMEMBERED_IDS {
+            if ids.len() + claimed_ids.len() > MAX_REMEMBERED_IDS {
                 ids.clear();
             }
-            for (row, claimed) in rows
-                .iter()
-                .filter(|r| get::<String>(r, 2, A).is_ok_and(|s| s != "expired"))
-                .zip(&batch.claimed)
-            {
-                ids.insert(claimed.key.as_str().to_owned(), get::<i64>(row, 0, A)?);
+            for (claimed, id) in batch.claimed.iter().zip(claimed_ids) {
+                ids.insert(claimed.key.as_str().to_owned(), id);
             }
         }
         // A short claim drained the queue up to `now`: start from the front next time.
