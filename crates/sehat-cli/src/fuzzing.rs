@@ -155,8 +155,8 @@ pub fn outbox_csv(data: &[u8]) {
         Some(schedule::PARAM),
     ) {
         let mut refused = Vec::new();
-        if let Ok(prepared) = schedule::prepare(&mut table, keys, &mut refused) {
-            check_outbox_read(data, prepared.len(), &refused);
+        if let Ok(usable) = schedule::prepare(&mut table, keys, &mut refused) {
+            check_outbox_read(data, usable, &refused);
         }
     }
     if let Ok(mut table) = table(consent::REQUIRED, consent::OPTIONAL, None) {

@@ -43,12 +43,6 @@ const IN_FLIGHT: usize = 3;
 /// How many rows are read before their messages are made, on every core.
 const CHUNK: usize = 4_096;
 
-/// One usable row.
-pub(crate) struct Prepared {
-    row: usize,
-    message: NewMessage,
-}
-
 /// The columns of a schedule file.
 struct Columns {
     key: Option<usize>,
@@ -152,23 +146,70 @@ fn message(
     Ok(message)
 }
 
-/// Reads every row of `table`: the messages of the usable rows, the others refused
-/// (with a key that an earlier row of the file already has among them).
-///
-/// Keys are read and compared row by row; the messages (number parsed, pseudonymized and
-/// encrypted) are made [`CHUNK`] rows at a time on every core, in the file's order.
+/// Reads every row of `table` as `sehat outbox schedule` does, storing nothing: the
+/// number of usable rows; the others are refused (with a key that an earlier row of the
+/// file already has among them).
 pub(crate) fn prepare(
     table: &mut Table,
     keys: &OutboxKeys,
     refused: &mut Vec<Refusal>,
-) -> Result<Vec<Prepared>> {
+) -> Result<usize> {
+    let mut usable = 0;
+    prepare_in_batches(table, keys, refused, BATCH, &mut |batch| {
+        usable += batch.len();
+        true
+    })?;
+    Ok(usable)
+}
+
+/// Usable rows in the file's order, with their messages.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<usize>,
+    messages: Vec<NewMessage>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The first `n` rows, leaving the others.
+    fn take_front(&mut self, n: usize) -> Batch {
+        let rest = Batch {
+            rows: self.rows.split_off(n),
+            messages: self.messages.split_off(n),
+        };
+        std::mem::replace(self, rest)
+    }
+}
+
+/// Reads every row of `table`, handing the messages of the usable rows to `store` in
+/// batches of `size` (the last one smaller) as soon as they are made, so that a file of
+/// any length takes the memory of a few batches; the other rows are refused (with a key
+/// that an earlier row of the file already has among them). Stops reading when `store`
+/// returns `false`.
+///
+/// Keys are read and compared row by row; the messages (number parsed, pseudonymized and
+/// encrypted) are made [`CHUNK`] rows at a time on every core, in the file's order.
+fn prepare_in_batches(
+    table: &mut Table,
+    keys: &OutboxKeys,
+    refused: &mut Vec<Refusal>,
+    size: usize,
+    store: &mut dyn FnMut(Batch) -> bool,
+) -> Result {
     let columns = Columns::of(table);
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut prepared = Vec::new();
+    let mut made = Batch::default();
     let mut refusals = Vec::new();
     let mut pending: Vec<(usize, MessageKey, csv::StringRecord)> = Vec::with_capacity(CHUNK);
+    let mut stopped = false;
     table.rows(
         |row, record| {
+            if stopped {
+                return Ok(());
+            }
             let key = match MessageKey::new(field(record, columns.key)) {
                 Ok(key) => key,
                 Err(e) => {
@@ -194,16 +235,24 @@ pub(crate) fn prepare(
             seen.insert(key.as_str().to_owned(), row);
             pending.push((row, key, record.clone()));
             if pending.len() == CHUNK {
-                make_messages(&mut pending, &columns, keys, &mut prepared, &mut refusals);
+                make_messages(&mut pending, &columns, keys, &mut made, &mut refusals);
+                while made.len() >= size && !stopped {
+                    stopped = !store(made.take_front(size));
+                }
             }
             Ok(())
         },
         refused,
     )?;
-    make_messages(&mut pending, &columns, keys, &mut prepared, &mut refusals);
+    if !stopped {
+        make_messages(&mut pending, &columns, keys, &mut made, &mut refusals);
+        while made.len() > 0 && !stopped {
+            stopped = !store(made.take_front(size.min(made.len())));
+        }
+    }
     refused.extend(refusals);
     refused.sort_by_key(|r| r.row);
-    Ok(prepared)
+    Ok(())
 }
 
 /// A row's message, or its key and why the row was refused.
@@ -214,11 +263,11 @@ fn make_messages(
     pending: &mut Vec<(usize, MessageKey, csv::StringRecord)>,
     columns: &Columns,
     keys: &OutboxKeys,
-    prepared: &mut Vec<Prepared>,
+    made: &mut Batch,
     refusals: &mut Vec<Refusal>,
 ) {
     use rayon::prelude::*;
-    let made: Vec<(usize, Made)> = pending
+    let results: Vec<(usize, Made)> = pending
         .par_drain(..)
         .map(|(row, key, record)| {
             let text = key.as_str().to_owned();
@@ -228,9 +277,12 @@ fn make_messages(
             )
         })
         .collect();
-    for (row, result) in made {
+    for (row, result) in results {
         match result {
-            Ok(message) => prepared.push(Prepared { row, message }),
+            Ok(message) => {
+                made.rows.push(row);
+                made.messages.push(message);
+            }
             Err((key, (what, reason))) => refusals.push(Refusal {
                 row,
                 key: Some(key),
@@ -242,47 +294,90 @@ fn make_messages(
 }
 
 /// Runs `sehat outbox schedule`.
+///
+/// The file is read on a thread of its own while the batches made from it are stored, at
+/// most [`IN_FLIGHT`] at once and as many waiting, so memory does not grow with the file.
 pub fn run(args: Args) -> Result {
     let keys = args.target.keys()?;
     let mut table = Table::open(&args.input, REQUIRED, OPTIONAL, Some(PARAM))?;
-    let mut refused = Vec::new();
-    let prepared = prepare(&mut table, &keys, &mut refused)?;
-    let (rows, messages): (Vec<usize>, Vec<NewMessage>) =
-        prepared.into_iter().map(|p| (p.row, p.message)).unzip();
-    let done = runtime()?.block_on(async {
+    let (mut refused, counts) = runtime()?.block_on(async {
         use futures_util::{StreamExt as _, TryStreamExt as _};
         let outbox = args.target.open(keys).await?;
         let store = outbox.store();
         let now = OffsetDateTime::now_utc();
+        let (send, receive) = tokio::sync::mpsc::channel::<Batch>(IN_FLIGHT);
+        let keys = outbox.shared_keys();
+        let reader = tokio::task::spawn_blocking(move || {
+            let mut refused = Vec::new();
+            prepare_in_batches(&mut table, &keys, &mut refused, BATCH, &mut |batch| {
+                // Refused only when the storing side has stopped (a failed batch).
+                send.blocking_send(batch).is_ok()
+            })
+            .map(|()| refused)
+        });
         // Outcomes in the file's order. A failed batch stops the run; the batches stored
         // already stay (scheduling the file again is idempotent).
-        futures_util::stream::iter(messages.chunks(BATCH))
-            .map(|chunk| store.schedule(chunk, now))
+        let batches = futures_util::stream::unfold(receive, |mut receive| async move {
+            receive.recv().await.map(|batch| (batch, receive))
+        });
+        let stored = batches
+            .map(|batch| async move {
+                let outcomes = store.schedule(&batch.messages, now).await?;
+                Ok::<_, crate::error::CliError>((batch, outcomes))
+            })
             .buffered(IN_FLIGHT)
-            .try_concat()
+            .try_fold(
+                Counts::default(),
+                |mut counts, (batch, outcomes)| async move {
+                    counts.add(batch, outcomes);
+                    Ok(counts)
+                },
+            )
+            .await;
+        // On a failed batch the receiver is gone by now, so the reader stops at its next
+        // batch; its own error (an unreadable row) comes first, being the earlier one.
+        let read = reader
             .await
-            .map_err(crate::error::CliError::from)
+            .map_err(|e| crate::error::CliError::msg(format!("reading the file failed: {e}")))?;
+        let mut refused = read?;
+        let mut counts = stored?;
+        refused.append(&mut counts.refused);
+        Ok::<_, crate::error::CliError>((refused, counts))
     })?;
-    let outcomes = rows.into_iter().zip(&messages).zip(done);
-    let (mut new, mut updated, mut unchanged) = (0, 0, 0);
-    for ((row, message), outcome) in outcomes {
-        match outcome {
-            ScheduleOutcome::New => new += 1,
-            ScheduleOutcome::Updated => updated += 1,
-            ScheduleOutcome::Unchanged => unchanged += 1,
-            ScheduleOutcome::Refused { state } => refused.push(Refusal {
-                row,
-                key: Some(message.key.as_str().to_owned()),
-                what: format!("already {state}"),
-                reason: format!("the message is {state}; only a scheduled message changes"),
-            }),
-        }
-    }
     refused.sort_by_key(|r| r.row);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "new: {new}")?;
-    writeln!(out, "updated: {updated}")?;
-    writeln!(out, "unchanged: {unchanged}")?;
+    writeln!(out, "new: {}", counts.new)?;
+    writeln!(out, "updated: {}", counts.updated)?;
+    writeln!(out, "unchanged: {}", counts.unchanged)?;
     print_refusals(&mut out, &refused)?;
     Ok(())
+}
+
+/// What the store made of the batches.
+#[derive(Default)]
+struct Counts {
+    new: usize,
+    updated: usize,
+    unchanged: usize,
+    /// Rows whose message is already past `scheduled`.
+    refused: Vec<Refusal>,
+}
+
+impl Counts {
+    fn add(&mut self, batch: Batch, outcomes: Vec<ScheduleOutcome>) {
+        let rows = batch.rows.into_iter().zip(batch.messages).zip(outcomes);
+        for ((row, message), outcome) in rows {
+            match outcome {
+                ScheduleOutcome::New => self.new += 1,
+                ScheduleOutcome::Updated => self.updated += 1,
+                ScheduleOutcome::Unchanged => self.unchanged += 1,
+                ScheduleOutcome::Refused { state } => self.refused.push(Refusal {
+                    row,
+                    key: Some(message.key.as_str().to_owned()),
+                    what: format!("already {state}"),
+                    reason: format!("the message is {state}; only a scheduled message changes"),
+                }),
+            }
+        }
+    }
 }
