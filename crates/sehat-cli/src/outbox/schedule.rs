@@ -381,3 +381,70 @@ impl Counts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of `n` rows; row `bad` (1-based) has a number that is not a mobile one.
+    fn table(n: usize, bad: usize) -> Table {
+        let mut csv = String::from("key,phone,purpose,template\n");
+        for row in 1..=n {
+            let phone = if row == bad {
+                "021 555 0199".to_owned()
+            } else {
+                format!("0812{:08}", 10_000_000 + row)
+            };
+            csv.push_str(&format!("k/{row},{phone},reminder,imunisasi\n"));
+        }
+        Table::read(
+            csv.into_bytes(),
+            "in.csv".into(),
+            REQUIRED,
+            OPTIONAL,
+            Some(PARAM),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn batches_come_in_row_order_and_refused_rows_are_left_out() {
+        let keys = OutboxKeys::generate().unwrap();
+        let rows = CHUNK + 1_000;
+        let mut table = table(rows, 2_500);
+        let (mut refused, mut batches) = (Vec::new(), Vec::new());
+        prepare_in_batches(&mut table, &keys, &mut refused, 1_500, &mut |batch| {
+            batches.push(batch);
+            true
+        })
+        .unwrap();
+        let sizes: Vec<usize> = batches.iter().map(Batch::len).collect();
+        // Rows 1–4,096 (one refused) are made first: two batches, 1,095 left over; the
+        // last 1,000 rows make it 2,095: one more batch and the rest.
+        assert_eq!(sizes, [1_500, 1_500, 1_500, 595]);
+        let used: Vec<usize> = batches.iter().flat_map(|b| b.rows.clone()).collect();
+        let expected: Vec<usize> = (1..=rows).filter(|&r| r != 2_500).collect();
+        assert_eq!(used, expected);
+        for batch in &batches {
+            for (row, message) in batch.rows.iter().zip(&batch.messages) {
+                assert_eq!(message.key.as_str(), format!("k/{row}"));
+            }
+        }
+        assert_eq!(refused.len(), 1);
+        assert_eq!((refused[0].row, refused[0].what.as_str()), (2_500, "phone"));
+    }
+
+    #[test]
+    fn a_store_that_stops_stops_the_reading() {
+        let keys = OutboxKeys::generate().unwrap();
+        let mut table = table(3 * CHUNK, 0);
+        let (mut refused, mut calls) = (Vec::new(), 0);
+        prepare_in_batches(&mut table, &keys, &mut refused, 100, &mut |_| {
+            calls += 1;
+            false
+        })
+        .unwrap();
+        assert_eq!(calls, 1);
+        assert!(refused.is_empty());
+    }
+}
