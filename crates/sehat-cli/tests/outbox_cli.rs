@@ -590,3 +590,101 @@ fn a_large_file_keeps_each_row_with_its_outcome() {
     assert_eq!(value(&again, "new"), "0");
     assert_eq!(value(&again, "unchanged"), (n - 3).to_string());
 }
+
+/// A schedule file of `n` rows with distinct keys and numbers.
+fn numbered(dir: &Path, n: usize) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from("key,phone,purpose,template\n");
+    for i in 0..n {
+        writeln!(text, "k{i},0812{:08},reminder,t", 40_000_000 + i).unwrap();
+    }
+    write(dir, "many.csv", &text)
+}
+
+fn schedule_command(dir: &Path, csv: &str) -> Command {
+    let mut command = sehat(&["schedule", "--db", &db(dir), csv]);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+}
+
+/// Two runs of one file at once on a new outbox (a cron job and a person): both succeed,
+/// with the same keys directory, and each row is new in exactly one of them.
+#[test]
+fn two_schedules_of_one_file_at_once_store_each_row_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 6_000;
+    let csv = numbered(dir.path(), n);
+    let first = schedule_command(dir.path(), &csv).spawn().unwrap();
+    let second = schedule_command(dir.path(), &csv).spawn().unwrap();
+    let outs = [first, second].map(|child| ok(child.wait_with_output().unwrap()));
+    let count = |key| -> usize {
+        outs.iter()
+            .map(|o| value(o, key).parse::<usize>().unwrap())
+            .sum()
+    };
+    assert_eq!(count("new"), n, "{outs:?}");
+    assert_eq!(count("unchanged"), n, "{outs:?}");
+    assert_eq!(count("updated"), 0, "{outs:?}");
+    assert!(outs.iter().all(|o| value(o, "refused") == "0"), "{outs:?}");
+    assert_eq!(status(dir.path())["by_state"]["scheduled"], n as u64);
+    // One keyset for both: every message can be read back and sent.
+    let sent = ok(rehearse(dir.path())
+        .args(["--until-idle", "--rate", "1000", "--recipient-gap", "0"])
+        .output()
+        .unwrap());
+    assert_eq!(value(&sent, "sent"), n.to_string(), "{sent}");
+}
+
+/// SIGKILL while a file is being stored: the batches stored stay, and running the file
+/// again stores the rest, each row once.
+#[test]
+fn a_schedule_killed_midway_is_finished_by_running_it_again() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let n = 60_000;
+    let csv = numbered(dir.path(), n);
+    let mut child = schedule_command(dir.path(), &csv).spawn().unwrap();
+    // Killed as soon as some batches are on file.
+    let stored_before_kill = loop {
+        let stored = if dir.path().join("outbox.db").exists() {
+            status(dir.path())["by_state"]["scheduled"]
+                .as_u64()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        if stored > 0 {
+            break stored;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    child.kill().unwrap();
+    let killed = child.wait().unwrap();
+    assert_eq!(
+        killed.signal(),
+        Some(9),
+        "the run ended before the kill: {killed}"
+    );
+    let stored = status(dir.path())["by_state"]["scheduled"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        stored >= stored_before_kill && stored < n as u64,
+        "{stored}"
+    );
+    assert_eq!(
+        stored % 2_000,
+        0,
+        "a batch is stored whole or not at all: {stored}"
+    );
+
+    let again = schedule(dir.path(), &csv);
+    assert_eq!(
+        value(&again, "new"),
+        (n as u64 - stored).to_string(),
+        "{again}"
+    );
+    assert_eq!(value(&again, "unchanged"), stored.to_string(), "{again}");
+    assert_eq!(value(&again, "refused"), "0");
+    assert_eq!(status(dir.path())["by_state"]["scheduled"], n as u64);
+}

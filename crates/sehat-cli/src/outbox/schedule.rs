@@ -174,8 +174,9 @@ impl Batch {
         self.rows.len()
     }
 
-    /// The first `n` rows, leaving the others.
+    /// The first `n` rows (all, when there are fewer), leaving the others.
     fn take_front(&mut self, n: usize) -> Batch {
+        let n = n.min(self.len());
         let rest = Batch {
             rows: self.rows.split_off(n),
             messages: self.messages.split_off(n),
@@ -236,9 +237,7 @@ fn prepare_in_batches(
             pending.push((row, key, record.clone()));
             if pending.len() == CHUNK {
                 make_messages(&mut pending, &columns, keys, &mut made, &mut refusals);
-                while made.len() >= size && !stopped {
-                    stopped = !store(made.take_front(size));
-                }
+                stopped = !hand_over(&mut made, size, false, store);
             }
             Ok(())
         },
@@ -246,13 +245,27 @@ fn prepare_in_batches(
     )?;
     if !stopped {
         make_messages(&mut pending, &columns, keys, &mut made, &mut refusals);
-        while made.len() > 0 && !stopped {
-            stopped = !store(made.take_front(size.min(made.len())));
-        }
+        hand_over(&mut made, size, true, store);
     }
     refused.extend(refusals);
     refused.sort_by_key(|r| r.row);
     Ok(())
+}
+
+/// Hands the full batches of `size` in `made` to `store`, and with `rest` the last, smaller
+/// one too. `false` once `store` has refused a batch.
+fn hand_over(
+    made: &mut Batch,
+    size: usize,
+    rest: bool,
+    store: &mut dyn FnMut(Batch) -> bool,
+) -> bool {
+    while made.len() >= size || (rest && made.len() > 0) {
+        if !store(made.take_front(size)) {
+            return false;
+        }
+    }
+    true
 }
 
 /// A row's message, or its key and why the row was refused.

@@ -656,23 +656,36 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// Copies a run of new messages and their due-queue rows in. Fails with a unique
-/// violation, having stored nothing the caller keeps, when a key exists.
+/// `n` ids from the identity's sequence, for [`copy_new`].
+async fn next_ids(tx: &tokio_postgres::Transaction<'_>, n: usize) -> Result<Vec<i64>, StoreError> {
+    const A: &str = "scheduling";
+    let count = i64::try_from(n).map_err(|_| StoreError::InvalidArgument {
+        argument: "messages",
+        reason: format!("{n} messages in one call"),
+    })?;
+    let rows = tx.query(NEXT_IDS, &[&count]).await.map_err(backend(A))?;
+    if rows.len() != n {
+        return Err(StoreError::backend(
+            "postgres",
+            A,
+            format!("asked for {n} ids, the server gave {}", rows.len()),
+        ));
+    }
+    rows.iter().map(|row| get(row, 0, A)).collect()
+}
+
+/// Copies a run of new messages (one id of [`next_ids`] each) and their due-queue rows
+/// in. Fails with a unique violation, having stored nothing the caller keeps, when a key
+/// exists.
 async fn copy_new(
     tx: &tokio_postgres::Transaction<'_>,
     columns: &Columns<'_>,
+    ids: &[i64],
     now: i64,
 ) -> Result<(), tokio_postgres::Error> {
     use tokio_postgres::binary_copy::BinaryCopyInWriter;
     use tokio_postgres::types::Type;
 
-    let n = i64::try_from(columns.keys.len()).unwrap_or(i64::MAX);
-    let ids: Vec<i64> = tx
-        .query(NEXT_IDS, &[&n])
-        .await?
-        .iter()
-        .map(|row| row.try_get(0))
-        .collect::<Result<_, _>>()?;
     let sink = tx.copy_in(COPY_MESSAGES).await?;
     let types = [
         Type::INT8,
@@ -742,7 +755,8 @@ async fn schedule_run(
         columns.push(m, params_json(&m.params)?);
     }
     let attempt = tx.savepoint("schedule_new").await.map_err(backend(A))?;
-    match copy_new(&attempt, &columns, now).await {
+    let ids = next_ids(&attempt, messages.len()).await?;
+    match copy_new(&attempt, &columns, &ids, now).await {
         Ok(()) => {
             attempt.commit().await.map_err(backend(A))?;
             return Ok(vec![ScheduleOutcome::New; messages.len()]);
@@ -851,13 +865,14 @@ async fn claim_from(
     .map_err(backend("claiming"))
 }
 
-fn claimed_of(row: &Row, batch: &mut ClaimBatch) -> Result<(), StoreError> {
+/// Adds a claimed row to `batch`: to its messages (`true`), or to its expired keys.
+fn claimed_of(row: &Row, batch: &mut ClaimBatch) -> Result<bool, StoreError> {
     const A: &str = "claiming";
     let key: String = get(row, 1, A)?;
     let state: String = get(row, 2, A)?;
     if state == "expired" {
         batch.expired.push(key_of(&key)?);
-        return Ok(());
+        return Ok(false);
     }
     let token: Option<String> = get(row, 4, A)?;
     let token = token.ok_or_else(|| corrupt(&key, "token", "purged while scheduled"))?;
@@ -877,7 +892,7 @@ fn claimed_of(row: &Row, batch: &mut ClaimBatch) -> Result<(), StoreError> {
         attempts: u32::try_from(get::<i32>(row, 12, A)?).unwrap_or(0),
         key: key_of(&key)?,
     });
-    Ok(())
+    Ok(true)
 }
 
 /// The completion's columns: kind, wamid, code, reason, retry time.
@@ -1079,9 +1094,7 @@ impl Store for PgStore {
         for row in &rows {
             let position = (get::<i64>(row, 10, A)?, get::<i64>(row, 0, A)?);
             last = last.max(Some(position));
-            let before = batch.claimed.len();
-            claimed_of(row, &mut batch)?;
-            if batch.claimed.len() > before {
+            if claimed_of(row, &mut batch)? {
                 claimed_ids.push(position.1);
             }
         }
