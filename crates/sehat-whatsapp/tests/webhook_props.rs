@@ -193,3 +193,28 @@ proptest! {
         let _ = verifier.verify_and_parse(&body, Some(&good));
     }
 }
+
+/// The case the property above found: a type that names a member of the message's
+/// envelope does not take that member away as its content.
+#[test]
+fn a_type_named_like_an_envelope_member_keeps_the_member() {
+    for kind in ["id", "from", "timestamp", "context", "errors"] {
+        let message = json!({"id": "wamid.P", "from": "6281234567890", "timestamp": "1",
+                             "type": kind});
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+            {"field": "messages", "value": {"messages": [message]}}]}]});
+        let payload = WebhookPayload::from_value(body).unwrap();
+        let ChangeValue::Messages(v) = &payload.entry[0].changes[0].value else {
+            panic!("not typed as messages")
+        };
+        let m = &v.messages[0];
+        assert_eq!(
+            m.id.as_ref().map(|id| id.as_str()),
+            Some("wamid.P"),
+            "{kind}"
+        );
+        assert!(m.from.is_some(), "{kind}");
+        assert!(m.timestamp.is_some(), "{kind}");
+        assert_eq!(m.kind, kind);
+    }
+}

@@ -712,12 +712,10 @@ impl InboundMessage {
             return Self::fallback(raw);
         };
         let kind = take_string(&mut map, "type").unwrap_or_default();
-        // The content object sits under the key named by the type; keep the rest.
-        let content_raw = if kind.is_empty() {
-            None
-        } else {
-            map.remove(&kind)
-        };
+        // The envelope's members are read first (fields are evaluated in this order), so a
+        // type that names one of them ("id", "from" …, never one of Meta's types) cannot
+        // take it away as its content. The content object sits under the key named by the
+        // type; the rest is kept.
         Self {
             id: take_non_empty(&mut map, "id").map(MessageId::from),
             from: take_non_empty(&mut map, "from").map(WaId::new),
@@ -727,11 +725,18 @@ impl InboundMessage {
             to: take_non_empty(&mut map, "to").map(WaId::new),
             group_id: take_non_empty(&mut map, "group_id"),
             timestamp: take_typed(&mut map, "timestamp"),
-            content: MessageContent::from_parts(&kind, content_raw),
-            kind,
             context: take_typed(&mut map, "context"),
             referral: take_typed(&mut map, "referral"),
             errors: lenient::take_items(&mut map, "errors"),
+            content: MessageContent::from_parts(
+                &kind,
+                if kind.is_empty() {
+                    None
+                } else {
+                    map.remove(&kind)
+                },
+            ),
+            kind,
             extra: map.into(),
         }
     }
