@@ -1,6 +1,11 @@
 //! Sending through the mock Graph API over loopback, pacing off: the client's own cost
 //! per send (building, serializing, HTTP/1.1 over a pooled connection, decoding the
 //! receipt). Run with `cargo bench -p sehat-whatsapp-mock --bench send_mock`.
+//!
+//! `send_mock/bare` is the floor under every figure here and under the outbox's dispatch:
+//! the same requests, from a bare `reqwest` client to a bare `axum` route that answers a
+//! fixed receipt (no validation, no middleware, no recording), on the same runtime. What
+//! the client and the mock add is the difference between the two lines.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
@@ -128,5 +133,84 @@ fn cpu_cost(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, send_through_mock, cpu_cost);
+/// The bare HTTP/1.1 exchange over loopback with the crates the client and the mock are
+/// built on, and none of their code: the ceiling of any sender on this machine.
+fn bare_exchange(_: &mut Criterion) {
+    const SENDS: usize = 20_000;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = runtime.block_on(async {
+        let app = axum::Router::new().route(
+            "/v23.0/{id}/messages",
+            axum::routing::post(|body: axum::body::Bytes| async move {
+                let request: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                let to = request["to"].as_str().unwrap_or_default().to_owned();
+                axum::Json(serde_json::json!({
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": to, "wa_id": to}],
+                    "messages": [{"id": format!("wamid.HBgL{to}FQIAERgSQUFBQUFB")}],
+                }))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!(
+            "http://{address}/v23.0/{}/messages",
+            MockGraphApi::PHONE_NUMBER_ID
+        )
+    });
+    let client = reqwest::Client::new();
+    let bodies: Vec<Vec<u8>> = reminders()
+        .iter()
+        .map(|m| serde_json::to_vec(m).unwrap())
+        .collect();
+    let round = |n: usize| {
+        runtime.block_on(async {
+            stream::iter(bodies.iter().cycle().take(n))
+                .map(|body| {
+                    let request = client
+                        .post(&url)
+                        .bearer_auth("bench")
+                        .header("content-type", "application/json")
+                        .body(body.clone());
+                    async move {
+                        let answer: serde_json::Value =
+                            request.send().await.unwrap().json().await.unwrap();
+                        answer["messages"][0]["id"].is_string()
+                    }
+                })
+                .buffer_unordered(CONCURRENCY)
+                .filter(|ok| std::future::ready(*ok))
+                .count()
+                .await
+        })
+    };
+    assert_eq!(round(BATCH), BATCH);
+    let cpu_before = cpu_seconds();
+    let start = std::time::Instant::now();
+    assert_eq!(round(SENDS), SENDS);
+    let wall = start.elapsed().as_secs_f64();
+    let sends = SENDS as f64;
+    match (cpu_before, cpu_seconds()) {
+        (Some(before), Some(after)) => {
+            let cpu = after - before;
+            println!(
+                "send_mock/bare: {sends} exchanges, wall {wall:.2} s ({:.0}/s), CPU {cpu:.2} s = {:.1} µs each, {:.0}/s on two dedicated cores",
+                sends / wall,
+                cpu * 1e6 / sends,
+                2.0 * sends / cpu
+            );
+        }
+        _ => println!(
+            "send_mock/bare: {sends} exchanges, wall {wall:.2} s ({:.0}/s)",
+            sends / wall
+        ),
+    }
+}
+
+criterion_group!(benches, send_through_mock, cpu_cost, bare_exchange);
 criterion_main!(benches);
