@@ -136,6 +136,11 @@ KEYS="$WORK/keys"
 
 tag() { python3 -c 'import json,sys; t=json.loads(sys.argv[1]); [print(json.dumps({**t, **json.loads(l)})) for l in sys.stdin if l.strip()]' "$1"; }
 
+# The ceiling of any dispatcher on this machine: the same requests from a bare HTTP client
+# to a bare route on loopback (no database, no checks, none of sehat's client or mock).
+say "the bare HTTP exchange: $DUE requests, 64 in flight, no database"
+"$BENCH" floor "$DUE" | tag '{"system":"http-floor"}' | tee -a "$RESULTS"
+
 say "sehat on PostgreSQL: scheduling $MESSAGES messages (parse, pseudonymize, tokenize, store)"
 psql_ -c "CREATE DATABASE sehat_base"
 "$BENCH" schedule "$BASE/sehat_base" "$KEYS" "$MESSAGES" 10000 "$DUE" | tag '{"system":"sehat","backend":"postgres"}' | tee -a "$RESULTS"
@@ -195,7 +200,29 @@ sleep 3
 kill -9 "$victim"; wait "$victim" 2>/dev/null || true
 "$BENCH" resume "sqlite:$WORK/crash.db" "$KEYS" | tag '{"system":"sehat","backend":"sqlite"}' | tee -a "$RESULTS"
 
+"$BENCH" floor "$DUE" | tag '{"system":"http-floor"}' | tee -a "$RESULTS"
+
 say "summary"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 cat "$WORK/machine.txt"
 cat "$RESULTS"
+python3 - "$RESULTS" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def rate(**match):
+    return [r["per_second"] for r in rows if all(r.get(k) == v for k, v in match.items())]
+add = rate(system="graphile-worker", command="add_jobs")[0]
+noop = rate(system="graphile-worker", command="run_noop")[0]
+floor = rate(system="http-floor")
+pg = rate(system="sehat", backend="postgres", command="dispatch")
+print(f"graphile-worker: add_jobs {add}/s, no-op {noop}/s")
+print(f"bare HTTP exchange (no database): {', '.join(map(str, floor))}/s = "
+      f"{', '.join(f'{f / noop:.2f}x' for f in floor)} the no-op rate")
+for backend in ("postgres", "sqlite"):
+    for r in rate(system="sehat", backend=backend, command="schedule"):
+        print(f"sehat {backend} schedule: {r}/s = {r / add:.2f}x add_jobs (target 2x)")
+print(f"sehat postgres dispatch (1, 2, 4 processes): {', '.join(map(str, pg))}/s = "
+      f"{max(pg) / noop:.2f}x the no-op rate at best (target 1x)")
+for r in rate(system="sehat", backend="sqlite", command="dispatch"):
+    print(f"sehat sqlite dispatch: {r}/s = {r / noop:.2f}x the no-op rate (target 2x)")
+PY

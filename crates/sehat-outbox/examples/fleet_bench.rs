@@ -6,6 +6,7 @@
 //! fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] [DUE] [LANES]
 //! fleet_bench dispatch DB_URL KEYS_DIR [CONCURRENCY] [PIPELINES]
 //! fleet_bench resume   DB_URL KEYS_DIR
+//! fleet_bench floor    COUNT [CONCURRENCY]
 //! ```
 //!
 //! `DB_URL` is `sqlite:PATH` or `postgres://…`. `schedule` makes the first `DUE` messages
@@ -16,7 +17,10 @@
 //! figures. `dispatch` runs until nothing is due, pacing off; several may run at once on
 //! one database. `resume` is what a dispatcher does first after a crash: open the outbox,
 //! migrate, take over expired claims and send one batch; it reports how long that took and
-//! the process's peak memory.
+//! the process's peak memory. `floor` measures what no dispatcher can beat on this machine:
+//! the same requests, `CONCURRENCY` (default 64) in flight, from a bare `reqwest` client to a
+//! bare `axum` route on loopback that answers a fixed receipt, with no database, no
+//! checks and none of the client's or the mock's code.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,7 +48,7 @@ type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 fn usage() -> Failure {
     "usage: fleet_bench schedule DB_URL KEYS_DIR COUNT [BATCH] [DUE] [LANES] | dispatch DB_URL \
-     KEYS_DIR [CONCURRENCY] [PIPELINES] | resume DB_URL KEYS_DIR"
+     KEYS_DIR [CONCURRENCY] [PIPELINES] | resume DB_URL KEYS_DIR | floor COUNT [CONCURRENCY]"
         .into()
 }
 
@@ -238,6 +242,70 @@ async fn resume(url: &str, keys: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The bare HTTP/1.1 exchange: `count` requests with the bodies a dispatch sends (a template
+/// reminder with two named parameters), `concurrency` in flight, to a route that parses the
+/// body and answers a fixed receipt.
+async fn floor(count: usize, concurrency: usize) -> Result<(), Failure> {
+    use futures_util::StreamExt as _;
+    use sehat_whatsapp::ids::WaId;
+    use sehat_whatsapp::message::{Language, Message, TemplateMessage};
+
+    let app = axum::Router::new().route(
+        "/v23.0/{id}/messages",
+        axum::routing::post(|body: axum::body::Bytes| async move {
+            let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let to = request["to"].as_str().unwrap_or_default().to_owned();
+            axum::Json(serde_json::json!({
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": to}],
+                "messages": [{"id": format!("wamid.HBgL{to}FQIAERgSQUFBQUFB")}],
+            }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("http://{address}/v23.0/106540352242922/messages");
+    let mut bodies = Vec::with_capacity(count);
+    for i in 0..count as u64 {
+        let template =
+            TemplateMessage::new("imunisasi_reminder", Language::new("id")).named_body([
+                ("nama".to_owned(), format!("Anak {}", i % 1_000)),
+                ("vaksin".to_owned(), "DPT-HB-Hib 1".to_owned()),
+            ]);
+        let to = WaId::parse(&format!("62812{:08}", 10_000_000 + i % 90_000_000))?;
+        bodies.push(serde_json::to_vec(&Message::new(to, template)?)?);
+    }
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let answered = futures_util::stream::iter(bodies)
+        .map(|body| {
+            let request = client
+                .post(&url)
+                .bearer_auth("bench")
+                .header("content-type", "application/json")
+                .body(body);
+            async move {
+                let answer: serde_json::Value = request.send().await?.json().await?;
+                Ok::<bool, reqwest::Error>(answer["messages"][0]["id"].is_string())
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .filter(|r| std::future::ready(matches!(r, Ok(true))))
+        .count()
+        .await;
+    let seconds = started.elapsed().as_secs_f64();
+    if answered != count {
+        return Err(format!("{} of {count} exchanges failed", count - answered).into());
+    }
+    println!(
+        "{{\"command\":\"floor\",\"exchanges\":{count},\"concurrency\":{concurrency},\
+         \"seconds\":{seconds:.3},\"per_second\":{:.0}}}",
+        count as f64 / seconds
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -256,6 +324,10 @@ async fn main() -> Result<(), Failure> {
             dispatch(arg(1)?, arg(2)?, concurrency, pipelines).await
         }
         "resume" => resume(arg(1)?, arg(2)?).await,
+        "floor" => {
+            let concurrency = args.get(2).map_or(Ok(64), |c| c.parse())?;
+            floor(arg(1)?.parse()?, concurrency).await
+        }
         _ => Err(usage()),
     }
 }
