@@ -688,3 +688,43 @@ fn a_schedule_killed_midway_is_finished_by_running_it_again() {
     assert_eq!(value(&again, "refused"), "0");
     assert_eq!(status(dir.path())["by_state"]["scheduled"], n as u64);
 }
+
+#[test]
+fn spreadsheet_spellings_are_read_and_a_lost_number_is_named() {
+    // What a spreadsheet export brings: a capitalized purpose, Indonesia's names of its
+    // zones, a zone in lower case, a number with `.0`, and one in scientific notation
+    // whose digits are gone.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template,language,not_before,not_after,timezone\n\
+         k1,0812 3456 7801,Reminder,pengingat,id,2026-12-01,,WITA\n\
+         k2,6281234567802.0,APPOINTMENT,janji,id,2026-12-01,,wit\n\
+         k3,0812 3456 7803,reminder,pengingat,id,2026-12-01,,asia/jayapura\n\
+         k4,6.28123E+12,reminder,pengingat,id,2026-12-01,,WIB\n",
+    );
+    let out = schedule(dir.path(), &csv);
+    assert_eq!(value(&out, "new"), "3", "{out}");
+    assert_eq!(value(&out, "refused"), "1 (phone: 1)", "{out}");
+    assert!(
+        out.contains("refused row 4 (line 5), key \"k4\": phone: a number in scientific notation"),
+        "{out}"
+    );
+    let path = dir.path().join("outbox.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT key, purpose, timezone FROM message ORDER BY key")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected = [
+        ("k1", "reminder", "Asia/Makassar"),
+        ("k2", "appointment", "Asia/Jayapura"),
+        ("k3", "reminder", "Asia/Jayapura"),
+    ]
+    .map(|(k, p, z)| (k.to_owned(), p.to_owned(), z.to_owned()));
+    assert_eq!(rows, expected);
+}

@@ -143,8 +143,9 @@ fn has_rewritten_idd(input: &str) -> bool {
 
 #[test]
 fn strict_policy_diverges_only_where_documented() {
-    // `parse_strict` gives the oracle's answer for every valid number, except for the two
-    // documented divergences: the IDD rewrite and the refusal of letters touching digits.
+    // `parse_strict` gives the oracle's answer for every valid number, except for the
+    // documented divergences: the IDD rewrite, the refusal of letters touching digits and
+    // of a spreadsheet's scientific notation.
     let (mut same, mut rewritten, mut letters, mut invalid) = (0, 0, 0, 0);
     for row in rows() {
         match PhoneNumber::parse_strict(&row.input, region(&row)) {
@@ -165,6 +166,13 @@ fn strict_policy_diverges_only_where_documented() {
             Err(ParseError::StrayLetter) => {
                 assert!(row.input.chars().any(char::is_alphabetic));
                 letters += 1;
+            }
+            Err(ParseError::ScientificNotation) => {
+                assert!(
+                    row.input.contains(['E', 'e']) && !row.input.contains(char::is_whitespace),
+                    "{:?}",
+                    row.input
+                );
             }
             Err(ParseError::NotValid) => {
                 assert_eq!(row.is_valid, "false", "{:?}", row.input);
@@ -211,6 +219,34 @@ fn mobile_policy_keeps_only_mobile_numbers() {
         mobile > 400 && other > 50,
         "{mobile} mobile, {other} other types"
     );
+}
+
+#[test]
+fn a_spreadsheets_scientific_notation_is_refused_not_read() {
+    // A number column that a spreadsheet kept as numbers: `6281234567890` shows and
+    // exports as `6.28123E+12`. libphonenumber reads what is left as some other number;
+    // the strict entry points refuse it, naming the cause.
+    for input in [
+        "6.28123E+12",
+        "6,28123E+12",
+        "8.12346E+11",
+        "6.2812345679e12",
+    ] {
+        assert_eq!(
+            PhoneNumber::parse_strict(input, Region::ID),
+            Err(ParseError::ScientificNotation),
+            "{input}"
+        );
+        assert_eq!(
+            PhoneNumber::parse_mobile(input, Region::ID),
+            Err(ParseError::ScientificNotation),
+            "{input}"
+        );
+    }
+    assert_eq!(ParseError::ScientificNotation.name(), "SCIENTIFIC_NOTATION");
+    // A spreadsheet's `.0` on a whole number is not this: the digits are all there.
+    let number = PhoneNumber::parse_mobile("6281234567890.0", Region::ID);
+    assert!(!matches!(number, Err(ParseError::ScientificNotation)));
 }
 
 #[test]

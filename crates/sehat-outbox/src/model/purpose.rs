@@ -11,6 +11,7 @@ use std::str::FromStr;
 /// use sehat_outbox::model::Purpose;
 ///
 /// assert_eq!("reminder".parse::<Purpose>()?, Purpose::Reminder);
+/// assert_eq!("Appointment".parse::<Purpose>()?, Purpose::Appointment);
 /// assert_eq!(Purpose::Campaign.as_str(), "campaign");
 /// assert!("promo".parse::<Purpose>().is_err());
 /// # Ok::<(), sehat_outbox::model::PurposeError>(())
@@ -64,10 +65,13 @@ impl fmt::Display for Purpose {
 impl FromStr for Purpose {
     type Err = PurposeError;
 
+    /// Reads a purpose's name in any letter case, spaces around it ignored
+    /// (`Reminder`, ` CAMPAIGN `).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.trim();
         Purpose::ALL
             .into_iter()
-            .find(|p| p.as_str() == s)
+            .find(|p| p.as_str().eq_ignore_ascii_case(name))
             .ok_or_else(|| PurposeError {
                 found: s.chars().take(40).collect(),
             })

@@ -57,6 +57,13 @@ pub enum ParseError {
         "a letter stands next to or between the digits; it may be a mistyped digit (O for 0, l for 1)"
     )]
     StrayLetter,
+    /// The input is a spreadsheet's scientific notation (`6.28123E+12`): the spreadsheet
+    /// kept the number as a number and rounded it, so the digits past the mantissa are
+    /// lost and no reading of it is the person's number.
+    #[error(
+        "a number in scientific notation (as a spreadsheet shows 6.28123E+12): its last digits are lost; store the column as text and export again"
+    )]
+    ScientificNotation,
     /// The number parses but is not valid under the numbering plan.
     #[error("the number is not valid under its country's numbering plan")]
     NotValid,
@@ -72,7 +79,8 @@ impl ParseError {
     /// The error's name in upper snake case: libphonenumber's `NumberParseException`
     /// names for the first five variants (`INVALID_COUNTRY_CODE`, `NOT_A_NUMBER`,
     /// `TOO_SHORT_AFTER_IDD`, `TOO_SHORT_NSN`, `TOO_LONG`), and `INVALID_WA_ID`,
-    /// `INVALID_E164`, `STRAY_LETTER`, `NOT_VALID` or `NOT_MOBILE` for this crate's own.
+    /// `INVALID_E164`, `STRAY_LETTER`, `SCIENTIFIC_NOTATION`, `NOT_VALID` or `NOT_MOBILE` for
+    /// this crate's own.
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
@@ -84,6 +92,7 @@ impl ParseError {
             ParseError::InvalidWaId { .. } => "INVALID_WA_ID",
             ParseError::InvalidE164 { .. } => "INVALID_E164",
             ParseError::StrayLetter => "STRAY_LETTER",
+            ParseError::ScientificNotation => "SCIENTIFIC_NOTATION",
             ParseError::NotValid => "NOT_VALID",
             ParseError::NotMobile { .. } => "NOT_MOBILE",
         }

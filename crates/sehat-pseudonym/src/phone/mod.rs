@@ -106,6 +106,8 @@ impl PhoneNumber {
     /// pseudonymised or messaged.
     ///
     /// On top of libphonenumber's parse it
+    /// - refuses a spreadsheet's scientific notation (`6.28123E+12`): the digits past the
+    ///   mantissa are lost, and libphonenumber would read the rest as a short number;
     /// - refuses a letter that touches a digit or sits between digits
     ///   (`0812 3456 789O`, `0812-ABCD-7890`): libphonenumber would silently produce a
     ///   different number;
@@ -117,8 +119,8 @@ impl PhoneNumber {
     ///
     /// # Errors
     ///
-    /// [`ParseError::StrayLetter`], [`ParseError::NotValid`], or any error of
-    /// [`parse`](Self::parse).
+    /// [`ParseError::ScientificNotation`], [`ParseError::StrayLetter`],
+    /// [`ParseError::NotValid`], or any error of [`parse`](Self::parse).
     ///
     /// # Examples
     ///
@@ -131,6 +133,10 @@ impl PhoneNumber {
     /// assert_eq!(landline.expose_e164(), "+62215551234");
     ///
     /// assert_eq!(PhoneNumber::parse_strict("0812 3456 789O", Region::ID), Err(ParseError::StrayLetter));
+    /// assert_eq!(
+    ///     PhoneNumber::parse_strict("6.28123E+12", Region::ID),
+    ///     Err(ParseError::ScientificNotation)
+    /// );
     /// assert_eq!(PhoneNumber::parse_strict("0812 345", Region::ID), Err(ParseError::NotValid));
     /// # Ok::<(), ParseError>(())
     /// ```
@@ -148,6 +154,9 @@ impl PhoneNumber {
     /// libphonenumber's parse behind the strict policy's input checks, without the
     /// validity check.
     fn parse_with_policy(input: &str, region: Option<Region>) -> Result<PhoneNumber, ParseError> {
+        if policy::is_scientific_notation(input) {
+            return Err(ParseError::ScientificNotation);
+        }
         if policy::has_stray_letter(input) {
             return Err(ParseError::StrayLetter);
         }

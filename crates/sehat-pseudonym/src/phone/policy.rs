@@ -2,6 +2,23 @@
 
 use crate::Region;
 
+/// Whether the input is a number in a spreadsheet's scientific notation (`6.28123E+12`,
+/// `6,28123E+12`, `6.2812345678E11`): a number column that a spreadsheet stored as a
+/// number and shows in exponent form, whose digits past the mantissa are gone.
+pub(super) fn is_scientific_notation(input: &str) -> bool {
+    let Some((mantissa, exponent)) = input.trim().split_once(['E', 'e']) else {
+        return false;
+    };
+    let mantissa = mantissa.strip_prefix('+').unwrap_or(mantissa);
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once(['.', ',']) {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(mantissa),
+    };
+    mantissa_ok && digits(exponent)
+}
+
 /// Whether a letter touches a digit or stands between two digits.
 ///
 /// A label before the number (`HP: 0812…`) or a name after it (`0812… (Ibu Siti)`) is
@@ -134,6 +151,20 @@ fn is_separator(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scientific_notation() {
+        assert!(is_scientific_notation("6.28123E+12"));
+        assert!(is_scientific_notation(" 6,28123E+12 "));
+        assert!(is_scientific_notation("6.2812345678e11"));
+        assert!(is_scientific_notation("+6.28E+12"));
+        assert!(!is_scientific_notation("0812 3456 789E"));
+        assert!(!is_scientific_notation("E+12"));
+        assert!(!is_scientific_notation("6.28E"));
+        assert!(!is_scientific_notation("6.E+12"));
+        assert!(!is_scientific_notation("6281234567890"));
+        assert!(!is_scientific_notation("628123456789.0"));
+    }
 
     #[test]
     fn stray_letters() {
