@@ -186,14 +186,15 @@ fn consent_matches_every_format_of_a_number() {
          d,0812-3456-7804,campaign,t\n",
     );
     schedule(dir.path(), &messages);
-    // The opt-outs are written in other formats than the messages.
+    // The opt-outs are written in other formats than the messages, and the purposes and
+    // actions as a spreadsheet may spell them.
     let consent = write(
         dir.path(),
         "consent.csv",
         "phone,purpose,action,at,evidence\n\
          6281200003537,reminder,opt_out,2026-11-20T10:00:00+07:00,form 17\n\
-         081200074381,all,opt_out,2026-11-20,keyword\n\
-         (0812) 3456-7803,campaign,opt_in,2026-11-21,form 18\n\
+         081200074381,All,Opt-Out,2026-11-20,keyword\n\
+         (0812) 3456-7803,Campaign,OPT_IN,2026-11-21,form 18\n\
          0812,campaign,opt_in,,\n\
          0812-3456-7804,campaign,maybe,,\n",
     );

@@ -30,10 +30,27 @@ impl ConsentAction {
 impl FromStr for ConsentAction {
     type Err = UnknownText;
 
+    /// Reads `opt_in` or `opt_out` as people write them: any letter case, with `_`, `-`, a
+    /// space or nothing between the words (`Opt-out`, `OPT_IN`, `optout`).
+    ///
+    /// ```
+    /// use sehat_outbox::model::ConsentAction;
+    ///
+    /// assert_eq!("opt_out".parse::<ConsentAction>()?, ConsentAction::OptOut);
+    /// assert_eq!(" Opt-In ".parse::<ConsentAction>()?, ConsentAction::OptIn);
+    /// assert!("berhenti".parse::<ConsentAction>().is_err());
+    /// # Ok::<(), sehat_outbox::model::UnknownText>(())
+    /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "opt_in" => Ok(ConsentAction::OptIn),
-            "opt_out" => Ok(ConsentAction::OptOut),
+        let word: String = s
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        match word.as_str() {
+            "optin" => Ok(ConsentAction::OptIn),
+            "optout" => Ok(ConsentAction::OptOut),
             _ => Err(UnknownText::new("consent action", s)),
         }
     }
@@ -69,8 +86,9 @@ impl ConsentScope {
 impl FromStr for ConsentScope {
     type Err = UnknownText;
 
+    /// `all` or a purpose, in any letter case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s == "all" {
+        if s.trim().eq_ignore_ascii_case("all") {
             return Ok(ConsentScope::All);
         }
         s.parse::<Purpose>()
