@@ -11,12 +11,25 @@
 use crate::error::{CliError, Result};
 
 /// Refuses a header that names a column twice: which of the two a command would read
-/// is a guess.
+/// is a guess; and a header separated by semicolons, which reads as one column.
 ///
 /// # Errors
 ///
-/// The first repeated name, with both of its positions (1-based).
+/// The first repeated name, with both of its positions (1-based); a semicolon-separated
+/// header, with how to save the file with commas.
 pub fn check_header(names: &[String], file: &str) -> Result {
+    if let [only] = names
+        && only.contains(';')
+    {
+        // Spreadsheets set to a comma as the decimal separator (Indonesian and most
+        // European settings) save "CSV" with semicolons.
+        return Err(CliError::msg(format!(
+            "{file}: the header is separated by semicolons ({:?}), not commas: save the \
+             file as \"CSV UTF-8 (comma delimited)\" or set the spreadsheet's list \
+             separator to a comma",
+            excerpt(only.as_bytes())
+        )));
+    }
     for (later, name) in names.iter().enumerate() {
         if let Some(first) = names[..later].iter().position(|n| n == name) {
             return Err(CliError::msg(format!(
@@ -191,6 +204,18 @@ pub fn excerpt(text: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_separated_by_semicolons_is_named() {
+        let one = vec!["key;phone;purpose;template".to_owned()];
+        let error = check_header(&one, "f.csv").unwrap_err().to_string();
+        assert!(error.contains("separated by semicolons"), "{error}");
+        assert!(error.contains("key;phone;purpose;template"), "{error}");
+        // A lone column without a semicolon, or several columns, are not that.
+        assert!(check_header(&["phone".to_owned()], "f.csv").is_ok());
+        let names = ["key".to_owned(), "a;b".to_owned()];
+        assert!(check_header(&names, "f.csv").is_ok());
+    }
 
     fn check_all(text: &str) -> Result<u64> {
         let rows = check_lines(text.as_bytes(), "f.csv")?;

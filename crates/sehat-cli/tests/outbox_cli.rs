@@ -103,7 +103,7 @@ fn schedule_counts_new_unchanged_updated_and_refused_rows() {
         "refused row 7 (line 8), key \"child-7/bcg/1\": purpose:",
         "refused row 8 (line 9), key \"child-8/bcg/1\": not_before: not a time",
         "refused row 9 (line 10), key \"child-9/bcg/1\": timezone: unknown IANA time zone",
-        "refused row 10 (line 11), key \"child-10/bcg/1\": param.nama: empty",
+        "refused row 10 (line 11), key \"child-10/bcg/1\": param.nama: is empty (WhatsApp refuses empty parameters)",
         "refused row 11 (line 12), key \"child-1/dpt/1\": key: the same key is on row 1",
     ] {
         assert!(out.contains(expected), "{expected}\n{out}");
@@ -728,4 +728,42 @@ fn spreadsheet_spellings_are_read_and_a_lost_number_is_named() {
     ]
     .map(|(k, p, z)| (k.to_owned(), p.to_owned(), z.to_owned()));
     assert_eq!(rows, expected);
+}
+
+#[test]
+fn a_file_refuses_what_whatsapp_would_refuse() {
+    // The library's rules, which a program scheduling through `sehat-outbox` meets too:
+    // WhatsApp would refuse each of these at send time, days later.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template,param.nama\n\
+         k1,0812 3456 7801,reminder,pengingat,Sari\n\
+         k2,0812 3456 7802,reminder,Pengingat Imunisasi,Sari\n\
+         k3,0812 3456 7803,reminder,pengingat,Sari    Dewi\n\
+         k4,0812 3456 7804,reminder,pengingat,Sari\tDewi\n",
+    );
+    let out = schedule(dir.path(), &csv);
+    assert_eq!(value(&out, "new"), "1", "{out}");
+    for expected in [
+        "row 2 (line 3), key \"k2\": template: a template name has only lower-case letters",
+        "row 3 (line 4), key \"k3\": param.nama: has a line break, a tab or four spaces in a row",
+        "row 4 (line 5), key \"k4\": param.nama: has a line break, a tab or four spaces in a row",
+    ] {
+        assert!(out.contains(expected), "{expected}\n{out}");
+    }
+    // A parameter's name is WhatsApp's `{{nama}}`: lower case.
+    let csv = write(
+        dir.path(),
+        "n.csv",
+        "key,phone,purpose,template,param.Nama\nk5,0812 3456 7805,reminder,pengingat,Sari\n",
+    );
+    let out = schedule(dir.path(), &csv);
+    assert!(
+        out.contains(
+            "row 1 (line 2), key \"k5\": param.Nama: a parameter name has only lower-case letters"
+        ),
+        "{out}"
+    );
 }

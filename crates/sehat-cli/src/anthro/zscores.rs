@@ -127,6 +127,7 @@ pub fn convert_mapped<R: Read + Send>(
         .first_line()
         .map_err(|e| CliError::msg(format!("cannot read {file}: {e}")))?;
     let header = Header::parse(&first).map_err(|e| CliError::msg(format!("{file}: {e}")))?;
+    crate::csv_input::check_header(header.names(), file)?;
     match standard {
         StandardName::Who2006 => {
             let map = map.resolve(header.names(), &ZSCORES_2006)?;

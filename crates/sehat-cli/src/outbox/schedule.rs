@@ -5,9 +5,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use sehat_outbox::OutboxKeys;
+use sehat_outbox::input::ScheduleRequest;
 use sehat_outbox::model::{MessageKey, NewMessage, Purpose, ScheduleOutcome, TimeZoneName};
 use sehat_outbox::store::Store as _;
-use sehat_pseudonym::{PhoneNumber, Region};
 use time::OffsetDateTime;
 
 use super::table::{Refusal, Table, field, print_refusals};
@@ -33,8 +33,6 @@ pub(crate) const OPTIONAL: &[&str] = &["language", "not_before", "not_after", "t
 /// The prefix of the columns of named template parameters.
 pub(crate) const PARAM: &str = "param.";
 
-/// The language of a row that names none.
-const DEFAULT_LANGUAGE: &str = "id";
 /// How many messages one transaction schedules.
 const BATCH: usize = 2_000;
 /// How many transactions are in flight at once: on PostgreSQL the server stores one batch
@@ -79,71 +77,54 @@ fn refuse(column: &str, reason: impl ToString) -> Refused {
     (column.to_owned(), reason.to_string())
 }
 
-/// Reads one row's message (the key is read by the caller).
+/// Reads one row's message (the key is read by the caller): the row's times are read in
+/// its zone here, and everything else is checked, pseudonymized and tokenized by
+/// [`prepare`], the library's own rules, so a file refuses what a program would.
 fn message(
     record: &csv::StringRecord,
     columns: &Columns,
-    key: MessageKey,
+    key: &MessageKey,
     keys: &OutboxKeys,
 ) -> std::result::Result<NewMessage, Refused> {
-    let number = PhoneNumber::parse_mobile(field(record, columns.phone), Region::ID)
-        .map_err(|e| refuse("phone", e))?;
     let purpose = field(record, columns.purpose)
         .parse::<Purpose>()
         .map_err(|e| refuse("purpose", e))?;
-    let template = field(record, columns.template);
-    if template.is_empty() {
-        return Err(refuse("template", "empty"));
-    }
-    let language = match field(record, columns.language) {
-        "" => DEFAULT_LANGUAGE,
-        language => language,
-    };
-    let timezone = match field(record, columns.timezone) {
+    let timezone = field(record, columns.timezone);
+    let zone = match timezone {
         "" => TimeZoneName::default(),
         name => TimeZoneName::new(name).map_err(|e| refuse("timezone", e))?,
-    };
-    let zone = timezone.zone().map_err(|e| refuse("timezone", e))?;
+    }
+    .zone()
+    .map_err(|e| refuse("timezone", e))?;
     let not_before = match field(record, columns.not_before) {
         // No earliest time: due at once, and the same instant on every run, so
         // scheduling the file again changes nothing.
         "" => OffsetDateTime::UNIX_EPOCH,
         text => read_instant(text, &zone, DayEnd::Start).map_err(|e| refuse("not_before", e))?,
     };
-    let not_after = match field(record, columns.not_after) {
-        "" => None,
-        text => {
-            let at = read_instant(text, &zone, DayEnd::End).map_err(|e| refuse("not_after", e))?;
-            if at < not_before {
-                return Err(refuse("not_after", "before not_before"));
-            }
-            Some(at)
-        }
-    };
-    let token = keys
-        .token_of_phone(&number)
-        .map_err(|e| refuse("phone", e))?;
-    let mut message = NewMessage::new(
-        key,
-        keys.subject_of_phone(&number),
-        token,
+    let mut request = ScheduleRequest::new(
+        key.as_str(),
+        field(record, columns.phone),
         purpose,
-        template,
-        language,
+        field(record, columns.template),
         not_before,
-    )
-    .timezone(timezone);
-    if let Some(at) = not_after {
-        message = message.not_after(at);
+    );
+    request.not_after = match field(record, columns.not_after) {
+        "" => None,
+        text => Some(read_instant(text, &zone, DayEnd::End).map_err(|e| refuse("not_after", e))?),
+    };
+    if !timezone.is_empty() {
+        request.timezone = Some(timezone.to_owned());
+    }
+    match field(record, columns.language) {
+        "" => {}
+        language => language.clone_into(&mut request.language),
     }
     for (name, column) in &columns.params {
         let value = record.get(*column).unwrap_or("").trim();
-        if value.is_empty() {
-            return Err(refuse(&format!("param.{name}"), "empty"));
-        }
-        message = message.param(name.clone(), value);
+        request.params.insert(name.clone(), value.to_owned());
     }
-    Ok(message)
+    sehat_outbox::input::prepare(keys, &request).map_err(|e| (e.field, e.problem))
 }
 
 /// Reads every row of `table` as `sehat outbox schedule` does, storing nothing: the
@@ -283,11 +264,8 @@ fn make_messages(
     let results: Vec<(usize, Made)> = pending
         .par_drain(..)
         .map(|(row, key, record)| {
-            let text = key.as_str().to_owned();
-            (
-                row,
-                message(&record, columns, key, keys).map_err(|e| (text, e)),
-            )
+            let made = message(&record, columns, &key, keys);
+            (row, made.map_err(|e| (key.as_str().to_owned(), e)))
         })
         .collect();
     for (row, result) in results {
