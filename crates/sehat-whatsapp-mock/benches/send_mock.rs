@@ -13,6 +13,7 @@ use std::sync::Arc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::stream::{self, StreamExt};
 
+use sehat_whatsapp::PhoneNumberApi;
 use sehat_whatsapp::ids::{PhoneNumberId, WaId};
 use sehat_whatsapp::message::{Language, Message, TemplateMessage};
 use sehat_whatsapp_mock::MockGraphApi;
@@ -34,11 +35,7 @@ fn reminders() -> Vec<Message> {
 }
 
 fn send_through_mock(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = two_workers();
     let mock = runtime
         .block_on(MockGraphApi::start())
         .unwrap()
@@ -51,20 +48,7 @@ fn send_through_mock(c: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64));
     group.sample_size(20);
     group.bench_function("template_reminders_pacing_off", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                let sent = stream::iter(messages.iter())
-                    .map(|message| {
-                        let phone = phone.clone();
-                        async move { phone.send(message).await }
-                    })
-                    .buffer_unordered(CONCURRENCY)
-                    .filter(|result| std::future::ready(result.is_ok()))
-                    .count()
-                    .await;
-                assert_eq!(sent, BATCH);
-            });
-        });
+        b.iter(|| send_all(&runtime, &phone, &messages));
     });
     group.finish();
 }
@@ -86,11 +70,7 @@ fn cpu_seconds() -> Option<f64> {
 /// mock together, so the figure is conservative for the client alone).
 fn cpu_cost(_: &mut Criterion) {
     const ROUNDS: usize = 10;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = two_workers();
     let mock = runtime
         .block_on(MockGraphApi::start())
         .unwrap()
@@ -98,37 +78,59 @@ fn cpu_cost(_: &mut Criterion) {
     let client = mock.client_builder().build().unwrap();
     let phone = Arc::new(client.phone(PhoneNumberId::new(MockGraphApi::PHONE_NUMBER_ID)));
     let messages = Arc::new(reminders());
+    report_cpu("send_mock/cpu", ROUNDS * BATCH, || {
+        for _ in 0..ROUNDS {
+            send_all(&runtime, &phone, &messages);
+        }
+    });
+}
+
+/// Sends every message, `CONCURRENCY` at a time; all must be accepted.
+fn send_all(runtime: &tokio::runtime::Runtime, phone: &Arc<PhoneNumberApi>, messages: &[Message]) {
+    runtime.block_on(async {
+        let sent = stream::iter(messages)
+            .map(|message| {
+                let phone = phone.clone();
+                async move { phone.send(message).await }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .filter(|result| std::future::ready(result.is_ok()))
+            .count()
+            .await;
+        assert_eq!(sent, BATCH);
+    });
+}
+
+/// A runtime of two workers, as on the two-core machine the figures are quoted for.
+fn two_workers() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs `work`, which makes `sends` sends, and prints its wall-clock and CPU time.
+fn report_cpu(label: &str, sends: usize, work: impl FnOnce()) {
     let cpu_before = cpu_seconds();
     let start = std::time::Instant::now();
-    for _ in 0..ROUNDS {
-        runtime.block_on(async {
-            let sent = stream::iter(messages.iter())
-                .map(|message| {
-                    let phone = phone.clone();
-                    async move { phone.send(message).await }
-                })
-                .buffer_unordered(CONCURRENCY)
-                .filter(|result| std::future::ready(result.is_ok()))
-                .count()
-                .await;
-            assert_eq!(sent, BATCH);
-        });
-    }
+    work();
     let wall = start.elapsed().as_secs_f64();
-    let sends = (ROUNDS * BATCH) as f64;
+    let n = sends as f64;
     match (cpu_before, cpu_seconds()) {
         (Some(before), Some(after)) => {
             let cpu = after - before;
             println!(
-                "send_mock/cpu: {sends} sends, wall {wall:.2} s ({:.0} sends/s), CPU {cpu:.2} s = {:.0} sends per CPU-second, {:.0} sends/s on two dedicated cores",
-                sends / wall,
-                sends / cpu,
-                2.0 * sends / cpu
+                "{label}: {n} sends, wall {wall:.2} s ({:.0} sends/s), CPU {cpu:.2} s = {:.1} µs per send, {:.0} sends per CPU-second, {:.0} sends/s on two dedicated cores",
+                n / wall,
+                cpu * 1e6 / n,
+                n / cpu,
+                2.0 * n / cpu
             );
         }
         _ => println!(
-            "send_mock/cpu: {sends} sends, wall {wall:.2} s ({:.0} sends/s)",
-            sends / wall
+            "{label}: {n} sends, wall {wall:.2} s ({:.0} sends/s)",
+            n / wall
         ),
     }
 }
@@ -137,11 +139,7 @@ fn cpu_cost(_: &mut Criterion) {
 /// built on, and none of their code: the ceiling of any sender on this machine.
 fn bare_exchange(_: &mut Criterion) {
     const SENDS: usize = 20_000;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = two_workers();
     let url = runtime.block_on(async {
         let app = axum::Router::new().route(
             "/v23.0/{id}/messages",
@@ -190,26 +188,7 @@ fn bare_exchange(_: &mut Criterion) {
         })
     };
     assert_eq!(round(BATCH), BATCH);
-    let cpu_before = cpu_seconds();
-    let start = std::time::Instant::now();
-    assert_eq!(round(SENDS), SENDS);
-    let wall = start.elapsed().as_secs_f64();
-    let sends = SENDS as f64;
-    match (cpu_before, cpu_seconds()) {
-        (Some(before), Some(after)) => {
-            let cpu = after - before;
-            println!(
-                "send_mock/bare: {sends} exchanges, wall {wall:.2} s ({:.0}/s), CPU {cpu:.2} s = {:.1} µs each, {:.0}/s on two dedicated cores",
-                sends / wall,
-                cpu * 1e6 / sends,
-                2.0 * sends / cpu
-            );
-        }
-        _ => println!(
-            "send_mock/bare: {sends} exchanges, wall {wall:.2} s ({:.0}/s)",
-            sends / wall
-        ),
-    }
+    report_cpu("send_mock/bare", SENDS, || assert_eq!(round(SENDS), SENDS));
 }
 
 criterion_group!(benches, send_through_mock, cpu_cost, bare_exchange);
