@@ -79,7 +79,8 @@ fn refuse(column: &str, reason: impl ToString) -> Refused {
 
 /// Reads one row's message (the key is read by the caller): the row's times are read in
 /// its zone here, and everything else is checked, pseudonymized and tokenized by
-/// [`prepare`], the library's own rules, so a file refuses what a program would.
+/// [`sehat_outbox::input::prepare`], the library's own rules, so a file refuses what a
+/// program would.
 fn message(
     record: &csv::StringRecord,
     columns: &Columns,
