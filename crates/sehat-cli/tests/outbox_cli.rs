@@ -91,19 +91,19 @@ fn schedule_counts_new_unchanged_updated_and_refused_rows() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "m.csv", MESSAGES);
     let out = schedule(dir.path(), &csv);
-    assert_eq!(value(&out, "new"), "5", "{out}");
+    // Row 10 leaves `param.nama` empty: a message without that parameter.
+    assert_eq!(value(&out, "new"), "6", "{out}");
     assert_eq!(value(&out, "updated"), "0");
     assert_eq!(value(&out, "unchanged"), "0");
     assert_eq!(
         value(&out, "refused"),
-        "6 (key: 1, not_before: 1, param.nama: 1, phone: 1, purpose: 1, timezone: 1)"
+        "5 (key: 1, not_before: 1, phone: 1, purpose: 1, timezone: 1)"
     );
     for expected in [
         "refused row 3 (line 4), key \"child-3/dpt/1\": phone: the number is a valid FIXED_LINE number",
         "refused row 7 (line 8), key \"child-7/bcg/1\": purpose:",
         "refused row 8 (line 9), key \"child-8/bcg/1\": not_before: not a time",
         "refused row 9 (line 10), key \"child-9/bcg/1\": timezone: unknown IANA time zone",
-        "refused row 10 (line 11), key \"child-10/bcg/1\": param.nama: is empty (WhatsApp refuses empty parameters)",
         "refused row 11 (line 12), key \"child-1/dpt/1\": key: the same key is on row 1",
     ] {
         assert!(out.contains(expected), "{expected}\n{out}");
@@ -114,7 +114,7 @@ fn schedule_counts_new_unchanged_updated_and_refused_rows() {
     // The same file again: nothing new.
     let again = schedule(dir.path(), &csv);
     assert_eq!(value(&again, "new"), "0");
-    assert_eq!(value(&again, "unchanged"), "5");
+    assert_eq!(value(&again, "unchanged"), "6");
 
     // A changed parameter updates a scheduled message.
     let changed = write(
@@ -765,5 +765,46 @@ fn a_file_refuses_what_whatsapp_would_refuse() {
             "row 1 (line 2), key \"k5\": param.Nama: a parameter name has only lower-case letters"
         ),
         "{out}"
+    );
+}
+
+#[test]
+fn one_file_may_mix_templates_with_their_own_parameters() {
+    // An empty cell gives no parameter: each row carries only its template's.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template,param.nama,param.jam\n\
+         r1,0812 3456 7801,reminder,pengingat_imunisasi,Sari,\n\
+         a1,0812 3456 7802,appointment,janji_dokter,,09:00\n\
+         c1,0812 3456 7803,campaign,kampanye_campak,,\n",
+    );
+    let out = schedule(dir.path(), &csv);
+    assert_eq!(value(&out, "new"), "3", "{out}");
+    let conn = rusqlite::Connection::open(dir.path().join("outbox.db")).unwrap();
+    let params: Vec<(String, Option<String>)> = conn
+        .prepare("SELECT key, params FROM message ORDER BY key")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let params: Vec<(String, Value)> = params
+        .into_iter()
+        .map(|(k, p)| {
+            (
+                k,
+                serde_json::from_str(p.as_deref().unwrap_or("{}")).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        params,
+        vec![
+            ("a1".to_owned(), serde_json::json!({"jam": "09:00"})),
+            ("c1".to_owned(), serde_json::json!({})),
+            ("r1".to_owned(), serde_json::json!({"nama": "Sari"})),
+        ]
     );
 }

@@ -121,9 +121,13 @@ fn message(
         "" => {}
         language => language.clone_into(&mut request.language),
     }
+    // An empty cell gives no parameter: one file may hold messages of several templates,
+    // each with its own parameters (WhatsApp answers a missing one at send time).
     for (name, column) in &columns.params {
         let value = record.get(*column).unwrap_or("").trim();
-        request.params.insert(name.clone(), value.to_owned());
+        if !value.is_empty() {
+            request.params.insert(name.clone(), value.to_owned());
+        }
     }
     sehat_outbox::input::prepare(keys, &request).map_err(|e| (e.field, e.problem))
 }
