@@ -408,6 +408,25 @@ fn schedule_follows_the_csv_rules_of_every_command() {
             .unwrap(),
     );
     assert!(err.contains("line 3 is blank"), "{err}");
+    // An empty file (or one of blank lines, or a byte-order mark alone) has no header.
+    for (name, text) in [
+        ("empty.csv", ""),
+        ("blank_only.csv", "\n\n"),
+        ("bom.csv", "\u{feff}"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let err = fails(
+            sehat(&["schedule", "--db", &db])
+                .arg(&path)
+                .output()
+                .unwrap(),
+        );
+        assert!(
+            err.contains("no header line: the file is empty (the first line names the columns: key, phone, purpose, template)"),
+            "{name}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -76,6 +76,12 @@ impl Table {
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
+        if header.iter().all(String::is_empty) {
+            return Err(CliError::msg(format!(
+                "{file}: no header line: the file is empty (the first line names the columns: {})",
+                required.join(", ")
+            )));
+        }
         check_header(&header, &file)?;
         for name in &header {
             let known = required.contains(&name.as_str())

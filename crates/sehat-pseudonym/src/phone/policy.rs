@@ -4,19 +4,24 @@ use crate::Region;
 
 /// Whether the input is a number in a spreadsheet's scientific notation (`6.28123E+12`,
 /// `6,28123E+12`, `6.2812345678E11`): a number column that a spreadsheet stored as a
-/// number and shows in exponent form, whose digits past the mantissa are gone.
+/// number and shows in exponent form, whose digits past the mantissa are gone. The form is
+/// the spreadsheet's: one digit from 1 to 9, optionally a decimal point and digits, `E`,
+/// an optional `+` and a one- or two-digit exponent (`0812E3456` is a typing slip, not
+/// this).
 pub(super) fn is_scientific_notation(input: &str) -> bool {
-    let Some((mantissa, exponent)) = input.trim().split_once(['E', 'e']) else {
+    let text = input.trim();
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else {
         return false;
     };
-    let mantissa = mantissa.strip_prefix('+').unwrap_or(mantissa);
-    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once(['.', ',']) {
-        Some((whole, fraction)) => digits(whole) && digits(fraction),
-        None => digits(mantissa),
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let whole = match mantissa.split_once(['.', ',']) {
+        Some((whole, fraction)) if digits(fraction) => whole,
+        Some(_) => return false,
+        None => mantissa,
     };
-    mantissa_ok && digits(exponent)
+    matches!(whole.as_bytes(), [b'1'..=b'9']) && digits(exponent) && exponent.len() <= 2
 }
 
 /// Whether a letter touches a digit or stands between two digits.
@@ -164,6 +169,9 @@ mod tests {
         assert!(!is_scientific_notation("6.E+12"));
         assert!(!is_scientific_notation("6281234567890"));
         assert!(!is_scientific_notation("628123456789.0"));
+        assert!(!is_scientific_notation("0812E3456"));
+        assert!(!is_scientific_notation("62E+11"));
+        assert!(!is_scientific_notation("6.28E+123"));
     }
 
     #[test]
