@@ -67,6 +67,21 @@ fn value(stdout: &str, key: &str) -> String {
         .to_owned()
 }
 
+/// The `columns` of every message row of the outbox in `dir`, by key, read from the
+/// SQLite file itself.
+fn stored(dir: &Path, columns: &str) -> Vec<Vec<Option<String>>> {
+    let conn = rusqlite::Connection::open(dir.join("outbox.db")).unwrap();
+    let mut statement = conn
+        .prepare(&format!("SELECT {columns} FROM message ORDER BY key"))
+        .unwrap();
+    let width = statement.column_count();
+    statement
+        .query_map([], |r| (0..width).map(|i| r.get(i)).collect())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 fn status(dir: &Path) -> Value {
     serde_json::from_str(&ok(sehat(&["status", "--db", &db(dir)]).output().unwrap())).unwrap()
 }
@@ -731,21 +746,13 @@ fn spreadsheet_spellings_are_read_and_a_lost_number_is_named() {
         out.contains("refused row 4 (line 5), key \"k4\": phone: a number in scientific notation"),
         "{out}"
     );
-    let path = dir.path().join("outbox.db");
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let rows: Vec<(String, String, String)> = conn
-        .prepare("SELECT key, purpose, timezone FROM message ORDER BY key")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows = stored(dir.path(), "key, purpose, timezone");
     let expected = [
-        ("k1", "reminder", "Asia/Makassar"),
-        ("k2", "appointment", "Asia/Jayapura"),
-        ("k3", "reminder", "Asia/Jayapura"),
+        ["k1", "reminder", "Asia/Makassar"],
+        ["k2", "appointment", "Asia/Jayapura"],
+        ["k3", "reminder", "Asia/Jayapura"],
     ]
-    .map(|(k, p, z)| (k.to_owned(), p.to_owned(), z.to_owned()));
+    .map(|row| row.map(|v| Some(v.to_owned())).to_vec());
     assert_eq!(rows, expected);
 }
 
@@ -801,21 +808,12 @@ fn one_file_may_mix_templates_with_their_own_parameters() {
     );
     let out = schedule(dir.path(), &csv);
     assert_eq!(value(&out, "new"), "3", "{out}");
-    let conn = rusqlite::Connection::open(dir.path().join("outbox.db")).unwrap();
-    let params: Vec<(String, Option<String>)> = conn
-        .prepare("SELECT key, params FROM message ORDER BY key")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let params: Vec<(String, Value)> = params
+    let params: Vec<(String, Value)> = stored(dir.path(), "key, params")
         .into_iter()
-        .map(|(k, p)| {
-            (
-                k,
-                serde_json::from_str(p.as_deref().unwrap_or("{}")).unwrap(),
-            )
+        .map(|row| {
+            let [key, params] = <[Option<String>; 2]>::try_from(row).unwrap();
+            let params = serde_json::from_str(params.as_deref().unwrap_or("{}")).unwrap();
+            (key.unwrap(), params)
         })
         .collect();
     assert_eq!(

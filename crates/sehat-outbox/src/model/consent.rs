@@ -42,16 +42,21 @@ impl FromStr for ConsentAction {
     /// # Ok::<(), sehat_outbox::model::UnknownText>(())
     /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let word: String = s
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, '_' | '-' | ' '))
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        match word.as_str() {
-            "optin" => Ok(ConsentAction::OptIn),
-            "optout" => Ok(ConsentAction::OptOut),
-            _ => Err(UnknownText::new("consent action", s)),
+        // Compared in place, without a copy: the dispatcher reads every stored action
+        // through here.
+        let spells = |word: &str| {
+            s.trim()
+                .bytes()
+                .filter(|b| !matches!(b, b'_' | b'-' | b' '))
+                .map(|b| b.to_ascii_lowercase())
+                .eq(word.bytes())
+        };
+        if spells("optin") {
+            Ok(ConsentAction::OptIn)
+        } else if spells("optout") {
+            Ok(ConsentAction::OptOut)
+        } else {
+            Err(UnknownText::new("consent action", s))
         }
     }
 }
