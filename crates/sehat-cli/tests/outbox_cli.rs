@@ -670,6 +670,59 @@ fn two_schedules_of_one_file_at_once_store_each_row_once() {
     assert_eq!(value(&sent, "sent"), n.to_string(), "{sent}");
 }
 
+/// A consent file imported twice, or by two runs at once, is recorded once: the second
+/// import changes nothing, and the registry holds each row once.
+#[test]
+fn a_consent_file_imported_again_or_twice_at_once_is_recorded_once() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let n = 2_000;
+    let mut text = String::from("phone,purpose,action,at,evidence\n");
+    for i in 0..n {
+        let action = if i % 3 == 0 { "opt_in" } else { "opt_out" };
+        writeln!(
+            text,
+            "0812{:08},campaign,{action},2026-11-20T10:00:00+07:00,form {i}",
+            50_000_000 + i
+        )
+        .unwrap();
+    }
+    // The last row once more, in another format: the same record.
+    writeln!(
+        text,
+        "+62 812-{}-{:04},campaign,opt_out,2026-11-20T10:00:00+07:00,form {}",
+        5_000 + (n - 1) / 10_000,
+        (n - 1) % 10_000,
+        n - 1
+    )
+    .unwrap();
+    let csv = write(dir.path(), "consent.csv", &text);
+    let run = || {
+        let mut command = sehat(&["consent", "--db", &db(dir.path()), &csv]);
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        command.spawn().unwrap()
+    };
+    let outs = [run(), run()].map(|child| ok(child.wait_with_output().unwrap()));
+    let count = |key| -> usize {
+        outs.iter()
+            .map(|o| value(o, key).parse::<usize>().unwrap())
+            .sum()
+    };
+    assert_eq!(count("recorded"), n, "{outs:?}");
+    assert_eq!(count("opt_in"), n.div_ceil(3), "{outs:?}");
+    assert_eq!(count("unchanged"), n + 2, "{outs:?}");
+    let again = ok(sehat(&["consent", "--db", &db(dir.path()), &csv])
+        .output()
+        .unwrap());
+    assert_eq!(value(&again, "recorded"), "0", "{again}");
+    assert_eq!(value(&again, "unchanged"), (n + 1).to_string(), "{again}");
+    let conn = rusqlite::Connection::open(dir.path().join("outbox.db")).unwrap();
+    let rows: usize = conn
+        .query_row("SELECT count(*) FROM consent", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, n);
+}
+
 /// SIGKILL while a file is being stored: the batches stored stay, and running the file
 /// again stores the rest, each row once.
 #[test]

@@ -161,7 +161,7 @@ impl Store for AnyStore {
         scope: crate::model::ConsentScope,
         action: crate::model::ConsentAction,
         evidence: &crate::model::Evidence,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         delegate!(self, s => s.record_consent(subject, scope, action, evidence))
     }
     async fn consents(

@@ -96,6 +96,9 @@ pub struct WebhookReport {
     pub unmatched_statuses: u64,
     /// Events ignored (no sender, another kind of change).
     pub ignored: u64,
+    /// Consent records already recorded (a delivery Meta repeated): kept once, and no
+    /// [`InboxEvent::Consent`] for them.
+    pub repeated: u64,
 }
 
 fn ts(t: Option<&sehat_whatsapp::webhook::Timestamp>, fallback: OffsetDateTime) -> OffsetDateTime {
@@ -134,7 +137,9 @@ impl<S: Store> Outbox<S> {
         }
     }
 
-    /// Records a consent action for a phone number given in any human format.
+    /// Records a consent action for a phone number given in any human format; `false`
+    /// when the same record (action, time, source and reference) was there already and
+    /// nothing was added.
     ///
     /// # Errors
     ///
@@ -146,12 +151,12 @@ impl<S: Store> Outbox<S> {
         scope: ConsentScope,
         action: ConsentAction,
         evidence: &Evidence,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let subject = self.keys().subject_of_phone(number);
-        self.store()
+        Ok(self
+            .store()
             .record_consent(&subject, scope, action, evidence)
-            .await?;
-        Ok(())
+            .await?)
     }
 
     /// Whether a message of `purpose` may go to `number` now, by `policy`.
@@ -219,7 +224,8 @@ impl<S: Store> Outbox<S> {
                                 for purpose in [view.purpose, Purpose::Campaign, Purpose::Education]
                                 {
                                     let scope = ConsentScope::Purpose(purpose);
-                                    self.store()
+                                    let added = self
+                                        .store()
                                         .record_consent(
                                             &view.subject,
                                             scope,
@@ -227,6 +233,10 @@ impl<S: Store> Outbox<S> {
                                             &evidence,
                                         )
                                         .await?;
+                                    if !added {
+                                        report.repeated += 1;
+                                        continue;
+                                    }
                                     report.events.push(InboxEvent::Consent {
                                         subject: view.subject.clone(),
                                         scope,
@@ -270,15 +280,20 @@ impl<S: Store> Outbox<S> {
                     if let Some(action) = keyword(text) {
                         let mut evidence = Evidence::new(ConsentSource::Keyword, at);
                         evidence.reference = reference;
-                        self.store()
+                        if self
+                            .store()
                             .record_consent(&subject, ConsentScope::All, action, &evidence)
-                            .await?;
-                        report.events.push(InboxEvent::Consent {
-                            subject,
-                            scope: ConsentScope::All,
-                            action,
-                            source: ConsentSource::Keyword,
-                        });
+                            .await?
+                        {
+                            report.events.push(InboxEvent::Consent {
+                                subject,
+                                scope: ConsentScope::All,
+                                action,
+                                source: ConsentSource::Keyword,
+                            });
+                        } else {
+                            report.repeated += 1;
+                        }
                     } else if let Some(reply) = ReplyKind::parse(text) {
                         let key = match m.context.as_ref().and_then(|c| c.id.as_ref()) {
                             Some(id) => self
@@ -326,9 +341,14 @@ impl<S: Store> Outbox<S> {
                     let evidence = Evidence::new(ConsentSource::UserPreferences, at);
                     for purpose in Purpose::ALL.into_iter().filter(|p| p.is_marketing()) {
                         let scope = ConsentScope::Purpose(purpose);
-                        self.store()
+                        if !self
+                            .store()
                             .record_consent(&subject, scope, action, &evidence)
-                            .await?;
+                            .await?
+                        {
+                            report.repeated += 1;
+                            continue;
+                        }
                         report.events.push(InboxEvent::Consent {
                             subject: subject.clone(),
                             scope,

@@ -302,6 +302,18 @@ async fn keywords_opt_out_and_back_in() {
             ..
         }]
     ));
+    // Meta delivers the same webhook again: the opt-out is kept once and no second event
+    // reaches the caller (who might confirm the opt-out to the person twice).
+    let again = h
+        .outbox
+        .apply_webhook(
+            &text_from("6281234500001", None, "  berhenti ", t - 100),
+            DAY,
+        )
+        .await
+        .expect("apply again");
+    assert!(again.events.is_empty(), "{again:?}");
+    assert_eq!(again.repeated, 1);
     h.schedule(&[reminder("kw/1", "0812-3450-0001")]).await;
     let r = h.dispatch(DAY).await;
     assert_eq!((r.sent, r.suppressed), (0, 1));
@@ -351,6 +363,8 @@ async fn a_bsuid_seen_with_the_number_carries_consent_to_the_number() {
     );
     let report = h.outbox.apply_webhook(&pref, DAY).await.expect("apply");
     assert_eq!(report.events.len(), 2, "campaign and education: {report:?}");
+    let again = h.outbox.apply_webhook(&pref, DAY).await.expect("again");
+    assert_eq!((again.events.len(), again.repeated), (0, 2), "{again:?}");
     let number = PhoneNumber::parse_mobile("0812-3450-0002", Region::ID).expect("n");
     h.outbox
         .record_consent_for(

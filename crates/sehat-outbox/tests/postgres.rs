@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod support;
+
 use sehat_outbox::OutboxKeys;
 use sehat_outbox::model::{MessageKey, NewMessage, Purpose, ScheduleOutcome, State};
 use sehat_outbox::store::postgres::PgStore;
@@ -213,6 +215,43 @@ async fn an_expired_lease_is_taken_over_and_a_marked_send_is_never_repeated() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outbox_of_schema_1_keeps_each_consent_record_once_after_the_upgrade() {
+    let Some(db) = sehat_test_pg::database() else {
+        return;
+    };
+    let url = db.url().to_owned();
+    let store = store(&url).await;
+    let client = raw(&url).await;
+    // Back to schema 1, with the copies it allowed.
+    client
+        .batch_execute(&format!(
+            "DROP INDEX outbox_consent_once;
+             DELETE FROM outbox_schema_migrations WHERE version = 2;
+             {}",
+            support::upgrade::consent_copies("outbox_consent")
+        ))
+        .await
+        .expect("schema 1 with copies");
+    store.migrate().await.expect("upgrade");
+    let rows = client
+        .query(
+            "SELECT subject, action, reference, recorded_at FROM outbox_consent ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("query");
+    let kept: Vec<support::upgrade::KeptConsent> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(
+        kept,
+        support::upgrade::consent_kept(),
+        "the first of each set of copies is kept"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn migrations_run_concurrently_and_twice() {
     let Some(db) = sehat_test_pg::database() else {
@@ -243,7 +282,7 @@ async fn migrations_run_concurrently_and_twice() {
         .await
         .expect("query");
     let versions: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, vec![1], "each migration recorded once");
+    assert_eq!(versions, vec![1, 2], "each migration recorded once");
 
     // A database migrated by a newer version is refused, not damaged.
     client

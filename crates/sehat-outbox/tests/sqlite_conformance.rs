@@ -14,6 +14,51 @@ async fn sqlite_store_conforms() {
     support::conformance::run(store).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outbox_of_schema_1_keeps_each_consent_record_once_after_the_upgrade() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("outbox.db");
+    SqliteStore::open(&path)
+        .expect("open")
+        .migrate()
+        .await
+        .expect("migrate");
+    {
+        // Back to schema 1, with the copies it allowed.
+        let db = rusqlite::Connection::open(&path).expect("db");
+        db.execute_batch(&format!(
+            "DROP INDEX consent_once;
+             DELETE FROM schema_migrations WHERE version = 2;
+             {}",
+            support::upgrade::consent_copies("consent")
+        ))
+        .expect("schema 1 with copies");
+    }
+    let store = SqliteStore::open(&path).expect("reopen");
+    store.migrate().await.expect("upgrade");
+    let db = rusqlite::Connection::open(&path).expect("db");
+    let kept: Vec<support::upgrade::KeptConsent> = db
+        .prepare("SELECT subject, action, reference, recorded_at FROM consent ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        kept,
+        support::upgrade::consent_kept(),
+        "the first of each set of copies is kept"
+    );
+    let versions: Vec<i64> = db
+        .prepare("SELECT version FROM schema_migrations ORDER BY version")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("versions");
+    assert_eq!(versions, [1, 2]);
+}
+
 #[test]
 fn a_file_that_is_no_database_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -127,21 +127,14 @@ pub fn run(args: Args) -> Result {
     let mut table = Table::open(&args.input, REQUIRED, OPTIONAL, None)?;
     let mut refused = Vec::new();
     let records = read(&mut table, &keys, OffsetDateTime::now_utc(), &mut refused)?;
-    let (opt_in, opt_out) = (
-        records
-            .iter()
-            .filter(|r| r.action == ConsentAction::OptIn)
-            .count(),
-        records
-            .iter()
-            .filter(|r| r.action == ConsentAction::OptOut)
-            .count(),
-    );
+    // A record already in the outbox (the same file imported again, the same row twice)
+    // is kept once and counted as unchanged.
+    let (mut opt_in, mut opt_out, mut unchanged) = (0_usize, 0_usize, 0_usize);
     runtime()?.block_on(async {
         let outbox = args.target.open(keys).await?;
         let store = outbox.store();
         for record in &records {
-            store
+            let added = store
                 .record_consent(
                     &record.subject,
                     record.scope,
@@ -149,6 +142,11 @@ pub fn run(args: Args) -> Result {
                     &record.evidence,
                 )
                 .await?;
+            match (added, record.action) {
+                (false, _) => unchanged += 1,
+                (true, ConsentAction::OptIn) => opt_in += 1,
+                (true, _) => opt_out += 1,
+            }
         }
         Ok::<_, crate::error::CliError>(())
     })?;
@@ -156,6 +154,7 @@ pub fn run(args: Args) -> Result {
     writeln!(out, "recorded: {}", opt_in + opt_out)?;
     writeln!(out, "opt_in: {opt_in}")?;
     writeln!(out, "opt_out: {opt_out}")?;
+    writeln!(out, "unchanged: {unchanged}")?;
     print_refusals(&mut out, &refused)?;
     Ok(())
 }

@@ -211,7 +211,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<MessageView>, StoreError>> + Send;
 
     /// Records a consent action with its evidence, under the subject's canonical subject
-    /// (an alias is resolved first).
+    /// (an alias is resolved first). A record is kept once: `false` when the same action
+    /// for the same subject and scope, at the same time, from the same source with the same
+    /// reference was recorded already (a webhook delivered twice, a file imported twice),
+    /// and nothing was added.
     ///
     /// # Errors
     ///
@@ -222,7 +225,7 @@ pub trait Store: Send + Sync + 'static {
         scope: ConsentScope,
         action: ConsentAction,
         evidence: &Evidence,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// The latest consent action for each `(subject, purpose)` (records for the purpose
     /// and for all purposes count; the latest `at` wins, then the latest recorded), through

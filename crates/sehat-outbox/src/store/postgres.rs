@@ -52,11 +52,18 @@ use crate::model::{
 const BACKEND: &str = "postgres";
 
 /// The versioned migrations, in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "outbox",
-    include_str!("postgres/migrations/0001_outbox.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "outbox",
+        include_str!("postgres/migrations/0001_outbox.sql"),
+    ),
+    (
+        2,
+        "consent_once",
+        include_str!("postgres/migrations/0002_consent_once.sql"),
+    ),
+];
 
 /// The advisory lock that serializes migrations of one database across processes.
 const MIGRATION_LOCK: i64 = 0x5e4a_7007_b0c5_0001;
@@ -546,7 +553,20 @@ const CANONICAL: &str =
 const RECORD_CONSENT: &str = "\
 INSERT INTO outbox_consent (subject, scope, action, at, source, reference, recorded_at)
 VALUES (COALESCE((SELECT canonical FROM outbox_alias WHERE alias = $1::text), $1::text),
-        $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::bigint)";
+        $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::bigint)
+ON CONFLICT DO NOTHING
+RETURNING id";
+
+const MERGE_CONSENT: &str = "\
+WITH copies AS (
+    DELETE FROM outbox_consent a USING outbox_consent c
+    WHERE a.subject = $1::text AND c.subject = $2::text AND a.scope = c.scope
+      AND a.action = c.action AND a.at = c.at AND a.source = c.source
+      AND COALESCE(a.reference, '') = COALESCE(c.reference, '')
+    RETURNING a.id
+)
+UPDATE outbox_consent SET subject = $2::text
+WHERE subject = $1::text AND id NOT IN (SELECT id FROM copies)";
 
 const CONSENTS: &str = "\
 SELECT (SELECT c.action FROM outbox_consent c
@@ -1295,10 +1315,10 @@ impl Store for PgStore {
         scope: ConsentScope,
         action: ConsentAction,
         evidence: &Evidence,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         const A: &str = "recording consent";
         let mut pooled = self.conn(A).await?;
-        query(
+        let rows = query(
             pooled.conn()?,
             RECORD_CONSENT,
             &[
@@ -1313,7 +1333,7 @@ impl Store for PgStore {
             A,
         )
         .await?;
-        Ok(())
+        Ok(!rows.is_empty())
     }
 
     async fn consents(
@@ -1391,12 +1411,10 @@ impl Store for PgStore {
         )
         .await
         .map_err(backend(A))?;
-        tx.execute(
-            "UPDATE outbox_consent SET subject = $2 WHERE subject = $1",
-            &[&alias.as_str(), &target],
-        )
-        .await
-        .map_err(backend(A))?;
+        // A record the canonical already holds (the same evidence under both) is kept once.
+        tx.execute(MERGE_CONSENT, &[&alias.as_str(), &target])
+            .await
+            .map_err(backend(A))?;
         tx.commit().await.map_err(backend(A))
     }
 

@@ -531,15 +531,36 @@ async fn consent<S: Store>(store: &S, keys: &OutboxKeys) {
         vec![None]
     );
     let at = |s: u64| T0 + Duration::from_secs(s);
-    store
-        .record_consent(
-            &person,
-            ConsentScope::Purpose(Purpose::Campaign),
-            ConsentAction::OptIn,
-            &Evidence::new(ConsentSource::Csv, at(1)).reference("form-17"),
-        )
-        .await
-        .expect("record");
+    let form = Evidence::new(ConsentSource::Csv, at(1)).reference("form-17");
+    let campaign = ConsentScope::Purpose(Purpose::Campaign);
+    assert!(
+        store
+            .record_consent(&person, campaign, ConsentAction::OptIn, &form)
+            .await
+            .expect("record")
+    );
+    // The same record again (a file imported twice) is kept once; another reference, or
+    // none, is another record.
+    assert!(
+        !store
+            .record_consent(&person, campaign, ConsentAction::OptIn, &form)
+            .await
+            .expect("again")
+    );
+    let mut unreferenced = form.clone();
+    unreferenced.reference = None;
+    for evidence in [form.clone().reference("form-18"), unreferenced] {
+        for expected in [true, false] {
+            assert_eq!(
+                store
+                    .record_consent(&person, campaign, ConsentAction::OptIn, &evidence)
+                    .await
+                    .expect("record"),
+                expected,
+                "{evidence:?}"
+            );
+        }
+    }
     assert_eq!(
         store.consents(&q(Purpose::Campaign)).await.expect("c"),
         vec![Some(ConsentAction::OptIn)]
@@ -596,8 +617,26 @@ async fn consent<S: Store>(store: &S, keys: &OutboxKeys) {
         store.consents(&q(Purpose::Reminder)).await.expect("c"),
         vec![Some(ConsentAction::OptOut)]
     );
+    // The same evidence under both identities (one preference change seen under each)
+    // before they are linked: the link keeps it once.
+    let both = Evidence::new(ConsentSource::UserPreferences, at(3));
+    for who in [&bsuid, &person] {
+        assert!(
+            store
+                .record_consent(who, campaign, ConsentAction::OptOut, &both)
+                .await
+                .expect("record")
+        );
+    }
     store.link_alias(&bsuid, &person).await.expect("link");
     store.link_alias(&bsuid, &person).await.expect("link again");
+    assert!(
+        !store
+            .record_consent(&person, campaign, ConsentAction::OptOut, &both)
+            .await
+            .expect("record"),
+        "the alias's copy was merged into the person's"
+    );
     assert_eq!(store.canonical(&bsuid).await.expect("canonical"), person);
     assert_eq!(store.canonical(&person).await.expect("canonical"), person);
     assert_eq!(

@@ -28,8 +28,14 @@ use crate::model::{
 };
 
 /// The versioned migrations, in order.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "messages", include_str!("migrations/0001_messages.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "messages", include_str!("migrations/0001_messages.sql")),
+    (
+        2,
+        "consent_once",
+        include_str!("migrations/0002_consent_once.sql"),
+    ),
+];
 
 /// How long a writer waits for another process's transaction before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -1097,28 +1103,29 @@ impl Store for SqliteStore {
         scope: ConsentScope,
         action: ConsentAction,
         evidence: &Evidence,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let subject = subject.clone();
         let evidence = evidence.clone();
         self.write("recording consent", move |tx| {
             let canonical = canonical_in(tx, subject.as_str())?;
-            tx.prepare_cached(
-                "INSERT INTO consent (subject, scope, action, at, source, reference, recorded_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    canonical,
-                    scope.as_str(),
-                    action.as_str(),
-                    to_micros(evidence.at),
-                    evidence.source.as_str(),
-                    evidence.reference,
-                    to_micros(OffsetDateTime::now_utc())
-                ])
-            })
-            .map_err(backend("recording consent"))?;
-            Ok(())
+            let added = tx
+                .prepare_cached(
+                    "INSERT INTO consent (subject, scope, action, at, source, reference, \
+                     recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        canonical,
+                        scope.as_str(),
+                        action.as_str(),
+                        to_micros(evidence.at),
+                        evidence.source.as_str(),
+                        evidence.reference,
+                        to_micros(OffsetDateTime::now_utc())
+                    ])
+                })
+                .map_err(backend("recording consent"))?;
+            Ok(added == 1)
         })
         .await
     }
@@ -1199,8 +1206,13 @@ impl Store for SqliteStore {
             tx.prepare_cached("UPDATE subject_alias SET canonical = ?2 WHERE canonical = ?1")
                 .and_then(|mut s| s.execute(params![alias.as_str(), target]))
                 .map_err(backend("linking an alias"))?;
-            tx.prepare_cached("UPDATE consent SET subject = ?2 WHERE subject = ?1")
+            // A record the canonical already holds (the same evidence under both) is
+            // kept once.
+            tx.prepare_cached("UPDATE OR IGNORE consent SET subject = ?2 WHERE subject = ?1")
                 .and_then(|mut s| s.execute(params![alias.as_str(), target]))
+                .map_err(backend("linking an alias"))?;
+            tx.prepare_cached("DELETE FROM consent WHERE subject = ?1")
+                .and_then(|mut s| s.execute(params![alias.as_str()]))
                 .map_err(backend("linking an alias"))?;
             Ok(())
         })
