@@ -201,12 +201,12 @@ fn consent_matches_every_format_of_a_number() {
          d,0812-3456-7804,campaign,t\n",
     );
     schedule(dir.path(), &messages);
-    // The opt-outs are written in other formats than the messages, and the purposes and
-    // actions as a spreadsheet may spell them.
+    // The opt-outs are written in other formats than the messages, and the column names,
+    // purposes and actions as a spreadsheet may spell them.
     let consent = write(
         dir.path(),
         "consent.csv",
-        "phone,purpose,action,at,evidence\n\
+        "Phone,Purpose,Action,AT,Evidence\n\
          6281200003537,reminder,opt_out,2026-11-20T10:00:00+07:00,form 17\n\
          081200074381,All,Opt-Out,2026-11-20,keyword\n\
          (0812) 3456-7803,Campaign,OPT_IN,2026-11-21,form 18\n\
@@ -779,18 +779,18 @@ fn a_schedule_killed_midway_is_finished_by_running_it_again() {
 
 #[test]
 fn spreadsheet_spellings_are_read_and_a_lost_number_is_named() {
-    // What a spreadsheet export brings: a capitalized purpose, Indonesia's names of its
-    // zones, a zone in lower case, a number with `.0`, and one in scientific notation
-    // whose digits are gone.
+    // What a spreadsheet export brings: column names typed with capitals, a capitalized
+    // purpose, Indonesia's names of its zones, a zone in lower case, a number with `.0`,
+    // and one in scientific notation whose digits are gone.
     let dir = tempfile::tempdir().unwrap();
     let csv = write(
         dir.path(),
         "m.csv",
-        "key,phone,purpose,template,language,not_before,not_after,timezone\n\
-         k1,0812 3456 7801,Reminder,pengingat,id,2026-12-01,,WITA\n\
-         k2,6281234567802.0,APPOINTMENT,janji,id,2026-12-01,,wit\n\
-         k3,0812 3456 7803,reminder,pengingat,id,2026-12-01,,asia/jayapura\n\
-         k4,6.28123E+12,reminder,pengingat,id,2026-12-01,,WIB\n",
+        "Key,Phone,Purpose,TEMPLATE,Language,Not_Before,not_after,TimeZone,Param.nama\n\
+         k1,0812 3456 7801,Reminder,pengingat,id,2026-12-01,,WITA,Sari\n\
+         k2,6281234567802.0,APPOINTMENT,janji,id,2026-12-01,,wit,\n\
+         k3,0812 3456 7803,reminder,pengingat,id,2026-12-01,,asia/jayapura,Dewi\n\
+         k4,6.28123E+12,reminder,pengingat,id,2026-12-01,,WIB,Rina\n",
     );
     let out = schedule(dir.path(), &csv);
     assert_eq!(value(&out, "new"), "3", "{out}");
@@ -799,14 +799,29 @@ fn spreadsheet_spellings_are_read_and_a_lost_number_is_named() {
         out.contains("refused row 4 (line 5), key \"k4\": phone: a number in scientific notation"),
         "{out}"
     );
-    let rows = stored(dir.path(), "key, purpose, timezone");
+    let rows = stored(dir.path(), "key, purpose, timezone, params");
     let expected = [
-        ["k1", "reminder", "Asia/Makassar"],
-        ["k2", "appointment", "Asia/Jayapura"],
-        ["k3", "reminder", "Asia/Jayapura"],
+        ["k1", "reminder", "Asia/Makassar", r#"{"nama":"Sari"}"#],
+        ["k2", "appointment", "Asia/Jayapura", "{}"],
+        ["k3", "reminder", "Asia/Jayapura", r#"{"nama":"Dewi"}"#],
     ]
     .map(|row| row.map(|v| Some(v.to_owned())).to_vec());
     assert_eq!(rows, expected);
+    // One column under two spellings is named twice, not read once and dropped once.
+    let twice = write(
+        dir.path(),
+        "twice.csv",
+        "key,phone,purpose,template,KEY\nk9,0812 3456 7809,reminder,t,k10\n",
+    );
+    let err = fails(
+        sehat(&["schedule", "--db", &db(dir.path()), &twice])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        err.contains("names the column `key` twice (columns 1 and 5)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -70,11 +70,13 @@ impl Table {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(std::io::Cursor::new(data));
+        // Column names as a spreadsheet may type them (`Phone`, `KEY`, `Param.nama`) are
+        // the columns they name; a parameter's own name stays as written.
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| CliError::msg(format!("{file}: cannot read the header line: {e}")))?
             .iter()
-            .map(|h| h.trim().to_owned())
+            .map(|h| column_name(h.trim(), required, optional, prefix))
             .collect();
         if header.iter().all(String::is_empty) {
             return Err(CliError::msg(format!(
@@ -166,6 +168,25 @@ impl Table {
             }
         }
     }
+}
+
+/// `name` as the column it names, compared without regard to letter case: one of
+/// `required` or `optional`, or `prefix` followed by the name as written; otherwise as is.
+fn column_name(name: &str, required: &[&str], optional: &[&str], prefix: Option<&str>) -> String {
+    if let Some(known) = required
+        .iter()
+        .chain(optional)
+        .find(|known| known.eq_ignore_ascii_case(name))
+    {
+        return (*known).to_owned();
+    }
+    if let Some(p) = prefix
+        && let Some(head) = name.get(..p.len())
+        && head.eq_ignore_ascii_case(p)
+    {
+        return format!("{p}{}", &name[p.len()..]);
+    }
+    name.to_owned()
 }
 
 /// A field's trimmed text ("" when the column is absent).
