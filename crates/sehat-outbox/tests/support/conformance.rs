@@ -547,6 +547,20 @@ async fn consent<S: Store>(store: &S, keys: &OutboxKeys) {
             .await
             .expect("again")
     );
+    // Eight recorders of one record at once (a webhook redelivered while the first
+    // delivery is still being handled; two imports of one file): exactly one adds it.
+    let keyword = Evidence::new(ConsentSource::Keyword, at(1)).reference("wamid-mac-9");
+    let added = futures_util::future::join_all(
+        (0..8).map(|_| store.record_consent(&person, campaign, ConsentAction::OptIn, &keyword)),
+    )
+    .await;
+    assert_eq!(
+        added
+            .into_iter()
+            .filter(|a| *a.as_ref().expect("record"))
+            .count(),
+        1
+    );
     let mut unreferenced = form.clone();
     unreferenced.reference = None;
     for evidence in [form.clone().reference("form-18"), unreferenced] {
