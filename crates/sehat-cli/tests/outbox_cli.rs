@@ -53,6 +53,17 @@ fn rehearse(dir: &Path) -> Command {
     sehat(&["dispatch", "--db", &db(dir), "--rehearse", "--now", NOW])
 }
 
+/// A rehearsed dispatch at `NOW` logging to `log.jsonl`: its stdout and the log.
+fn rehearsed(dir: &Path) -> (String, String) {
+    let log = dir.join("log.jsonl");
+    let out = ok(rehearse(dir)
+        .arg("--rehearse-log")
+        .arg(&log)
+        .output()
+        .unwrap());
+    (out, std::fs::read_to_string(&log).unwrap())
+}
+
 /// The stderr of a run that must have failed.
 fn fails(output: Output) -> String {
     assert!(!output.status.success(), "the run should have failed");
@@ -219,16 +230,10 @@ fn consent_matches_every_format_of_a_number() {
     assert_eq!(value(&out, "recorded"), "3");
     assert_eq!(value(&out, "opt_out"), "2");
     assert_eq!(value(&out, "refused"), "2 (action: 1, phone: 1)", "{out}");
-    let log = dir.path().join("log.jsonl");
-    let out = ok(rehearse(dir.path())
-        .arg("--rehearse-log")
-        .arg(&log)
-        .output()
-        .unwrap());
+    let (out, text) = rehearsed(dir.path());
     // a, b opted out; c opted in; d has no opt-in for a campaign.
     assert_eq!(value(&out, "sent"), "1", "{out}");
     assert_eq!(value(&out, "suppressed"), "3");
-    let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(text.lines().count(), 1);
     assert!(text.contains("\"key\":\"c\""));
     let status = status(dir.path());
@@ -721,6 +726,75 @@ fn a_consent_file_imported_again_or_twice_at_once_is_recorded_once() {
         .query_row("SELECT count(*) FROM consent", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, n);
+}
+
+/// A list kept without dates and imported again must not opt back in someone who has
+/// opted out since: an undated opt-in over an opt-out is refused and asks for its time;
+/// a dated one, and an undated opt-out, are recorded.
+#[test]
+fn an_undated_opt_in_does_not_undo_a_later_opt_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(
+        dir.path(),
+        "first.csv",
+        "phone,purpose,action,at,evidence\n\
+         0812-3456-7801,campaign,opt_in,2026-11-01,list\n\
+         0812-3456-7802,campaign,opt_in,,list\n\
+         0812-3456-7803,all,opt_out,2026-11-01,form 3\n",
+    );
+    let out = ok(sehat(&["consent", "--db", &db(dir.path()), &first])
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "recorded"), "3", "{out}");
+    // Since: 7801 opted out (as a BERHENTI would record it).
+    let stop = write(
+        dir.path(),
+        "stop.csv",
+        "phone,purpose,action,at\n6281234567801,all,opt_out,2026-11-20T10:00:00+07:00\n",
+    );
+    ok(sehat(&["consent", "--db", &db(dir.path()), &stop])
+        .output()
+        .unwrap());
+    // The old list again, and rows for the others.
+    let again = write(
+        dir.path(),
+        "again.csv",
+        "phone,purpose,action,at,evidence\n\
+         0812-3456-7801,campaign,opt_in,,list\n\
+         0812-3456-7802,campaign,opt_in,,list\n\
+         0812-3456-7803,education,opt_in,,list\n\
+         0812-3456-7803,campaign,opt_in,2026-11-25,form 9\n\
+         0812-3456-7802,reminder,opt_out,,phone call\n",
+    );
+    let out = ok(sehat(&["consent", "--db", &db(dir.path()), &again])
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "refused"), "2 (at: 2)", "{out}");
+    assert!(
+        out.contains("refused row 1 (line 2): at: an opt-in without its time"),
+        "{out}"
+    );
+    assert!(out.contains("refused row 3 (line 4): at:"), "{out}");
+    // 7802's undated opt-in adds a record at the time of this import (there is no
+    // opt-out to undo); 7803's dated campaign opt-in and 7802's opt-out are recorded.
+    assert_eq!(value(&out, "opt_in"), "2", "{out}");
+    assert_eq!(value(&out, "opt_out"), "1", "{out}");
+    let messages = write(
+        dir.path(),
+        "m.csv",
+        "key,phone,purpose,template,not_before\n\
+         a,0812-3456-7801,campaign,t,2026-12-01\n\
+         b,0812-3456-7802,campaign,t,2026-12-01\n\
+         c,0812-3456-7803,campaign,t,2026-12-01\n\
+         d,0812-3456-7803,education,t,2026-12-01\n",
+    );
+    schedule(dir.path(), &messages);
+    let (out, text) = rehearsed(dir.path());
+    assert_eq!(value(&out, "sent"), "2", "{out}");
+    assert!(
+        text.contains("\"key\":\"b\"") && text.contains("\"key\":\"c\""),
+        "{text}"
+    );
 }
 
 /// SIGKILL while a file is being stored: the batches stored stay, and running the file

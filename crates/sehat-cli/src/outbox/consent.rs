@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use sehat_outbox::OutboxKeys;
 use sehat_outbox::model::{
-    ConsentAction, ConsentScope, ConsentSource, Evidence, SubjectRef, TimeZoneName,
+    ConsentAction, ConsentScope, ConsentSource, Evidence, Purpose, SubjectRef, TimeZoneName,
 };
-use sehat_outbox::store::Store as _;
+use sehat_outbox::store::{Store, StoreError};
 use sehat_pseudonym::{Bsuid, PhoneNumber, Region};
 use time::OffsetDateTime;
 
@@ -30,10 +30,14 @@ pub struct Args {
 
 /// One usable consent record.
 pub(crate) struct Record {
+    /// The data row it came from.
+    row: usize,
     subject: SubjectRef,
     scope: ConsentScope,
     action: ConsentAction,
     evidence: Evidence,
+    /// Whether the row gave `at` (otherwise it is the time of the import).
+    dated: bool,
 }
 
 type Refused = (&'static str, String);
@@ -52,6 +56,7 @@ fn subject(text: &str, keys: &OutboxKeys) -> std::result::Result<SubjectRef, Ref
 }
 
 fn record(
+    row_number: usize,
     row: &csv::StringRecord,
     table_columns: &[Option<usize>; 5],
     keys: &OutboxKeys,
@@ -68,9 +73,12 @@ fn record(
     let zone = TimeZoneName::default()
         .zone()
         .map_err(|e| ("at", e.to_string()))?;
-    let at = match field(row, at) {
-        "" => now,
-        text => read_instant(text, &zone, DayEnd::Start).map_err(|e| ("at", e))?,
+    let (at, dated) = match field(row, at) {
+        "" => (now, false),
+        text => (
+            read_instant(text, &zone, DayEnd::Start).map_err(|e| ("at", e))?,
+            true,
+        ),
     };
     let mut evidence_of = Evidence::new(ConsentSource::Csv, at);
     let reference = field(row, evidence);
@@ -78,10 +86,12 @@ fn record(
         evidence_of = evidence_of.reference(reference);
     }
     Ok(Record {
+        row: row_number,
         subject,
         scope,
         action,
         evidence: evidence_of,
+        dated,
     })
 }
 
@@ -103,7 +113,7 @@ pub(crate) fn read(
     let mut refusals = Vec::new();
     table.rows(
         |row, fields| {
-            match record(fields, &columns, keys, now) {
+            match record(row, fields, &columns, keys, now) {
                 Ok(record) => records.push(record),
                 Err((what, reason)) => refusals.push(Refusal {
                     row,
@@ -121,6 +131,42 @@ pub(crate) fn read(
     Ok(records)
 }
 
+/// For each record, whether it is an opt-in without `at` for a person whose latest
+/// record, for a purpose the row covers, is an opt-out. Such a row has only the time of
+/// the import, which would put it after every record so far: a list kept without dates
+/// and imported again would opt back in someone who has sent `BERHENTI` since. Opt-outs
+/// without a time are recorded at the import (withdrawing is never held back).
+async fn undated_opt_ins_after_opt_outs<S: Store>(
+    store: &S,
+    records: &[Record],
+) -> std::result::Result<Vec<bool>, StoreError> {
+    let mut queries = Vec::new();
+    let mut owners = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        if record.dated || record.action != ConsentAction::OptIn {
+            continue;
+        }
+        let purposes: &[Purpose] = match &record.scope {
+            ConsentScope::Purpose(p) => std::slice::from_ref(p),
+            ConsentScope::All => &Purpose::ALL,
+        };
+        for &purpose in purposes {
+            queries.push((record.subject.clone(), purpose));
+            owners.push(i);
+        }
+    }
+    let mut refuse = vec![false; records.len()];
+    if queries.is_empty() {
+        return Ok(refuse);
+    }
+    for (latest, owner) in store.consents(&queries).await?.into_iter().zip(owners) {
+        if latest == Some(ConsentAction::OptOut) {
+            refuse[owner] = true;
+        }
+    }
+    Ok(refuse)
+}
+
 /// Runs `sehat outbox consent`.
 pub fn run(args: Args) -> Result {
     let keys = args.target.keys()?;
@@ -133,7 +179,21 @@ pub fn run(args: Args) -> Result {
     runtime()?.block_on(async {
         let outbox = args.target.open(keys).await?;
         let store = outbox.store();
-        for record in &records {
+        let unordered = undated_opt_ins_after_opt_outs(store, &records).await?;
+        for (record, refuse) in records.iter().zip(unordered) {
+            if refuse {
+                refused.push(Refusal {
+                    row: record.row,
+                    key: None,
+                    what: "at".to_owned(),
+                    reason: "an opt-in without its time, for a person whose latest record \
+                             is an opt-out: it cannot be placed after that opt-out (an old \
+                             list imported again would undo a later BERHENTI); give the time \
+                             of the consent in `at`"
+                        .to_owned(),
+                });
+                continue;
+            }
             let added = store
                 .record_consent(
                     &record.subject,
@@ -150,6 +210,7 @@ pub fn run(args: Args) -> Result {
         }
         Ok::<_, crate::error::CliError>(())
     })?;
+    refused.sort_by_key(|r| r.row);
     let mut out = std::io::stdout().lock();
     writeln!(out, "recorded: {}", opt_in + opt_out)?;
     writeln!(out, "opt_in: {opt_in}")?;
