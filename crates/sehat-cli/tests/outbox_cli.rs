@@ -775,10 +775,19 @@ fn an_undated_opt_in_does_not_undo_a_later_opt_out() {
         "{out}"
     );
     assert!(out.contains("refused row 3 (line 4): at:"), "{out}");
-    // 7802's undated opt-in adds a record at the time of this import (there is no
-    // opt-out to undo); 7803's dated campaign opt-in and 7802's opt-out are recorded.
-    assert_eq!(value(&out, "opt_in"), "2", "{out}");
+    // 7802's undated opt-in is already in effect (unchanged, no new record); 7803's
+    // dated campaign opt-in and 7802's undated opt-out are recorded.
+    assert_eq!(value(&out, "opt_in"), "1", "{out}");
     assert_eq!(value(&out, "opt_out"), "1", "{out}");
+    assert_eq!(value(&out, "unchanged"), "1", "{out}");
+    // The same list once more: the undated rows already in effect add nothing (no new
+    // history at the time of this import), the dated one is already recorded.
+    let out = ok(sehat(&["consent", "--db", &db(dir.path()), &again])
+        .output()
+        .unwrap());
+    assert_eq!(value(&out, "recorded"), "0", "{out}");
+    assert_eq!(value(&out, "unchanged"), "3", "{out}");
+    assert_eq!(value(&out, "refused"), "2 (at: 2)", "{out}");
     let messages = write(
         dir.path(),
         "m.csv",

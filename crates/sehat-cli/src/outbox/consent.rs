@@ -131,19 +131,30 @@ pub(crate) fn read(
     Ok(records)
 }
 
-/// For each record, whether it is an opt-in without `at` for a person whose latest
-/// record, for a purpose the row covers, is an opt-out. Such a row has only the time of
-/// the import, which would put it after every record so far: a list kept without dates
-/// and imported again would opt back in someone who has sent `BERHENTI` since. Opt-outs
-/// without a time are recorded at the import (withdrawing is never held back).
-async fn undated_opt_ins_after_opt_outs<S: Store>(
+/// What becomes of a row without `at`, by the person's latest records for the purposes
+/// it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Undated {
+    /// Recorded at the time of the import (every dated row too).
+    Record,
+    /// Already in effect for every purpose it covers: nothing to add, so a list kept
+    /// without dates can be imported again without growing the history.
+    InEffect,
+    /// An opt-in over an opt-out. With only the time of the import it would come after
+    /// every record so far, so a list imported again would opt back in someone who has
+    /// sent `BERHENTI` since. (An opt-out is never held back.)
+    OptInOverOptOut,
+}
+
+/// The verdict on each record (dated ones are always [`Undated::Record`]).
+async fn undated_verdicts<S: Store>(
     store: &S,
     records: &[Record],
-) -> std::result::Result<Vec<bool>, StoreError> {
+) -> std::result::Result<Vec<Undated>, StoreError> {
     let mut queries = Vec::new();
     let mut owners = Vec::new();
     for (i, record) in records.iter().enumerate() {
-        if record.dated || record.action != ConsentAction::OptIn {
+        if record.dated {
             continue;
         }
         let purposes: &[Purpose] = match &record.scope {
@@ -155,16 +166,24 @@ async fn undated_opt_ins_after_opt_outs<S: Store>(
             owners.push(i);
         }
     }
-    let mut refuse = vec![false; records.len()];
+    let mut verdicts = vec![Undated::Record; records.len()];
     if queries.is_empty() {
-        return Ok(refuse);
+        return Ok(verdicts);
     }
+    let mut in_effect = vec![true; records.len()];
     for (latest, owner) in store.consents(&queries).await?.into_iter().zip(owners) {
-        if latest == Some(ConsentAction::OptOut) {
-            refuse[owner] = true;
+        let action = records[owner].action;
+        in_effect[owner] &= latest == Some(action);
+        if action == ConsentAction::OptIn && latest == Some(ConsentAction::OptOut) {
+            verdicts[owner] = Undated::OptInOverOptOut;
         }
     }
-    Ok(refuse)
+    for (i, record) in records.iter().enumerate() {
+        if !record.dated && verdicts[i] == Undated::Record && in_effect[i] {
+            verdicts[i] = Undated::InEffect;
+        }
+    }
+    Ok(verdicts)
 }
 
 /// Runs `sehat outbox consent`.
@@ -173,15 +192,19 @@ pub fn run(args: Args) -> Result {
     let mut table = Table::open(&args.input, REQUIRED, OPTIONAL, None)?;
     let mut refused = Vec::new();
     let records = read(&mut table, &keys, OffsetDateTime::now_utc(), &mut refused)?;
-    // A record already in the outbox (the same file imported again, the same row twice)
-    // is kept once and counted as unchanged.
+    // A record already in the outbox (the same file imported again, the same row twice),
+    // or a row without `at` whose action is already in effect, is counted as unchanged.
     let (mut opt_in, mut opt_out, mut unchanged) = (0_usize, 0_usize, 0_usize);
     runtime()?.block_on(async {
         let outbox = args.target.open(keys).await?;
         let store = outbox.store();
-        let unordered = undated_opt_ins_after_opt_outs(store, &records).await?;
-        for (record, refuse) in records.iter().zip(unordered) {
-            if refuse {
+        let verdicts = undated_verdicts(store, &records).await?;
+        for (record, verdict) in records.iter().zip(verdicts) {
+            if verdict == Undated::InEffect {
+                unchanged += 1;
+                continue;
+            }
+            if verdict == Undated::OptInOverOptOut {
                 refused.push(Refusal {
                     row: record.row,
                     key: None,
