@@ -159,6 +159,33 @@ impl<S: Store> Outbox<S> {
             .await?)
     }
 
+    /// Records consent from a webhook and reports it: an [`InboxEvent::Consent`] when the
+    /// record is new, a count in [`WebhookReport::repeated`] when Meta delivered it before.
+    async fn record_reported(
+        &self,
+        report: &mut WebhookReport,
+        subject: &SubjectRef,
+        scope: ConsentScope,
+        action: ConsentAction,
+        evidence: &Evidence,
+    ) -> Result<(), Error> {
+        if self
+            .store()
+            .record_consent(subject, scope, action, evidence)
+            .await?
+        {
+            report.events.push(InboxEvent::Consent {
+                subject: subject.clone(),
+                scope,
+                action,
+                source: evidence.source,
+            });
+        } else {
+            report.repeated += 1;
+        }
+        Ok(())
+    }
+
     /// Whether a message of `purpose` may go to `number` now, by `policy`.
     ///
     /// # Errors
@@ -223,26 +250,14 @@ impl<S: Store> Outbox<S> {
                                     .reference(mac.as_str());
                                 for purpose in [view.purpose, Purpose::Campaign, Purpose::Education]
                                 {
-                                    let scope = ConsentScope::Purpose(purpose);
-                                    let added = self
-                                        .store()
-                                        .record_consent(
-                                            &view.subject,
-                                            scope,
-                                            ConsentAction::OptOut,
-                                            &evidence,
-                                        )
-                                        .await?;
-                                    if !added {
-                                        report.repeated += 1;
-                                        continue;
-                                    }
-                                    report.events.push(InboxEvent::Consent {
-                                        subject: view.subject.clone(),
-                                        scope,
-                                        action: ConsentAction::OptOut,
-                                        source: ConsentSource::Error131050,
-                                    });
+                                    self.record_reported(
+                                        &mut report,
+                                        &view.subject,
+                                        ConsentScope::Purpose(purpose),
+                                        ConsentAction::OptOut,
+                                        &evidence,
+                                    )
+                                    .await?;
                                 }
                             }
                             report.events.push(InboxEvent::Status {
@@ -280,20 +295,14 @@ impl<S: Store> Outbox<S> {
                     if let Some(action) = keyword(text) {
                         let mut evidence = Evidence::new(ConsentSource::Keyword, at);
                         evidence.reference = reference;
-                        if self
-                            .store()
-                            .record_consent(&subject, ConsentScope::All, action, &evidence)
-                            .await?
-                        {
-                            report.events.push(InboxEvent::Consent {
-                                subject,
-                                scope: ConsentScope::All,
-                                action,
-                                source: ConsentSource::Keyword,
-                            });
-                        } else {
-                            report.repeated += 1;
-                        }
+                        self.record_reported(
+                            &mut report,
+                            &subject,
+                            ConsentScope::All,
+                            action,
+                            &evidence,
+                        )
+                        .await?;
                     } else if let Some(reply) = ReplyKind::parse(text) {
                         let key = match m.context.as_ref().and_then(|c| c.id.as_ref()) {
                             Some(id) => self
@@ -341,20 +350,8 @@ impl<S: Store> Outbox<S> {
                     let evidence = Evidence::new(ConsentSource::UserPreferences, at);
                     for purpose in Purpose::ALL.into_iter().filter(|p| p.is_marketing()) {
                         let scope = ConsentScope::Purpose(purpose);
-                        if !self
-                            .store()
-                            .record_consent(&subject, scope, action, &evidence)
-                            .await?
-                        {
-                            report.repeated += 1;
-                            continue;
-                        }
-                        report.events.push(InboxEvent::Consent {
-                            subject: subject.clone(),
-                            scope,
-                            action,
-                            source: ConsentSource::UserPreferences,
-                        });
+                        self.record_reported(&mut report, &subject, scope, action, &evidence)
+                            .await?;
                     }
                 }
                 _ => report.ignored += 1,

@@ -286,14 +286,8 @@ fn text_from(
 async fn keywords_opt_out_and_back_in() {
     let h = Harness::new().await;
     let t = DAY.unix_timestamp();
-    let report = h
-        .outbox
-        .apply_webhook(
-            &text_from("6281234500001", None, "  berhenti ", t - 100),
-            DAY,
-        )
-        .await
-        .expect("apply");
+    let berhenti = text_from("6281234500001", None, "  berhenti ", t - 100);
+    let report = h.outbox.apply_webhook(&berhenti, DAY).await.expect("apply");
     assert!(matches!(
         &report.events[..],
         [sehat_outbox::webhook::InboxEvent::Consent {
@@ -306,10 +300,7 @@ async fn keywords_opt_out_and_back_in() {
     // reaches the caller (who might confirm the opt-out to the person twice).
     let again = h
         .outbox
-        .apply_webhook(
-            &text_from("6281234500001", None, "  berhenti ", t - 100),
-            DAY,
-        )
+        .apply_webhook(&berhenti, DAY)
         .await
         .expect("apply again");
     assert!(again.events.is_empty(), "{again:?}");

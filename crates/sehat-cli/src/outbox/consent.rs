@@ -166,24 +166,29 @@ async fn undated_verdicts<S: Store>(
             owners.push(i);
         }
     }
-    let mut verdicts = vec![Undated::Record; records.len()];
-    if queries.is_empty() {
-        return Ok(verdicts);
+    let latest = if queries.is_empty() {
+        Vec::new()
+    } else {
+        store.consents(&queries).await?
+    };
+    // Per record: every covered purpose already has its action; one has an opt-out.
+    let (mut in_effect, mut opted_out) = (vec![true; records.len()], vec![false; records.len()]);
+    for (latest, owner) in latest.into_iter().zip(owners) {
+        in_effect[owner] &= latest == Some(records[owner].action);
+        opted_out[owner] |= latest == Some(ConsentAction::OptOut);
     }
-    let mut in_effect = vec![true; records.len()];
-    for (latest, owner) in store.consents(&queries).await?.into_iter().zip(owners) {
-        let action = records[owner].action;
-        in_effect[owner] &= latest == Some(action);
-        if action == ConsentAction::OptIn && latest == Some(ConsentAction::OptOut) {
-            verdicts[owner] = Undated::OptInOverOptOut;
-        }
-    }
-    for (i, record) in records.iter().enumerate() {
-        if !record.dated && verdicts[i] == Undated::Record && in_effect[i] {
-            verdicts[i] = Undated::InEffect;
-        }
-    }
-    Ok(verdicts)
+    Ok(records
+        .iter()
+        .enumerate()
+        .map(|(i, record)| match record.dated {
+            true => Undated::Record,
+            false if record.action == ConsentAction::OptIn && opted_out[i] => {
+                Undated::OptInOverOptOut
+            }
+            false if in_effect[i] => Undated::InEffect,
+            false => Undated::Record,
+        })
+        .collect())
 }
 
 /// Runs `sehat outbox consent`.

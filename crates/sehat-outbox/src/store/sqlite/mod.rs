@@ -1207,12 +1207,18 @@ impl Store for SqliteStore {
                 .and_then(|mut s| s.execute(params![alias.as_str(), target]))
                 .map_err(backend("linking an alias"))?;
             // A record the canonical already holds (the same evidence under both) is
-            // kept once.
-            tx.prepare_cached("UPDATE OR IGNORE consent SET subject = ?2 WHERE subject = ?1")
+            // kept once: the alias's copy goes, then the rest moves (any other conflict
+            // fails the link instead of dropping a record).
+            tx.prepare_cached(
+                "DELETE FROM consent AS a WHERE a.subject = ?1 AND EXISTS (\
+                 SELECT 1 FROM consent AS c WHERE c.subject = ?2 AND c.scope = a.scope \
+                 AND c.action = a.action AND c.at = a.at AND c.source = a.source \
+                 AND IFNULL(c.reference, '') = IFNULL(a.reference, ''))",
+            )
+            .and_then(|mut s| s.execute(params![alias.as_str(), target]))
+            .map_err(backend("linking an alias"))?;
+            tx.prepare_cached("UPDATE consent SET subject = ?2 WHERE subject = ?1")
                 .and_then(|mut s| s.execute(params![alias.as_str(), target]))
-                .map_err(backend("linking an alias"))?;
-            tx.prepare_cached("DELETE FROM consent WHERE subject = ?1")
-                .and_then(|mut s| s.execute(params![alias.as_str()]))
                 .map_err(backend("linking an alias"))?;
             Ok(())
         })
